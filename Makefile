@@ -1,0 +1,42 @@
+# Every target does its own set-up on a fresh clone: venv, install, a usable Chromium.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 5077
+
+.PHONY: setup browser test lint mock demo bench clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+browser: $(STAMP)
+	@$(PY) -m bot.chromium ensure >/dev/null
+	@echo "Chromium: $$($(PY) -m bot.chromium find)"
+
+# pytest exits 5 when it collected no tests: that is a failure, not a pass.
+test: browser
+	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "Inga tester kördes (pytest exit 5)." >&2; exit 1; fi; exit $$rc
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot flows mock_personalverktyg tests fixtures
+	$(VENV)/bin/ruff format --check bot flows mock_personalverktyg tests fixtures
+
+mock: $(STAMP)
+	$(PY) -m mock_personalverktyg --host $(HOST) --port $(PORT)
+
+demo: browser
+	$(PY) -m bot.demo
+
+bench: browser
+	$(PY) -m tests.bench.run_all
+
+clean:
+	rm -rf $(VENV) build *.egg-info var

@@ -1,0 +1,117 @@
+"""Find (or install) a Chromium that Playwright can drive on this machine.
+
+Order of preference: a configured path (`UTSKICK_CHROMIUM`), Playwright's own downloaded build, a system
+Chromium (Debian's headless shell first: it starts faster and renders less), then, only from `ensure`,
+`apt-get install chromium-headless-shell` when root and `python -m playwright install chromium`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ENV_VAR = "UTSKICK_CHROMIUM"
+SYSTEM_CANDIDATES = (
+    "chromium-headless-shell",
+    "chromium",
+    "chromium-browser",
+    "google-chrome",
+    "google-chrome-stable",
+)
+# Without these, Chromium tries to reach Google's services, which a closed network refuses many times a second.
+LAUNCH_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+)
+
+
+def _usable(path: str | Path | None) -> bool:
+    return bool(path) and Path(path).is_file() and os.access(path, os.X_OK)
+
+
+def playwright_own_chromium() -> str | None:
+    """Return the path of Playwright's downloaded Chromium if it is installed, else None."""
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:  # noqa: BLE001 - any failure here only means "not available"
+        return None
+    return path if _usable(path) else None
+
+
+def find_chromium() -> str | None:
+    """Return the best Chromium executable already on this machine, or None."""
+    configured = os.environ.get(ENV_VAR)
+    if configured:
+        return configured if _usable(configured) else None
+    for name in SYSTEM_CANDIDATES[:1]:
+        found = shutil.which(name)
+        if _usable(found):
+            return found
+    own = playwright_own_chromium()
+    if own:
+        return own
+    for name in SYSTEM_CANDIDATES[1:]:
+        found = shutil.which(name)
+        if _usable(found):
+            return found
+    return None
+
+
+def _try(cmd: list[str]) -> bool:
+    print("utskick: kör", " ".join(cmd), file=sys.stderr)
+    return subprocess.run(cmd, check=False).returncode == 0
+
+
+def ensure_chromium() -> str:
+    """Find a Chromium or install one; raise SystemExit with instructions when neither works."""
+    configured = os.environ.get(ENV_VAR)
+    if configured and not _usable(configured):
+        raise SystemExit(f"utskick: {ENV_VAR}={configured} är ingen körbar fil. Rätta sökvägen eller ta bort variabeln.")
+    found = find_chromium()
+    if found:
+        return found
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        if _try(["apt-get", "update", "-qq"]) and _try(["apt-get", "install", "-y", "-qq", "chromium-headless-shell"]):
+            found = find_chromium()
+            if found:
+                return found
+    if _try([sys.executable, "-m", "playwright", "install", "chromium"]):
+        found = find_chromium()
+        if found:
+            return found
+    raise SystemExit(
+        "utskick: hittar ingen Chromium och kunde inte installera någon.\n"
+        "Gör något av detta och kör igen:\n"
+        "  - som root på Debian/Ubuntu: apt-get install chromium-headless-shell (eller chromium)\n"
+        "  - med internet: .venv/bin/python -m playwright install chromium\n"
+        f"  - peka ut en befintlig Chromium/Chrome: export {ENV_VAR}=/sökväg/till/chrome"
+    )
+
+
+def main(argv: list[str]) -> int:
+    """`python -m bot.chromium [find|ensure]`: print the Chromium path, installing one with `ensure`."""
+    command = argv[0] if argv else "find"
+    if command == "ensure":
+        print(ensure_chromium())
+        return 0
+    path = find_chromium()
+    if not path:
+        print("ingen Chromium hittades", file=sys.stderr)
+        return 1
+    print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Playwright flows: one module per task a person does in the staff tool, each `(page, input) -> outcome`."""

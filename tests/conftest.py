@@ -1,0 +1,71 @@
+"""Shared fixtures: the real mock served over HTTP on port 0, and pytest-playwright wired to a local Chromium."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from bot.chromium import LAUNCH_ARGS, find_chromium
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TEST_DATA = Path(__file__).resolve().parent / "data"
+
+
+class LiveMock:
+    """A mock staff tool served by werkzeug in a background thread."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> LiveMock:
+        """Start serving."""
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._server.shutdown()
+        self._thread.join(timeout=10)
+
+
+def serve_mock(config: dict | None = None) -> LiveMock:
+    """Create a mock app with `config` and serve it on a free loopback port."""
+    from mock_personalverktyg import create_app
+
+    return LiveMock(create_app({"TESTING": True, "QA_ENABLED": True, **(config or {})})).start()
+
+
+@pytest.fixture(scope="session")
+def live_mock() -> Iterator[LiveMock]:
+    """One mock for the whole session; tests reset it through the QA API when they need a clean state."""
+    server = serve_mock({"CHECK_DELAY_MS": 50})
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def base_url(live_mock: LiveMock) -> str:
+    """Hand the live mock's URL to pytest-playwright's `page.goto("/...")`."""
+    return live_mock.url
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> str:
+    """The Chromium the suite drives; `make test` installs one before the tests start."""
+    path = find_chromium()
+    if not path:
+        pytest.fail("Ingen Chromium hittades: kör `make test` (installerar en) eller sätt UTSKICK_CHROMIUM.")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict, chromium_path: str) -> dict:
+    """Launch the discovered Chromium with the flags a closed network needs."""
+    return {**browser_type_launch_args, "executable_path": chromium_path, "args": list(LAUNCH_ARGS)}
