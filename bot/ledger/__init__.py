@@ -1,0 +1,66 @@
+"""The exactly-once ledger: one SQLite row per campaign × citizen, an append-only audit trail.
+
+States: `pending` → `sending` (committed before the click on Skicka) → `sent` | `not_reachable` |
+`invalid` | `failed` | `in_doubt`. On start, under the campaign's run lock, `recover_interrupted`
+turns every `sending` row into `in_doubt` for reconciliation against the staff tool; nothing is ever
+re-sent on a guess. The allowed moves are `TRANSITIONS`; anything else raises `LedgerStateError`.
+"""
+
+from bot.ledger.base import scrub
+from bot.ledger.lock import lock_path
+from bot.ledger.model import (
+    FAILED,
+    IN_DOUBT,
+    INVALID,
+    NOT_REACHABLE,
+    PENDING,
+    SENDING,
+    SENT,
+    STATES,
+    TRANSITIONS,
+    AddResult,
+    Campaign,
+    Citizen,
+    Event,
+    Item,
+    LedgerError,
+    LedgerStateError,
+    RejectedRow,
+    Rejection,
+    campaign_key,
+    canonical_json,
+    mask_pnr,
+    utc_now,
+)
+from bot.ledger.schema import SCHEMA_VERSION, connect
+from bot.ledger.store import Ledger
+
+__all__ = [
+    "FAILED",
+    "IN_DOUBT",
+    "INVALID",
+    "NOT_REACHABLE",
+    "PENDING",
+    "SCHEMA_VERSION",
+    "SENDING",
+    "SENT",
+    "STATES",
+    "TRANSITIONS",
+    "AddResult",
+    "Campaign",
+    "Citizen",
+    "Event",
+    "Item",
+    "Ledger",
+    "LedgerError",
+    "LedgerStateError",
+    "RejectedRow",
+    "Rejection",
+    "campaign_key",
+    "canonical_json",
+    "connect",
+    "lock_path",
+    "mask_pnr",
+    "scrub",
+    "utc_now",
+]
