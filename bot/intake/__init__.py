@@ -1,0 +1,84 @@
+"""Intake: turn a delivery of personnummer files into the citizens to send to, and say why the rest is not.
+
+    read_delivery(path) -> IntakeResult      archive.py (unpack safely) -> readers.py (txt/csv/xlsx rows)
+                                             -> validate.py (normalise, classify, dedupe) -> model.py
+
+Fatal problems (the archive cannot be opened, the password is missing or wrong, no readable file, an
+unsupported file type, an unsafe member, not one valid personnummer) raise DeliveryError (exit 2).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from bot.errors import DeliveryError
+from bot.intake.archive import DEFAULT_MAX_UNPACKED_BYTES, open_delivery
+from bot.intake.model import REJECT_REASONS_SV, Citizen, IntakeResult, NoValidPersonnummer, Rejected
+from bot.intake.readers import UnreadableFile, read_rows
+from bot.intake.validate import Collector
+
+MAX_ROWS_PER_FILE = 250
+
+__all__ = [
+    "DEFAULT_MAX_UNPACKED_BYTES",
+    "MAX_ROWS_PER_FILE",
+    "REJECT_REASONS_SV",
+    "Citizen",
+    "DeliveryError",
+    "IntakeResult",
+    "NoValidPersonnummer",
+    "Rejected",
+    "read_delivery",
+]
+
+
+def read_delivery(
+    path: Path,
+    password_env: str = "UTSKICK_7Z_PASSWORD",
+    *,
+    max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+    today: date | None = None,
+) -> IntakeResult:
+    """Read a delivery (7z archive, folder or single file) into accepted citizens, rejected rows and warnings."""
+    password = os.environ.get(password_env) or None
+    opened = open_delivery(Path(path), password, password_env, max_unpacked_bytes)
+    collector = Collector(opened.source, today)
+    warnings = list(opened.warnings)
+    read_files: list[str] = []
+    for member in opened.members:
+        try:
+            count = collector.add_file(member.name, read_rows(member.name, member.data))
+        except UnreadableFile as e:
+            warnings.append(f"{e} Inga rader från filen är med.")
+            continue
+        read_files.append(member.name)
+        if count > MAX_ROWS_PER_FILE:
+            warnings.append(
+                f"Filen '{member.name}' har {count} rader; rutinen tillåter högst {MAX_ROWS_PER_FILE} per fil. "
+                "Alla rader är med, inga har tagits bort."
+            )
+        elif count == 0:
+            warnings.append(f"Filen '{member.name}' innehåller inga personnummer.")
+    result = IntakeResult(
+        source=opened.source,
+        accepted=collector.accepted,
+        rejected=collector.rejected,
+        warnings=warnings,
+        duplicates=collector.duplicates,
+        files=len(read_files),
+        rows=collector.rows,
+        fingerprint=opened.fingerprint,
+        file_names=read_files,
+    )
+    if not read_files:
+        detail = " ".join(warnings)
+        raise DeliveryError(f"Leveransen '{opened.source}' innehåller inga läsbara filer. {detail}".strip())
+    if not result.accepted:
+        raise NoValidPersonnummer(
+            f"Leveransen '{opened.source}' innehåller inget giltigt personnummer att skicka till "
+            f"({result.rows} rader lästa, alla avvisade).",
+            result,
+        )
+    return result
