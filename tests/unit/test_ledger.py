@@ -226,7 +226,7 @@ METHODS: dict[str, tuple[Move, set[str], str]] = {
         lambda led, i: led.mark_not_reachable(i, "locked", "Låst"),
         {PENDING, SENDING},
         NOT_REACHABLE,
-    ),  # fmt: skip
+    ),
     "mark_failed": (lambda led, i: led.mark_failed(i, "timeout", "5 försök"), {PENDING, SENDING}, FAILED),
     "mark_invalid": (lambda led, i: led.mark_invalid(i, "refused_at_add"), {PENDING}, INVALID),
     "mark_in_doubt": (lambda led, i: led.mark_in_doubt(i, "no receipt"), {SENDING}, IN_DOUBT),
@@ -234,12 +234,12 @@ METHODS: dict[str, tuple[Move, set[str], str]] = {
         lambda led, i: led.mark_pending_again(i, "before click"),
         {SENDING, IN_DOUBT},
         PENDING,
-    ),  # fmt: skip
+    ),
     "resolve_in_doubt_as_sent": (
         lambda led, i: led.resolve_in_doubt_as_sent(i, "A-2", "2024-05-01T08:00:00Z"),
         {IN_DOUBT},
         SENT,
-    ),  # fmt: skip
+    ),
 }
 
 
