@@ -97,8 +97,9 @@ class _MemoryFactory(py7zr.io.WriterFactory):
 
 
 def _too_big(limit: int) -> str:
+    size = f"{limit / (1024 * 1024):.0f} MB" if limit >= 1024 * 1024 else f"{limit} byte"
     return (
-        f"Leveransen packas upp till mer än {limit // (1024 * 1024)} MB och stoppades "
+        f"Leveransen packas upp till mer än {size} och stoppades "
         "(skydd mot dekomprimeringsbomber). Kontrollera leveransen med Beslutstöd."
     )
 

@@ -1,0 +1,243 @@
+"""bot.intake on real 7z archives built with py7zr: passwords, encrypted headers, unsafe members, limits."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import py7zr
+import pytest
+
+from bot.errors import DeliveryError, InputError
+from bot.intake import NoValidPersonnummer, read_delivery
+
+ROOT = Path(__file__).resolve().parents[2]
+TEST_LIST = ROOT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
+TODAY = date(2026, 11, 22)
+PASSWORD = "rätt-lösenord"
+ENV = "UTSKICK_7Z_PASSWORD"
+
+
+@cache
+def official_numbers() -> list[str]:
+    return [n for n in TEST_LIST.read_text(encoding="ascii").split() if "1950" <= n < "2011"]
+
+
+def numbers(n: int, start: int = 0) -> list[str]:
+    return official_numbers()[start : start + n]
+
+
+def lines(pnrs: list[str]) -> bytes:
+    return "".join(f"{p}\n" for p in pnrs).encode()
+
+
+def make_7z(path: Path, files: dict[str, bytes], password: str | None = PASSWORD, encrypted_headers=False) -> Path:
+    """A real archive; unsafe names go through py7zr's unchecked writer, as a hostile tool would write them."""
+    with py7zr.SevenZipFile(path, "w", password=password, header_encryption=encrypted_headers) as archive:
+        for name, data in files.items():
+            archive._writestr(data, name)
+    return path
+
+
+@pytest.fixture
+def with_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, PASSWORD)
+
+
+@pytest.fixture
+def without_password(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+
+
+def fatal(path: Path, **kwargs) -> str:
+    with pytest.raises(DeliveryError) as info:
+        read_delivery(path, today=TODAY, **kwargs)
+    message = str(info.value)
+    assert not any(n in message for n in official_numbers()[:500])
+    return message
+
+
+@pytest.mark.parametrize("encrypted_headers", [False, True], ids=["aes", "aes-encrypted-headers"])
+def test_read_delivery_should_accept_an_archive_with_the_right_password(
+    tmp_path: Path, with_password: None, encrypted_headers: bool
+) -> None:
+    pnrs = numbers(5)
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(pnrs)}, encrypted_headers=encrypted_headers)
+    result = read_delivery(archive, today=TODAY)
+    assert [c.pnr for c in result.accepted] == pnrs
+    assert {(c.source_archive, c.source_file) for c in result.accepted} == {("lev.7z", "lista.txt")}
+    assert [c.line for c in result.accepted] == [1, 2, 3, 4, 5]
+    assert result.fingerprint == hashlib.sha256(archive.read_bytes()).hexdigest()
+    assert result.warnings == []
+
+
+@pytest.mark.parametrize("encrypted_headers", [False, True], ids=["aes", "aes-encrypted-headers"])
+def test_read_delivery_should_say_plainly_that_the_password_is_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encrypted_headers: bool
+) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(5))}, encrypted_headers=encrypted_headers)
+    monkeypatch.setenv(ENV, "fel-lösenord")
+    message = fatal(archive)
+    assert "lösenordet i UTSKICK_7Z_PASSWORD är fel" in message
+    assert "Traceback" not in message and "LZMA" not in message
+
+
+@pytest.mark.parametrize("encrypted_headers", [False, True], ids=["aes", "aes-encrypted-headers"])
+def test_read_delivery_should_name_the_variable_when_the_password_is_missing(
+    tmp_path: Path, without_password: None, encrypted_headers: bool
+) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(5))}, encrypted_headers=encrypted_headers)
+    assert "sätt miljövariabeln UTSKICK_7Z_PASSWORD" in fatal(archive)
+
+
+def test_read_delivery_should_read_the_password_from_the_named_variable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(3))})
+    monkeypatch.setenv("MITT_LOSENORD", PASSWORD)
+    monkeypatch.delenv(ENV, raising=False)
+    assert len(read_delivery(archive, "MITT_LOSENORD", today=TODAY).accepted) == 3
+    assert "ANNAN_VARIABEL" in fatal(archive, password_env="ANNAN_VARIABEL")
+
+
+def test_read_delivery_should_warn_about_an_unencrypted_archive(tmp_path: Path, without_password: None) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(3))}, password=None)
+    result = read_delivery(archive, today=TODAY)
+    assert len(result.accepted) == 3
+    assert any("inte lösenordsskyddat" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"../utanfor.txt": b"x\n"}, "otillåten sökväg"),
+        ({"/etc/lista.txt": b"x\n"}, "otillåten sökväg"),
+        ({"mapp/../../lista.txt": b"x\n"}, "otillåten sökväg"),
+        ({"inre.7z": b"7z\xbc\xaf\x27\x1c rest"}, "arkiv i arkivet"),
+        ({"inre.zip": b"PK\x03\x04 rest"}, "arkiv i arkivet"),
+        ({"lista.txt": b"7z\xbc\xaf\x27\x1c disguised"}, "arkiv i arkivet"),
+        ({"lista.pdf": b"%PDF-1.4"}, "filtyp som inte stöds (.pdf)"),
+        ({"lista": b"x\n"}, "filtyp som inte stöds"),
+        ({}, "inga läsbara filer"),
+    ],
+    ids=["dotdot", "absolute", "nested-dotdot", "nested-7z", "nested-zip", "disguised-7z", "pdf", "no-suffix", "empty"],
+)
+def test_read_delivery_should_refuse_unsafe_or_unexpected_members(
+    tmp_path: Path, with_password: None, files: dict[str, bytes], expected: str
+) -> None:
+    files = {"bra.txt": lines(numbers(3)), **files} if files else files
+    assert expected in fatal(make_7z(tmp_path / "lev.7z", files))
+
+
+def test_read_delivery_should_refuse_a_symlink_member(tmp_path: Path, with_password: None) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "lista.txt").write_bytes(lines(numbers(3)))
+    (tmp_path / "src" / "lank.txt").symlink_to("/etc/passwd")
+    archive = tmp_path / "lev.7z"
+    with py7zr.SevenZipFile(archive, "w", password=PASSWORD) as z:
+        z.write(tmp_path / "src" / "lista.txt", "lista.txt")
+        z.write(tmp_path / "src" / "lank.txt", "lank.txt")
+    assert "länk" in fatal(archive)
+
+
+def test_read_delivery_should_stop_an_oversized_member_before_unpacking(tmp_path: Path, with_password: None) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(3)), "stor.txt": b"\n" * 100_000})
+    message = fatal(archive, max_unpacked_bytes=10_000)
+    assert "10000 byte" in message and "dekomprimeringsbomb" in message
+
+
+def test_read_delivery_should_stop_unpacking_when_the_real_size_passes_the_cap(
+    tmp_path: Path, with_password: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.intake.archive as archive_module
+
+    monkeypatch.setattr(archive_module, "_check_members", lambda archive, limit: None)
+    archive = make_7z(tmp_path / "lev.7z", {"stor.txt": b"\n" * 100_000})
+    assert "dekomprimeringsbomb" in fatal(archive, max_unpacked_bytes=10_000)
+
+
+@pytest.mark.parametrize(
+    "damage", [lambda b: b[: len(b) // 2], lambda b: b[:40] + bytes(len(b) - 40)], ids=["truncated", "zeroed"]
+)
+def test_read_delivery_should_report_a_damaged_archive_plainly(tmp_path: Path, with_password: None, damage) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(50))})
+    archive.write_bytes(damage(archive.read_bytes()))
+    assert "kunde inte" in fatal(archive)
+
+
+def test_read_delivery_should_read_good_files_and_report_the_bad_in_a_mixed_archive(
+    tmp_path: Path, with_password: None
+) -> None:
+    good, more = numbers(4), numbers(3, start=10)
+    broken = good[0][:11] + str((int(good[0][11]) + 1) % 10)
+    files = {
+        "a.txt": lines(good),
+        "b.csv": ("personnummer;enhet\n" + "".join(f"{p};VC\n" for p in [*more, broken, good[1]])).encode(),
+        "c.xlsx": b"not really a workbook",
+        "d.csv": b"namn;ort\nAnna;Lund\n",
+        ".DS_Store": b"\x00\x01",
+    }
+    result = read_delivery(make_7z(tmp_path / "lev.7z", files), today=TODAY)
+    assert [c.pnr for c in result.accepted] == good + more
+    assert [(r.file, r.line, r.reason_code) for r in result.rejected] == [
+        ("b.csv", 5, "invalid_check_digit"),
+        ("b.csv", 6, "duplicate"),
+    ]
+    assert result.duplicates == 1 and result.files == 2 and result.rows == 9
+    assert any("c.xlsx" in w for w in result.warnings) and any("d.csv" in w for w in result.warnings)
+    assert any(".DS_Store" in w for w in result.warnings)
+    assert "a.txt, rad 2" in result.rejected[1].reason
+
+
+def test_read_delivery_should_fail_with_the_rows_when_no_number_is_valid(tmp_path: Path, with_password: None) -> None:
+    broken = [p[:11] + str((int(p[11]) + 1) % 10) for p in numbers(3)]
+    with pytest.raises(NoValidPersonnummer) as info:
+        read_delivery(make_7z(tmp_path / "lev.7z", {"a.txt": lines(broken)}), today=TODAY)
+    assert isinstance(info.value, InputError) and info.value.exit_code == 2
+    assert [r.reason_code for r in info.value.result.rejected] == ["invalid_check_digit"] * 3
+
+
+def test_read_delivery_should_warn_about_a_file_over_250_rows_and_keep_every_row(
+    tmp_path: Path, with_password: None
+) -> None:
+    result = read_delivery(make_7z(tmp_path / "lev.7z", {"stor.txt": lines(numbers(251))}), today=TODAY)
+    assert len(result.accepted) == 251
+    assert any("251 rader" in w and "högst 250" in w for w in result.warnings)
+
+
+def test_read_delivery_should_unpack_to_memory_only(tmp_path: Path, with_password: None) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(3))})
+    read_delivery(archive, today=TODAY)
+    assert [p.name for p in tmp_path.iterdir()] == ["lev.7z"]
+
+
+def test_read_delivery_should_accept_a_folder_and_fingerprint_its_contents(tmp_path: Path) -> None:
+    folder = tmp_path / "leverans"
+    (folder / "under").mkdir(parents=True)
+    (folder / "a.txt").write_bytes(lines(numbers(2)))
+    (folder / "under" / "b.txt").write_bytes(lines(numbers(2, start=5)))
+    first = read_delivery(folder, today=TODAY)
+    assert [c.source_file for c in first.accepted] == ["a.txt", "a.txt", "under/b.txt", "under/b.txt"]
+    (folder / "a.txt").rename(folder / "c.txt")
+    assert read_delivery(folder, today=TODAY).fingerprint == first.fingerprint
+    (folder / "c.txt").write_bytes(lines(numbers(3)))
+    assert read_delivery(folder, today=TODAY).fingerprint != first.fingerprint
+
+
+def test_read_delivery_should_refuse_a_link_in_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_bytes(lines(numbers(2)))
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    assert "länk" in fatal(tmp_path)
+
+
+def test_read_delivery_should_accept_a_single_file(tmp_path: Path) -> None:
+    file = tmp_path / "lista.csv"
+    file.write_bytes(lines(numbers(4)))
+    result = read_delivery(file, today=TODAY)
+    assert len(result.accepted) == 4 and result.source == "lista.csv" and len(result.fingerprint) == 64
+
+
+def test_read_delivery_should_refuse_a_missing_path(tmp_path: Path) -> None:
+    assert "finns inte" in fatal(tmp_path / "saknas.7z")
