@@ -1,0 +1,53 @@
+"""Flask mock of the 1177 staff tool "Personalverktyget" (app factory, like Flask's flaskr tutorial).
+
+Config keys (`test_config` overrides): SECRET_KEY, TESTING, QA_ENABLED (False), CHECK_DELAY_MS (0),
+SESSION_TIMEOUT_S (1800), MAX_ATTACHMENT_BYTES (10 MB), SEED_PATH (None: the bundled seed), PAGE_SIZE (50),
+FAULTS (None: same shape as `PUT /__qa__/faults`), CLOCK (`time.time`, injectable), SLEEP (`time.sleep`).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from flask import Flask
+
+from mock_personalverktyg.seed import load_seed
+from mock_personalverktyg.store import MockState
+
+DEFAULTS = {
+    "QA_ENABLED": False,
+    "CHECK_DELAY_MS": 0,
+    "SESSION_TIMEOUT_S": 1800,
+    "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
+    "SEED_PATH": None,
+    "PAGE_SIZE": 50,
+    "FAULTS": None,
+    "CLOCK": time.time,
+    "SLEEP": time.sleep,
+}
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build a mock staff tool with its own state, seeded from the seed file."""
+    from mock_personalverktyg import api, arenden, auth, errors, mallar, mottagning, qa, security, units
+
+    app = Flask(__name__)
+    app.config.from_mapping(SECRET_KEY=secrets.token_hex(32), **DEFAULTS)
+    if test_config:
+        app.config.update(test_config)
+    # Leave room above the attachment limit so an oversized file gets the tool's own message.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
+
+    app.extensions["personalverktyg"] = MockState(
+        load_seed(app.config["SEED_PATH"]),
+        clock=lambda: app.config["CLOCK"](),
+        faults=app.config["FAULTS"],
+    )
+    security.install(app)
+    errors.install(app)
+    for module in (auth, units, arenden, api, mottagning, mallar):
+        app.register_blueprint(module.bp)
+    if app.config["QA_ENABLED"]:
+        app.register_blueprint(qa.bp)
+    return app

@@ -1,0 +1,60 @@
+"""Serve the mock: `python -m mock_personalverktyg [--host H] [--port P] [--seed PATH] [--check-delay-ms N]
+[--session-timeout-s N] [--faults JSON] [--production]`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from werkzeug.serving import make_server
+
+from mock_personalverktyg import create_app
+from mock_personalverktyg.faults import validate
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="python -m mock_personalverktyg", description="Personalverktyget (mock)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=5077, help="0 väljer en ledig port")
+    parser.add_argument("--seed", default=None, help="en annan seed-fil (TOML)")
+    parser.add_argument("--check-delay-ms", type=int, default=300, help="fördröjning för mottagarkontrollen")
+    parser.add_argument("--session-timeout-s", type=float, default=1800, help="inaktivitet innan sessionen går ut")
+    parser.add_argument("--faults", default=None, help="JSON, t.ex. '{\"error_rate\": 0.05}'")
+    parser.add_argument("--production", action="store_true", help="stäng av QA-API:t (/__qa__/)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Build the app from the options and serve it until interrupted."""
+    args = parse_args(argv)
+    try:
+        faults = validate(json.loads(args.faults)) if args.faults else None
+    except (ValueError, json.JSONDecodeError) as err:
+        print(f"Ogiltigt värde för --faults: {err}", file=sys.stderr)
+        return 2
+    app = create_app(
+        {
+            "QA_ENABLED": not args.production,
+            "CHECK_DELAY_MS": args.check_delay_ms,
+            "SESSION_TIMEOUT_S": args.session_timeout_s,
+            "SEED_PATH": args.seed,
+            "FAULTS": faults,
+        }
+    )
+    server = make_server(args.host, args.port, app, threaded=True)
+    print(f"Personalverktyget (mock) körs på http://{args.host}:{server.server_port}", flush=True)
+    users = ", ".join(sorted(app.extensions["personalverktyg"].seed.users))
+    print(f"Inloggning: HSA-id {users}, lösenord utskick-demo", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

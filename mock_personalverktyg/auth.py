@@ -1,0 +1,59 @@
+"""Login (stands in for SITHS), logout and Personliga inställningar (signature)."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Blueprint, g, redirect, render_template, request, session, url_for
+
+from mock_personalverktyg.security import EXPIRED_MESSAGE, log_in, state
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str | None:
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+@bp.get("/")
+def index():
+    """Start page: choose a unit (the login guard sends strangers to the login page)."""
+    return redirect(url_for("units.choose"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log in with HSA-id and password."""
+    notice = EXPIRED_MESSAGE if session.pop("expired", False) else None
+    error = None
+    next_url = _safe_next(request.values.get("next"))
+    if request.method == "POST":
+        hsa_id = request.form.get("hsa_id", "").strip()
+        password = request.form.get("password", "")
+        user = state().seed.users.get(hsa_id)
+        if user and hmac.compare_digest(password.encode(), user.password.encode()):
+            log_in(user)
+            return redirect(next_url or url_for("units.choose"))
+        error = "Inloggningen misslyckades"
+    return render_template("login.html", error=error, notice=notice, next_url=next_url)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session."""
+    session.clear()
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/installningar", methods=["GET", "POST"])
+def settings():
+    """Personliga inställningar: the signature shown under every message."""
+    saved = False
+    if request.method == "POST":
+        signature = request.form.get("signature", "").strip()
+        with state().lock:
+            state().signatures[g.user.hsa_id] = signature
+        saved = True
+    return render_template("settings.html", signature=state().signatures.get(g.user.hsa_id, ""), saved=saved)

@@ -1,0 +1,81 @@
+"""Mottagningens ärenden: Nya ärenden from citizens and Alla ärenden with filters and paging."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+
+from mock_personalverktyg.models import CITIZEN, NEW_FROM_CITIZEN, READ, STAFF, UNREAD
+from mock_personalverktyg.pnr import PnrRefused, parse
+from mock_personalverktyg.security import scope_to_unit, state
+
+bp = Blueprint("mottagning", __name__, url_prefix="/enhet/<unit_id>/mottagningens-arenden")
+scope_to_unit(bp)
+
+KINDS = {"alla": ("Alla", None), "varden": (STAFF, STAFF), "invanare": (CITIZEN, CITIZEN)}
+STATUSES = {"alla": ("Alla", None), "olast": (UNREAD, UNREAD), "last": (READ, READ)}
+FILTER_KEYS = ("arendetyp", "status", "personnummer", "fran", "till")
+
+
+def _date(raw: str, errors: list[str], label: str) -> dt.date | None:
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        errors.append(f"Ogiltigt datum i {label}: {raw}")
+        return None
+
+
+@bp.get("/")
+def new():
+    """Nya ärenden: what citizens have sent to the unit and nobody has handled yet."""
+    found = state().query(g.unit.id, kind=CITIZEN, status=NEW_FROM_CITIZEN)
+    return render_template("mottagning_new.html", arenden=found, tab="nya")
+
+
+@bp.get("/alla")
+def all_arenden():
+    """Alla ärenden: filter on type, status, personnummer and dates; PAGE_SIZE rows a page."""
+    args = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
+    args["arendetyp"] = args["arendetyp"] if args["arendetyp"] in KINDS else "alla"
+    args["status"] = args["status"] if args["status"] in STATUSES else "alla"
+    errors: list[str] = []
+    pnr12 = None
+    if args["personnummer"]:
+        try:
+            pnr12 = parse(args["personnummer"]).digits
+        except PnrRefused as err:
+            errors.append(f"{err}: {args['personnummer']}")
+    date_from = _date(args["fran"], errors, "Från")
+    date_to = _date(args["till"], errors, "Till")
+    found = []
+    if not errors:
+        found = state().query(
+            g.unit.id,
+            kind=KINDS[args["arendetyp"]][1],
+            status=STATUSES[args["status"]][1],
+            pnr12=pnr12,
+            date_from=date_from,
+            date_to=date_to,
+        )
+    size = max(1, int(current_app.config["PAGE_SIZE"]))
+    pages = max(1, -(-len(found) // size))
+    page = min(max(request.args.get("sida", 1, type=int) or 1, 1), pages)
+    kept = {k: v for k, v in args.items() if v and v != "alla"}
+    return render_template(
+        "mottagning_all.html",
+        tab="alla",
+        args=args,
+        kinds=KINDS,
+        statuses=STATUSES,
+        errors=errors,
+        arenden=found[(page - 1) * size : page * size],
+        total=len(found),
+        first=(page - 1) * size + 1,
+        page=page,
+        pages=pages,
+        prev_url=url_for("mottagning.all_arenden", **kept, sida=page - 1) if page > 1 else None,
+        next_url=url_for("mottagning.all_arenden", **kept, sida=page + 1) if page < pages else None,
+    )
