@@ -117,7 +117,7 @@ def _xlsx_rows(name: str, data: bytes) -> Iterator[Row]:
     except Exception:  # openpyxl raises zipfile, KeyError, ValueError ... for a damaged workbook
         raise UnreadableFile(f"Excelfilen '{name}' är skadad och kunde inte läsas.") from None
     for table in sheets:
-        if _find_column(table) is not None:
+        if _find_column(table, strict=True) is not None:
             return _pick(name, table)
     raise UnreadableFile(f"Excelfilen '{name}' har inget blad med en kolumn med personnummer.")
 
@@ -140,8 +140,10 @@ def _non_blank(table: Iterable[tuple[int, Sequence[str]]]) -> list[tuple[int, Se
     return [(i, cells) for i, cells in table if any(c for c in cells)]
 
 
-def _find_column(table: list[tuple[int, list[str]]]) -> tuple[int, bool] | None:
-    """(column index, whether the first non-blank row is a header) or None when no column qualifies."""
+def _find_column(table: list[tuple[int, list[str]]], strict: bool = False) -> tuple[int, bool] | None:
+    """(column index, whether the first non-blank row is a header) or None when no column qualifies.
+    A text file's only column is taken as it is (its bad rows are then rejected one by one); `strict`
+    (used to choose among a workbook's sheets) wants a named column or one shaped like personnummer."""
     rows = _non_blank(table)
     if not rows:
         return None
@@ -152,7 +154,7 @@ def _find_column(table: list[tuple[int, list[str]]]) -> tuple[int, bool] | None:
     has_header = len(first) > 1 and not any(any(ch.isdigit() for ch in c) for c in first)
     data = rows[1 if has_header else 0 :][:SNIFF_ROWS]
     width = max(len(cells) for _, cells in rows)
-    if width == 1:
+    if width == 1 and not strict:
         return 0, has_header
     shaped = []
     for col in range(width):
