@@ -21,8 +21,6 @@ from bot.ledger.model import (
 class DeliveryWrites(LedgerBase):
     """Registers campaigns and adds deliveries' citizens as pending items."""
 
-    # -- campaigns and deliveries ---------------------------------------------------------------
-
     def ensure_campaign(self, key: str, name: str, facts: dict[str, Any]) -> None:
         """Record the campaign once; an existing key keeps its original name and facts."""
         with self._write() as conn:
