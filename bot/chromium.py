@@ -77,15 +77,22 @@ def ensure_chromium() -> str:
     """Find a Chromium or install one; raise SystemExit with instructions when neither works."""
     configured = os.environ.get(ENV_VAR)
     if configured and not _usable(configured):
-        raise SystemExit(f"utskick: {ENV_VAR}={configured} är ingen körbar fil. Rätta sökvägen eller ta bort variabeln.")
+        raise SystemExit(
+            f"utskick: {ENV_VAR}={configured} är ingen körbar fil. Rätta sökvägen eller ta bort variabeln."
+        )
     found = find_chromium()
     if found:
         return found
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        if _try(["apt-get", "update", "-qq"]) and _try(["apt-get", "install", "-y", "-qq", "chromium-headless-shell"]):
-            found = find_chromium()
-            if found:
-                return found
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if (
+        is_root
+        and shutil.which("apt-get")
+        and _try(["apt-get", "update", "-qq"])
+        and _try(["apt-get", "install", "-y", "-qq", "chromium-headless-shell"])
+    ):
+        found = find_chromium()
+        if found:
+            return found
     if _try([sys.executable, "-m", "playwright", "install", "chromium"]):
         found = find_chromium()
         if found:

@@ -1,0 +1,174 @@
+"""The browser a worker drives: launch the discovered Chromium, open a persistent profile, or attach to a
+browser a person logged into with SITHS (`connect_over_cdp`). One `BrowserSession` per worker thread, since
+Playwright's sync API belongs to the thread that started it.
+
+Launch arguments and context arguments are two plain settings, as in pytest-playwright. Traces and
+screenshots are kept only for citizens that failed, under names that carry the ledger's item id, never a
+personnummer.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.errors import ConfigError, LoginRequired
+
+
+@dataclass(frozen=True)
+class BrowserSettings:
+    """How to get a browser and what every context looks like."""
+
+    session: str = "login"
+    headless: bool = True
+    executable_path: str | None = None
+    launch_args: tuple[str, ...] = LAUNCH_ARGS
+    context_args: dict[str, Any] = field(
+        default_factory=lambda: {
+            "locale": "sv-SE",
+            "timezone_id": "Europe/Stockholm",
+            "viewport": {"width": 1280, "height": 900},
+        }
+    )
+    cdp_url: str = ""
+    profile_dir: Path | None = None
+    trace: str = "on-failure"
+    artifacts: Path = Path("var/artifacts")
+    timeout_ms: int = 15000
+
+
+class BrowserSession:
+    """A browser and one context/page at a time, recycled on demand."""
+
+    def __init__(self, settings: BrowserSettings, base_url: str) -> None:
+        self.settings = settings
+        self.base_url = base_url
+        self._pw_manager = None
+        self._pw: Playwright | None = None
+        self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
+        self._owns_context = True
+        self.page: Page | None = None
+
+    def __enter__(self) -> BrowserSession:
+        self._pw_manager = sync_playwright()
+        self._pw = self._pw_manager.__enter__()
+        try:
+            self._open()
+        except Exception:
+            self.__exit__(None, None, None)
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._close_context()
+            if self._browser is not None and self.settings.session == "login":
+                self._browser.close()
+        finally:
+            self._browser = None
+            if self._pw_manager is not None:
+                self._pw_manager.__exit__(None, None, None)
+                self._pw_manager = None
+
+    def _open(self) -> None:
+        s = self.settings
+        chromium = self._pw.chromium
+        if s.session == "cdp":
+            try:
+                self._browser = chromium.connect_over_cdp(s.cdp_url)
+            except Exception as e:
+                raise LoginRequired(
+                    f"Kunde inte ansluta till webbläsaren på {s.cdp_url}. Starta Chrome/Edge med "
+                    "--remote-debugging-port och logga in med SITHS-kort, och kör sedan igen."
+                ) from e
+            self._context = self._browser.contexts[0] if self._browser.contexts else self._browser.new_context()
+            self._owns_context = False
+        elif s.session == "profile":
+            if not s.profile_dir:
+                raise ConfigError('staff_tool.profile_dir behövs för session = "profile".')
+            self._context = chromium.launch_persistent_context(
+                str(s.profile_dir), **self._launch_kwargs(), **s.context_args, base_url=self.base_url
+            )
+            self._owns_context = False
+        else:
+            self._browser = chromium.launch(**self._launch_kwargs())
+        self._new_page()
+
+    def _launch_kwargs(self) -> dict[str, Any]:
+        s = self.settings
+        executable = s.executable_path or find_chromium()
+        kwargs: dict[str, Any] = {"headless": s.headless, "args": list(s.launch_args)}
+        if executable:
+            kwargs["executable_path"] = executable
+        return kwargs
+
+    def _new_page(self) -> None:
+        if self._owns_context:
+            self._context = self._browser.new_context(**self.settings.context_args, base_url=self.base_url)
+        self._context.set_default_timeout(self.settings.timeout_ms)
+        if self.settings.trace == "on-failure":
+            self._context.tracing.start(screenshots=True, snapshots=True)
+        self.page = self._context.new_page()
+
+    def _close_context(self) -> None:
+        if self._context is None:
+            return
+        try:
+            if self.settings.trace == "on-failure":
+                self._context.tracing.stop()
+            if self._owns_context:
+                self._context.close()
+            elif self.page is not None:
+                self.page.close()
+        except Exception:  # noqa: BLE001 - closing a broken context must not hide the error that broke it
+            pass
+        self._context = None
+        self.page = None
+
+    def recycle(self) -> Page:
+        """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page."""
+        self._close_context()
+        self._new_page()
+        return self.page
+
+    def begin_item(self) -> None:
+        """Start the trace chunk of one citizen (or one batch)."""
+        if self.settings.trace == "on-failure" and self._context is not None:
+            self._context.tracing.start_chunk()
+
+    def end_item(self, artifact_name: str | None) -> list[Path]:
+        """End the chunk; when `artifact_name` is given (a failure), keep trace and screenshot under that name."""
+        kept: list[Path] = []
+        if artifact_name is not None:
+            folder = self._artifact_dir()
+            shot = folder / f"{artifact_name}.png"
+            try:
+                self.page.screenshot(path=str(shot), full_page=True)
+                os.chmod(shot, 0o600)
+                kept.append(shot)
+            except Exception:  # noqa: BLE001 - a page that died cannot be photographed; the trace may still help
+                pass
+        if self.settings.trace == "on-failure" and self._context is not None:
+            try:
+                if artifact_name is None:
+                    self._context.tracing.stop_chunk()
+                else:
+                    trace = self._artifact_dir() / f"{artifact_name}.trace.zip"
+                    self._context.tracing.stop_chunk(path=str(trace))
+                    os.chmod(trace, 0o600)
+                    kept.append(trace)
+            except Exception:  # noqa: BLE001
+                pass
+        return kept
+
+    def _artifact_dir(self) -> Path:
+        folder = self.settings.artifacts
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.chmod(folder, 0o700)
+        return folder

@@ -1,0 +1,285 @@
+"""The campaign file (TOML): what the routine's "define the need" step decides, validated with Swedish errors.
+
+Secrets are never in the file: it names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tomllib
+from dataclasses import asdict, dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from typing import Any
+
+from bot.errors import ConfigError
+
+MODES = ("single", "batch")
+SESSION_MODES = ("login", "cdp", "profile")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_BATCH = 250
+MAX_WORKERS = 4
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SELECTORS = PROJECT_ROOT / "selectors" / "personalverktyg.toml"
+
+
+@dataclass(frozen=True)
+class SendWindow:
+    """Days and hours when messages may go out (notification SMS should not wake people at night)."""
+
+    days: tuple[str, ...]
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """A validated campaign file."""
+
+    path: Path
+    name: str
+    bestallare: str
+    sender_name: str
+    sender_title: str
+    sender_unit: str
+    contact_unreachable_otherwise: bool
+    unit: str
+    template: str
+    texts: tuple[str, ...]
+    extra_text: str
+    attachments: tuple[Path, ...]
+    mode: str = "single"
+    messages_per_minute: float = 0.0
+    workers: int = 1
+    batch_size: int = MAX_BATCH
+    window: SendWindow | None = None
+    base_url: str = "http://127.0.0.1:5077"
+    session: str = "login"
+    hsa_id: str = ""
+    password_env: str = "UTSKICK_PASSWORD"
+    cdp_url: str = ""
+    profile_dir: Path | None = None
+    selectors: Path = DEFAULT_SELECTORS
+    selectors_override: Path | None = None
+    headless: bool = True
+    recycle_every: int = 100
+    trace: str = "on-failure"
+    delivery_password_env: str = "UTSKICK_7Z_PASSWORD"
+    ledger: Path = Path("var/ledger.sqlite")
+    logs: Path = Path("var/logs")
+    artifacts: Path = Path("var/artifacts")
+    reports: Path = Path("var/reports")
+    max_retries: int = 3
+    circuit_breaker: int = 5
+    reconcile_clock_skew_s: int = 120
+    timeout_ms: int = 15000
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def key_facts(self) -> dict[str, Any]:
+        """The facts that define the message; the ledger's campaign key is a hash of these.
+
+        The mode, pacing and paths are left out on purpose: switching from single to batch, or moving the
+        ledger's neighbours, must never make the same message to the same citizens count as a new campaign.
+        """
+        return {
+            "name": self.name,
+            "unit": self.unit,
+            "template": self.template,
+            "texts": list(self.texts),
+            "extra_text": self.extra_text,
+            "attachments": [{"name": p.name, "sha256": _sha256(p)} for p in self.attachments],
+        }
+
+    def facts(self) -> dict[str, Any]:
+        """Everything the report's Sammanfattning shows about the campaign."""
+        return {
+            **self.key_facts(),
+            "bestallare": self.bestallare,
+            "ansvarig_avsandare": {
+                "name": self.sender_name,
+                "title": self.sender_title,
+                "unit": self.sender_unit,
+            },
+            "contact_unreachable_otherwise": self.contact_unreachable_otherwise,
+            "mode": self.mode,
+        }
+
+    def password(self) -> str:
+        """The staff-tool password from the environment variable the campaign names."""
+        value = os.environ.get(self.password_env, "")
+        if not value:
+            raise ConfigError(f"Lösenordet till Personalverktyget saknas: sätt miljövariabeln {self.password_env}.")
+        return value
+
+    def with_overrides(self, **changes: Any) -> Campaign:
+        """Return a copy with command-line overrides applied (None means 'not given')."""
+        given = {k: v for k, v in changes.items() if v is not None}
+        updated = replace(self, **given)
+        _check_ranges(updated)
+        return updated
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-friendly view (paths as strings), for logs and reports."""
+        return json.loads(json.dumps(asdict(self), default=str))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+class _Reader:
+    """Reads typed values from the TOML tree and names the key in every error."""
+
+    def __init__(self, data: dict[str, Any], path: Path) -> None:
+        self.data = data
+        self.path = path
+
+    def get(self, dotted: str, kind: type, default: Any = ..., *, required: bool = False) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                if required or default is ...:
+                    raise ConfigError(f"{self.path.name}: nyckeln '{dotted}' saknas i kampanjfilen.")
+                return default
+            node = node[part]
+        if kind is float and isinstance(node, int) and not isinstance(node, bool):
+            node = float(node)
+        if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
+            raise ConfigError(f"{self.path.name}: '{dotted}' ska vara {_kind_sv(kind)}, men är {node!r}.")
+        if kind is str and required and not node.strip():
+            raise ConfigError(f"{self.path.name}: '{dotted}' får inte vara tom.")
+        return node
+
+
+def _kind_sv(kind: type) -> str:
+    return {str: "en text", int: "ett heltal", float: "ett tal", bool: "true eller false", list: "en lista"}.get(
+        kind, kind.__name__
+    )
+
+
+def _resolve(base: Path, value: str) -> Path:
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base / path).resolve()
+
+
+def _parse_time(reader: _Reader, key: str) -> time:
+    text = reader.get(key, str)
+    try:
+        hours, minutes = text.split(":")
+        return time(int(hours), int(minutes))
+    except ValueError as e:
+        raise ConfigError(f"{reader.path.name}: '{key}' ska vara en tid som \"08:00\", inte {text!r}.") from e
+
+
+def _read_window(reader: _Reader) -> SendWindow | None:
+    if reader.get("sending.window", dict, None) is None:
+        return None
+    days = reader.get("sending.window.days", list, list(WEEKDAYS[:5]))
+    bad = [d for d in days if d not in WEEKDAYS]
+    if bad:
+        raise ConfigError(
+            f"{reader.path.name}: 'sending.window.days' har okända dagar {bad}; använd {', '.join(WEEKDAYS)}."
+        )
+    start, end = _parse_time(reader, "sending.window.start"), _parse_time(reader, "sending.window.end")
+    if start >= end:
+        raise ConfigError(f"{reader.path.name}: 'sending.window.start' måste vara före 'sending.window.end'.")
+    return SendWindow(tuple(days), start, end)
+
+
+def _check_ranges(c: Campaign) -> None:
+    name = c.path.name
+    if c.mode not in MODES:
+        raise ConfigError(f"{name}: 'sending.mode' ska vara {' eller '.join(MODES)}, inte {c.mode!r}.")
+    if c.session not in SESSION_MODES:
+        raise ConfigError(f"{name}: 'staff_tool.session' ska vara en av {', '.join(SESSION_MODES)}.")
+    if not 1 <= c.workers <= MAX_WORKERS:
+        raise ConfigError(f"{name}: 'sending.workers' ska vara mellan 1 och {MAX_WORKERS} (var {c.workers}).")
+    if not 1 <= c.batch_size <= MAX_BATCH:
+        raise ConfigError(f"{name}: 'sending.batch_size' ska vara mellan 1 och {MAX_BATCH}.")
+    if c.messages_per_minute < 0:
+        raise ConfigError(f"{name}: 'sending.messages_per_minute' får inte vara negativ.")
+    if c.trace not in ("on-failure", "off"):
+        raise ConfigError(f'{name}: \'sending.trace\' ska vara "on-failure" eller "off".')
+    if c.session == "login" and not c.hsa_id:
+        raise ConfigError(f"{name}: 'staff_tool.hsa_id' behövs när staff_tool.session är \"login\".")
+    if c.session == "cdp" and not c.cdp_url:
+        raise ConfigError(f"{name}: 'staff_tool.cdp_url' behövs när staff_tool.session är \"cdp\".")
+    if c.session == "profile" and not c.profile_dir:
+        raise ConfigError(f"{name}: 'staff_tool.profile_dir' behövs när staff_tool.session är \"profile\".")
+    for attachment in c.attachments:
+        if not attachment.is_file():
+            raise ConfigError(f"{name}: bilagan {attachment} finns inte ('message.attachments').")
+    if c.selectors_override and not c.selectors_override.is_file():
+        raise ConfigError(f"{name}: selektorfilen {c.selectors_override} finns inte ('staff_tool.selectors_override').")
+
+
+def load_campaign(path: Path) -> Campaign:
+    """Read and validate a campaign file; raise ConfigError naming the key that is wrong."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Kampanjfilen {path} finns inte.")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path.name}: kampanjfilen är inte giltig TOML: {e}") from e
+    r = _Reader(data, path)
+    base = path.resolve().parent
+    for secret_key in ("password", "staff_tool.password", "delivery.password"):
+        if r.get(secret_key, object, None) is not None:
+            raise ConfigError(
+                f"{path.name}: '{secret_key}' hör inte hemma i kampanjfilen. Ange lösenord i en miljövariabel "
+                "och namnge variabeln med password_env."
+            )
+    override = r.get("staff_tool.selectors_override", str, "")
+    profile = r.get("staff_tool.profile_dir", str, "")
+    campaign = Campaign(
+        path=path.resolve(),
+        name=r.get("campaign.name", str, required=True),
+        bestallare=r.get("campaign.bestallare", str, required=True),
+        sender_name=r.get("campaign.ansvarig_avsandare.name", str, required=True),
+        sender_title=r.get("campaign.ansvarig_avsandare.title", str, ""),
+        sender_unit=r.get("campaign.ansvarig_avsandare.unit", str, ""),
+        contact_unreachable_otherwise=r.get("campaign.contact_unreachable_otherwise", bool, True),
+        unit=r.get("message.unit", str, required=True),
+        template=r.get("message.template", str, required=True),
+        texts=tuple(_strings(r, "message.texts")),
+        extra_text=r.get("message.extra_text", str, ""),
+        attachments=tuple(_resolve(base, a) for a in _strings(r, "message.attachments")),
+        mode=r.get("sending.mode", str, "single"),
+        messages_per_minute=r.get("sending.messages_per_minute", float, 0.0),
+        workers=r.get("sending.workers", int, 1),
+        batch_size=r.get("sending.batch_size", int, MAX_BATCH),
+        window=_read_window(r),
+        recycle_every=r.get("sending.recycle_every", int, 100),
+        trace=r.get("sending.trace", str, "on-failure"),
+        max_retries=r.get("sending.max_retries", int, 3),
+        circuit_breaker=r.get("sending.circuit_breaker", int, 5),
+        base_url=r.get("staff_tool.url", str, "http://127.0.0.1:5077").rstrip("/"),
+        session=r.get("staff_tool.session", str, "login"),
+        hsa_id=r.get("staff_tool.hsa_id", str, ""),
+        password_env=r.get("staff_tool.password_env", str, "UTSKICK_PASSWORD"),
+        cdp_url=r.get("staff_tool.cdp_url", str, ""),
+        profile_dir=_resolve(base, profile) if profile else None,
+        selectors_override=_resolve(base, override) if override else None,
+        headless=r.get("staff_tool.headless", bool, True),
+        timeout_ms=r.get("staff_tool.timeout_ms", int, 15000),
+        reconcile_clock_skew_s=r.get("staff_tool.reconcile_clock_skew_s", int, 120),
+        delivery_password_env=r.get("delivery.password_env", str, "UTSKICK_7Z_PASSWORD"),
+        ledger=_resolve(base, r.get("paths.ledger", str, "var/ledger.sqlite")),
+        logs=_resolve(base, r.get("paths.logs", str, "var/logs")),
+        artifacts=_resolve(base, r.get("paths.artifacts", str, "var/artifacts")),
+        reports=_resolve(base, r.get("paths.reports", str, "var/reports")),
+    )
+    if not campaign.texts and not campaign.extra_text:
+        raise ConfigError(f"{path.name}: ange minst en malltext i 'message.texts' eller en 'message.extra_text'.")
+    _check_ranges(campaign)
+    return campaign
+
+
+def _strings(r: _Reader, key: str) -> list[str]:
+    values = r.get(key, list, [])
+    if not all(isinstance(v, str) and v.strip() for v in values):
+        raise ConfigError(f"{r.path.name}: '{key}' ska vara en lista med texter.")
+    return values

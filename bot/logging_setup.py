@@ -1,0 +1,96 @@
+"""Configure structlog once, at the entry point: JSON lines to a file, a short readable console.
+
+Every string that reaches a handler passes `scrub_personnummer`, so a personnummer that slips into an event
+(an exception text from Playwright, a URL) is masked before it is written anywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import structlog
+
+from bot.pnr import scrub
+
+
+def scrub_personnummer(_logger: Any, _name: str, event_dict: dict) -> dict:
+    """structlog processor: mask anything that looks like a personnummer in every string value."""
+    return {key: _scrub_value(value) for key, value in event_dict.items()}
+
+
+def _scrub_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub_value(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _scrub_value(v) for k, v in value.items()}
+    return value
+
+
+def configure_logging(log_file: Path | None, *, console_level: int = logging.WARNING) -> None:
+    """Send structlog events to `log_file` as JSON lines and to stderr as readable lines."""
+    shared: list = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
+        cache_logger_on_first_use=False,
+    )
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_utskick", False):
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(logging.DEBUG)
+
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(console_level)
+    console.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                scrub_personnummer,
+                structlog.dev.ConsoleRenderer(colors=False),
+            ],
+        )
+    )
+    console._utskick = True  # type: ignore[attr-defined]
+    root.addHandler(console)
+
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.close(fd)
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        file_handler.setLevel(logging.DEBUG)
+        file_handler.setFormatter(
+            structlog.stdlib.ProcessorFormatter(
+                foreign_pre_chain=shared,
+                processors=[
+                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                    structlog.processors.format_exc_info,
+                    scrub_personnummer,
+                    structlog.processors.JSONRenderer(ensure_ascii=False),
+                ],
+            )
+        )
+        file_handler._utskick = True  # type: ignore[attr-defined]
+        root.addHandler(file_handler)
+    # Third-party chatter (werkzeug request lines carry URLs) stays out of the console.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+
+def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:
+    """Return a structlog logger; events are dropped quietly until `configure_logging` runs."""
+    return structlog.get_logger(name)

@@ -1,0 +1,333 @@
+"""One worker: a browser of its own, taking sends from the run's queue and recording each outcome.
+
+The exactly-once rule lives here: citizens are committed as `sending` (through the flow's `before_send`) right
+before the click on Skicka; anything that goes wrong after that click makes them `in_doubt`, and an in-doubt
+citizen is looked up in Alla ärenden before it may be sent again. Transient errors are retried with the
+run's one tenacity policy; business outcomes are recorded, never retried.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import structlog
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from bot.browser import BrowserSession, BrowserSettings
+from bot.errors import (
+    BrowserClosed,
+    CircuitOpen,
+    NeedsHuman,
+    TransientError,
+    UtskickError,
+)
+from bot.ledger import Item, Ledger
+from bot.locators import Selectors
+from bot.pnr import mask
+from flows.login import LoginRequest, open_staff_tool
+from flows.screen import Screen
+from flows.send import Message, SendOutcome, SendRequest, send_case
+from flows.unit_cases import CaseQuery, CaseRow, find_sent_cases
+
+log = structlog.get_logger("utskick.worker")
+_OPEN = ("pending", "in_doubt")
+
+
+class ReceiptIncomplete(TransientError):
+    """The receipt did not account for every citizen that was sent to; look them up before anything else."""
+
+
+@dataclass
+class Tally:
+    """Run-wide counts, updated by all workers; `on_progress` drives the progress bar."""
+
+    on_progress: Callable[[int], None] = lambda n: None
+    sent: int = 0
+    not_reachable: dict[str, int] = field(default_factory=dict)
+    failed: int = 0
+    in_doubt: int = 0
+    would_send: int = 0
+    reconciled_sent: int = 0
+    preview_text: str = ""
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, *, sent: int = 0, failed: int = 0, in_doubt: int = 0, would_send: int = 0, reason: str = "") -> None:
+        """Count outcomes and advance the progress bar by the citizens that got a final answer."""
+        with self._lock:
+            self.sent += sent
+            self.failed += failed
+            self.in_doubt += in_doubt
+            self.would_send += would_send
+            if reason:
+                self.not_reachable[reason] = self.not_reachable.get(reason, 0) + 1
+        done = sent + failed + would_send + (1 if reason else 0)
+        if done:
+            self.on_progress(done)
+
+
+class CircuitBreaker:
+    """Stops the run after `limit` consecutive sends that ended in system errors."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._consecutive = 0
+        self._lock = threading.Lock()
+
+    def record(self, ok: bool) -> None:
+        """Count one send's result; raise CircuitOpen when the limit is reached."""
+        with self._lock:
+            self._consecutive = 0 if ok else self._consecutive + 1
+            if self._consecutive >= self.limit:
+                raise CircuitOpen(
+                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel. "
+                    "Kontrollera Personalverktyget och loggen, och kör sedan igen."
+                )
+
+
+@dataclass
+class RunContext:
+    """Everything the workers share: settings, the ledger, the pace, the stop signal and the counts."""
+
+    run_id: str
+    campaign_key: str
+    campaign_name: str
+    subject: str
+    message: Message
+    login: LoginRequest
+    selectors: Selectors
+    browser: BrowserSettings
+    base_url: str
+    ledger: Ledger
+    stop: threading.Event
+    tally: Tally
+    breaker: CircuitBreaker
+    wait_turn: Callable[[int], bool]
+    max_attempts: int = 3
+    recycle_every: int = 100
+    clock_skew: timedelta = timedelta(seconds=120)
+    dry_run: bool = False
+    retry_sleep: Callable[[float], None] | None = None
+    errors: list[BaseException] = field(default_factory=list)
+
+    def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
+        """The run's one retry policy: transient errors only, exponential back-off, the last error re-raised."""
+        return Retrying(
+            stop=stop_after_attempt(self.max_attempts),
+            wait=wait_exponential(multiplier=0.5, min=0.5, max=10),
+            retry=retry_if_exception_type(TransientError),
+            sleep=self.retry_sleep or self.stop.wait,
+            reraise=True,
+            before_sleep=before_sleep,
+        )
+
+
+@dataclass
+class _Unit:
+    """One send in progress: the citizens still to send and those whose send is unconfirmed."""
+
+    pending: list[Item]
+    in_doubt: list[Item] = field(default_factory=list)
+
+
+class Worker:
+    """Drives one browser through the sends it takes from the queue."""
+
+    def __init__(self, index: int, ctx: RunContext) -> None:
+        self.index = index
+        self.ctx = ctx
+        self.session: BrowserSession | None = None
+        self.screen: Screen | None = None
+        self._needs_login = True
+        self._since_recycle = 0
+
+    def run(self, work: queue.Queue) -> None:
+        """Thread target: process units until the queue yields None or the run is stopped."""
+        structlog.contextvars.bind_contextvars(
+            run_id=self.ctx.run_id, campaign=self.ctx.campaign_name, worker=self.index
+        )
+        try:
+            with BrowserSession(self.ctx.browser, self.ctx.base_url) as session:
+                self.session = session
+                self.screen = Screen(session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+                while not self.ctx.stop.is_set():
+                    try:
+                        unit = work.get(timeout=0.5)
+                    except queue.Empty:
+                        continue
+                    if unit is None:
+                        break
+                    if not self.ctx.wait_turn(len(unit)):
+                        break
+                    self.process(unit)
+        except BaseException as e:  # noqa: BLE001 - the run decides the exit code from the first error
+            log.error("worker_stopped", error=type(e).__name__, message=str(e))
+            self.ctx.errors.append(e)
+            self.ctx.stop.set()
+
+    def process(self, items: list[Item]) -> None:
+        """Send to these citizens (1 in single mode, up to 250 in batch), with retries and recording."""
+        if not self.ctx.dry_run:
+            # The queue may hold a citizen that an earlier unit's reconciliation already settled.
+            items = [fresh for fresh in map(self.ctx.ledger.item, (i.id for i in items)) if fresh.state in _OPEN]
+            if not items:
+                return
+        unit = _Unit(
+            pending=[i for i in items if i.state == "pending"],
+            in_doubt=[i for i in items if i.state == "in_doubt"],
+        )
+        structlog.contextvars.bind_contextvars(item=items[0].id, items=len(items))
+        self.session.begin_item()
+        try:
+            for attempt in self.ctx.retrying(self._before_retry):
+                with attempt:
+                    self._attempt(unit)
+        except TransientError as e:
+            self._give_up(unit, e)
+            self.ctx.breaker.record(ok=False)
+            return
+        except NeedsHuman:
+            self._keep_artifacts(items[0].id)
+            raise
+        self.session.end_item(None)
+        self.ctx.breaker.record(ok=True)
+        self._since_recycle += len(items)
+        if self._since_recycle >= self.ctx.recycle_every:
+            self._recycle()
+
+    def _before_retry(self, state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning("send_retry", attempt=state.attempt_number, error=type(error).__name__, message=str(error))
+
+    def _attempt(self, unit: _Unit) -> None:
+        if self._needs_login:
+            open_staff_tool(self.screen, self.ctx.login)
+            self._needs_login = False
+        try:
+            if unit.in_doubt:
+                self._reconcile(unit)
+            if unit.pending:
+                self._send(unit)
+        except (TransientError, NeedsHuman) as e:
+            # The page may be anywhere (an error page, the login form): start the next try from the top.
+            self._needs_login = True
+            if isinstance(e, BrowserClosed):
+                self._recycle()
+            raise
+
+    def _send(self, unit: _Unit) -> None:
+        by_pnr = {item.pnr: item for item in unit.pending}
+        clicked: list[Item] = []
+
+        def before_send(pnrs: list[str]) -> None:
+            chosen = [by_pnr[p] for p in pnrs]
+            self.ctx.ledger.mark_sending([i.id for i in chosen])
+            clicked.extend(chosen)
+
+        request = SendRequest(tuple(by_pnr), self.ctx.message, before_send, dry_run=self.ctx.dry_run)
+        try:
+            outcome = send_case(self.screen, request)
+        except (TransientError, NeedsHuman) as e:
+            if clicked:
+                self._mark_in_doubt(unit, clicked, f"{type(e).__name__} efter Skicka")
+            raise
+        self._record(unit, outcome, clicked)
+
+    def _record(self, unit: _Unit, outcome: SendOutcome, clicked: list[Item]) -> None:
+        ledger, tally = self.ctx.ledger, self.ctx.tally
+        by_pnr = {item.pnr: item for item in unit.pending}
+        claimed = {item.pnr for item in clicked}
+        if self.ctx.dry_run:
+            tally.preview_text = tally.preview_text or outcome.composed_text
+            tally.add(would_send=len(outcome.would_send))
+            for _pnr, (reason, _detail) in outcome.not_reachable.items():
+                tally.add(reason=reason)
+            unit.pending = []
+            return
+        for pnr, (reason, detail) in outcome.not_reachable.items():
+            ledger.mark_not_reachable(by_pnr[pnr].id, reason, detail)
+            log.info("citizen_not_reachable", pnr=mask(pnr), reason=reason, after_click=pnr in claimed)
+            tally.add(reason=reason)
+        if outcome.sent:
+            ledger.mark_many_sent([(by_pnr[p].id, arende) for p, arende in outcome.sent.items()])
+            tally.add(sent=len(outcome.sent))
+            log.info("sent", count=len(outcome.sent))
+        unit.pending = []
+        if outcome.unconfirmed:
+            self._mark_in_doubt(unit, [by_pnr[p] for p in outcome.unconfirmed], "saknas på kvittot")
+            raise ReceiptIncomplete(f"Kvittot visade inte {len(outcome.unconfirmed)} av mottagarna.")
+
+    def _mark_in_doubt(self, unit: _Unit, items: list[Item], why: str) -> None:
+        self.ctx.ledger.mark_many_in_doubt([i.id for i in items], why)
+        ids = {i.id for i in items}
+        unit.pending = [i for i in unit.pending if i.id not in ids]
+        unit.in_doubt.extend(self.ctx.ledger.item(i.id) for i in items)
+        log.warning("send_in_doubt", count=len(items), why=why)
+
+    def _reconcile(self, unit: _Unit) -> None:
+        """Look the in-doubt citizens up in Alla ärenden: found means sent, not found means send again."""
+        found = reconcile(self.screen, unit.in_doubt, self.ctx.subject, self.ctx.clock_skew)
+        again: list[Item] = []
+        for item in unit.in_doubt:
+            row = found.get(item.id)
+            if row:
+                self.ctx.ledger.resolve_in_doubt_as_sent(item.id, row.arende_id, row.sent_at or item.claimed_at)
+                self.ctx.tally.add(sent=1)
+            else:
+                self.ctx.ledger.mark_pending_again(item.id, "not found in Alla ärenden")
+                again.append(self.ctx.ledger.item(item.id))
+        log.info("reconciled", found=len(found), not_found=len(again))
+        unit.in_doubt = []
+        unit.pending.extend(again)
+
+    def _give_up(self, unit: _Unit, error: UtskickError) -> None:
+        artifacts = (
+            self._keep_artifacts((unit.pending or unit.in_doubt)[0].id) if (unit.pending or unit.in_doubt) else []
+        )
+        if not self.ctx.dry_run:
+            for item in unit.pending:
+                self.ctx.ledger.mark_failed(item.id, type(error).__name__, str(error))
+        self.ctx.tally.add(failed=len(unit.pending), in_doubt=len(unit.in_doubt))
+        log.error(
+            "send_failed",
+            error=type(error).__name__,
+            message=str(error),
+            failed=len(unit.pending),
+            in_doubt=len(unit.in_doubt),
+            artifacts=[str(p) for p in artifacts],
+        )
+
+    def _keep_artifacts(self, item_id: int) -> list:
+        try:
+            return self.session.end_item(f"{self.ctx.run_id}-rad{item_id}")
+        except Exception:  # noqa: BLE001 - artifacts are a help, never a reason to lose the real error
+            return []
+
+    def _recycle(self) -> None:
+        self.session.recycle()
+        self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+        self._needs_login = True
+        self._since_recycle = 0
+
+
+def reconcile(screen: Screen, items: list[Item], subject: str, skew: timedelta) -> dict[int, CaseRow]:
+    """Find each item's ärende in Alla ärenden: same citizen, same subject, sent after its claim."""
+    claimed = {item.id: datetime.fromisoformat(item.claimed_at) - skew for item in items if item.claimed_at}
+    if not claimed:
+        return {}
+    since = min(claimed.values()).astimezone().date()
+    if len(items) <= 5:
+        rows = [row for item in items for row in find_sent_cases(screen, CaseQuery(pnr=item.pnr, date_from=since))]
+    else:
+        rows = find_sent_cases(screen, CaseQuery(date_from=since))
+    found: dict[int, CaseRow] = {}
+    for item in items:
+        after = claimed.get(item.id)
+        for row in rows:
+            if row.pnr == item.pnr and row.subject == subject and row.sent_at and after and row.sent_at >= after:
+                found[item.id] = row
+                break
+    return found

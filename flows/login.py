@@ -1,0 +1,49 @@
+"""Open the staff tool ready to work: log in (the mock's form stands in for SITHS) and choose the unit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.errors import LoginRequired, PreflightFailed
+from flows.screen import Screen
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """HSA-id and password for the login form; the password never shows in a repr or a log."""
+
+    hsa_id: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class LoginRequest:
+    """Who logs in (None: a person already did, e.g. with SITHS in an attached browser) and which unit."""
+
+    unit: str
+    credentials: Credentials | None = None
+
+
+def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
+    """Go to the start page, log in when asked, choose the unit, and stop at Mina ärenden."""
+    with screen.step("login"):
+        screen.page.goto("/")
+    shown = screen.wait_first("login.hsa_id", "unit.heading", "nav.my_cases")
+    if shown == "login.hsa_id":
+        if request.credentials is None:
+            raise LoginRequired(
+                "Personalverktyget visar inloggningen. Logga in med SITHS-kort i webbläsaren och kör igen."
+            )
+        screen.fill("login.hsa_id", request.credentials.hsa_id)
+        screen.fill("login.password", request.credentials.password)
+        screen.click("login.submit")
+        shown = screen.wait_first("login.failed", "unit.heading", "nav.my_cases")
+        if shown == "login.failed":
+            raise LoginRequired(
+                f"Inloggningen misslyckades för HSA-id {request.credentials.hsa_id}. Kontrollera lösenordet."
+            )
+    if shown == "unit.heading":
+        if screen.el("unit.choice", unit=request.unit).count() == 0:
+            raise PreflightFailed(f"Du saknar behörighet för mottagningen '{request.unit}' (eller så heter den annat).")
+        screen.click("unit.choice", unit=request.unit)
+    screen.wait_visible("nav.my_cases")

@@ -1,0 +1,208 @@
+"""The page as the flows see it: elements by selector key, actions that know the element's kind, and the one
+place where Playwright's errors become the project's own (`raise ... from e`).
+
+When an expected element does not appear, `diagnose` decides what that means before blaming the selectors:
+a 5xx answer is a server error, a login form or a 401 is an expired session, a closed page is a closed
+browser; only what is left is selector drift, which needs a human.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+from bot.errors import (
+    BrowserClosed,
+    SelectorError,
+    SessionExpired,
+    StaffToolServerError,
+    StaffToolTimeout,
+    UtskickError,
+)
+from bot.locators import Selectors
+
+
+class Screen:
+    """A Playwright page plus the selector data that says where things are on it."""
+
+    def __init__(self, page: Page, selectors: Selectors, timeout_ms: int = 15000) -> None:
+        self.page = page
+        self.selectors = selectors
+        self.timeout_ms = timeout_ms
+        self._bad_status: int | None = None
+        page.on("response", self._watch_response)
+
+    def _watch_response(self, response: Response) -> None:
+        if response.status >= 500 or response.status == 401:
+            self._bad_status = response.status
+
+    def el(self, key: str, **fmt: str) -> Locator:
+        """The locator for a selector key."""
+        return self.selectors.locator(self.page, key, **fmt)
+
+    def display_pnr(self, pnr: str) -> str:
+        """A 12-digit personnummer as the tool shows it in lists and tables."""
+        pattern = self.selectors.value("pnr.display", "{yyyymmdd}-{last4}")
+        return pattern.format(yyyymmdd=pnr[:8], last4=pnr[8:], yymmdd=pnr[2:8], pnr=pnr)
+
+    @contextmanager
+    def step(self, key: str) -> Iterator[None]:
+        """Run one UI step; translate any Playwright failure into the project's errors, naming `key`."""
+        self._bad_status = None
+        try:
+            yield
+        except UtskickError:
+            raise
+        except PlaywrightTimeout as e:
+            raise self.diagnose(key) from e
+        except AssertionError as e:  # expect(...) failures
+            raise self.diagnose(key) from e
+        except PlaywrightError as e:
+            raise self._translate(e, key) from e
+
+    def _translate(self, error: PlaywrightError, key: str) -> UtskickError:
+        text = str(error)
+        if "closed" in text.lower() or "Target crashed" in text:
+            return BrowserClosed(f"Sidan stängdes under steget {key}.")
+        if "net::ERR_" in text or "NS_ERROR" in text:
+            return StaffToolTimeout(f"Personalverktyget svarade inte (steget {key}).")
+        return self.diagnose(key)
+
+    def diagnose(self, key: str) -> UtskickError:
+        """Explain why `key` did not show up: server error, expired session, or a changed UI."""
+        if self._bad_status and self._bad_status >= 500:
+            return StaffToolServerError(f"Personalverktyget svarade med fel {self._bad_status} (steget {key}).")
+        if self._bad_status == 401:
+            return SessionExpired("Sessionen i Personalverktyget har gått ut.")
+        try:
+            if self.page.is_closed():
+                return BrowserClosed(f"Sidan stängdes under steget {key}.")
+            if self.el("login.hsa_id").count() > 0 and not key.startswith("login."):
+                return SessionExpired("Sessionen i Personalverktyget har gått ut.")
+            body = self.page.locator("body").inner_text(timeout=2000)
+        except PlaywrightError:
+            return BrowserClosed(f"Sidan gick inte att läsa under steget {key}.")
+        states = self.selectors.patterns("page_states")
+        if states["session_expired"].search(body):
+            return SessionExpired("Sessionen i Personalverktyget har gått ut.")
+        if states["server_error"].search(body):
+            return StaffToolServerError(f"Personalverktyget visar ett serverfel (steget {key}).")
+        return SelectorError(self.selectors.describe(key))
+
+    def click(self, key: str, **fmt: str) -> None:
+        """Click the element."""
+        with self.step(key):
+            self.el(key, **fmt).click()
+
+    def fill(self, key: str, value: str, **fmt: str) -> None:
+        """Type a value into the field."""
+        with self.step(key):
+            self.el(key, **fmt).fill(value)
+
+    def wait_visible(self, key: str, **fmt: str) -> Locator:
+        """Wait until the element is visible and return it."""
+        with self.step(key):
+            loc = self.el(key, **fmt)
+            loc.first.wait_for(state="visible")
+            return loc
+
+    def is_visible(self, key: str, **fmt: str) -> bool:
+        """True when the element is on the page now (no waiting)."""
+        try:
+            return self.el(key, **fmt).first.is_visible()
+        except PlaywrightError:
+            return False
+
+    def wait_first(self, *keys: str, fmt: dict[str, str] | None = None) -> str:
+        """Wait until one of several elements is visible and return its key (e.g. a receipt or an error)."""
+        fmt = fmt or {}
+        locators = [self.el(k, **fmt) for k in keys]
+        combined = locators[0]
+        for loc in locators[1:]:
+            combined = combined.or_(loc)
+        with self.step(" | ".join(keys)):
+            combined.first.wait_for(state="visible")
+        for key, loc in zip(keys, locators, strict=True):
+            if loc.first.is_visible():
+                return key
+        return keys[0]
+
+    def options(self, key: str) -> list[str]:
+        """The option texts of a choice element (a <select>, or a listbox opened by clicking)."""
+        kind = self.selectors.entry(key).get("kind", "select")
+        with self.step(key):
+            loc = self.el(key)
+            if kind == "listbox":
+                loc.click()
+                option_key = f"{key}_option"
+                return [t.strip() for t in self.el(option_key, option="").all_inner_texts()]
+            return [t.strip() for t in loc.locator("option").all_inner_texts()]
+
+    def choose(self, key: str, option: str) -> None:
+        """Pick `option` in a choice element, whatever kind the tool uses."""
+        kind = self.selectors.entry(key).get("kind", "select")
+        with self.step(key):
+            if kind == "listbox":
+                self.el(key).click()
+                self.el(f"{key}_option", option=option).click()
+            else:
+                self.el(key).select_option(label=option)
+
+    def attach(self, key: str, files: list[Path]) -> None:
+        """Attach files through a file input, or through the file chooser a button opens."""
+        kind = self.selectors.entry(key).get("kind", "file_input")
+        with self.step(key):
+            if kind == "file_chooser":
+                with self.page.expect_file_chooser() as chooser:
+                    self.el(key).click()
+                chooser.value.set_files([str(f) for f in files])
+            else:
+                self.el(key).set_input_files([str(f) for f in files])
+
+    def expect_text(self, key: str, pattern: re.Pattern[str] | str, **fmt: str) -> None:
+        """Wait until the element's text matches `pattern`."""
+        with self.step(key):
+            expect(self.el(key, **fmt).first).to_contain_text(pattern, timeout=self.timeout_ms)
+
+    def click_and_wait_replaced(self, click_key: str, replaced_key: str) -> None:
+        """Click, then wait until the element `replaced_key` has been rendered anew (search, next page).
+
+        The old element is marked first, so neither a full page load nor a client-side re-render can be
+        mistaken for the old content.
+        """
+        with self.step(click_key):
+            old = self.el(replaced_key).first
+            if old.count():
+                old.evaluate("el => el.setAttribute('data-utskick-stale', '1')")
+            self.el(click_key).first.click()
+        with self.step(replaced_key):
+            fresh = self.el(replaced_key).and_(self.page.locator(":not([data-utskick-stale])"))
+            fresh.first.wait_for(state="visible")
+
+    def read_table(self, key: str) -> list[dict[str, str]]:
+        """Read a table in one round trip: a list of {column header: cell text} per body row."""
+        with self.step(key):
+            table = self.el(key).and_(self.page.locator(":not([data-utskick-stale])")).first
+            table.wait_for(state="visible")
+            return table.evaluate(_READ_TABLE_JS)
+
+
+# Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
+_READ_TABLE_JS = """
+(table) => {
+  const headers = [...table.querySelectorAll('thead th, tr:first-child th')].map(h => h.innerText.trim());
+  const rows = [...table.querySelectorAll('tbody tr')].filter(r => r.querySelector('td'));
+  return rows.map(r => {
+    const cells = [...r.querySelectorAll('td, th')].map(c => c.innerText.trim());
+    const out = {};
+    headers.forEach((h, i) => { out[h] = cells[i] ?? ''; });
+    return out;
+  });
+}
+"""

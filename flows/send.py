@@ -1,0 +1,191 @@
+"""Send one ärende to one or more citizens (mode single: one; mode batch: up to 250), through the documented
+clicks: Skicka ärende → Välj mall → Gå vidare → Personnummer → Lägg till → check → Nästa → Infoga text →
+Bifoga fil → Skicka → receipt.
+
+`before_send` is called with the personnummer about to be sent right before the click on Skicka: the runner
+commits them as `sending` there. Whatever fails after that call is in doubt, never retried on a guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.errors import PreflightFailed, SelectorError
+from flows.screen import Screen
+
+MAX_RECIPIENTS = 250
+
+
+@dataclass(frozen=True)
+class Message:
+    """What the campaign sends: the template, the texts to insert in order, extra text and attachments."""
+
+    template: str
+    texts: tuple[str, ...]
+    extra_text: str = ""
+    attachments: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class SendRequest:
+    """One send: 1 (single) to 250 (batch) citizens, 12-digit personnummer."""
+
+    pnrs: tuple[str, ...]
+    message: Message
+    before_send: Callable[[list[str]], None]
+    dry_run: bool = False
+
+
+@dataclass
+class SendOutcome:
+    """What the tool said: ärende-ids per sent citizen, reasons per unreachable one, and the composed text."""
+
+    sent: dict[str, str] = field(default_factory=dict)
+    not_reachable: dict[str, tuple[str, str]] = field(default_factory=dict)
+    unconfirmed: list[str] = field(default_factory=list)
+    would_send: list[str] = field(default_factory=list)
+    composed_text: str = ""
+    clicked_send: bool = False
+
+
+def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
+    """Drive one send through the wizard and read the outcome per citizen from the receipt."""
+    if not 1 <= len(request.pnrs) <= MAX_RECIPIENTS:
+        raise ValueError(f"en sändning har 1 till {MAX_RECIPIENTS} mottagare")
+    outcome = SendOutcome()
+    open_wizard(screen)
+    choose_template(screen, request.message.template)
+    add_recipients(screen, request.pnrs)
+    checked = read_check_results(screen, request.pnrs)
+    reachable = [p for p in request.pnrs if checked[p][0] == "ok"]
+    for pnr in request.pnrs:
+        if checked[pnr][0] != "ok":
+            outcome.not_reachable[pnr] = checked[pnr]
+            remove_recipient(screen, pnr)
+    if not reachable:
+        return outcome
+    screen.click("step2.next")
+    screen.wait_visible("step3.message")
+    outcome.composed_text = compose(screen, request.message)
+    if request.dry_run:
+        outcome.would_send = reachable
+        return outcome
+    request.before_send(reachable)
+    outcome.clicked_send = True
+    screen.click("step3.send")
+    if screen.selectors.has("step3.confirm"):
+        screen.click("step3.confirm")
+    screen.wait_first("receipt.heading", "receipt.nothing_sent")
+    read_receipt(screen, reachable, outcome)
+    return outcome
+
+
+def open_wizard(screen: Screen) -> None:
+    """Reach step 1: from a receipt take its Skicka ärende link, as a person would, else go via Mina ärenden."""
+    if screen.is_visible("receipt.send_another"):
+        screen.click("receipt.send_another")
+    else:
+        if not screen.is_visible("my_cases.send_case"):
+            screen.click("nav.my_cases")
+        screen.click("my_cases.send_case")
+    screen.wait_visible("step1.template")
+
+
+def choose_template(screen: Screen, template: str) -> None:
+    """Välj mall, then Gå vidare; a template the unit does not offer stops the run before anything is sent."""
+    options = screen.options("step1.template")
+    if template not in options:
+        raise PreflightFailed(
+            f"Mallen '{template}' finns inte bland mottagningens aktiva mallar ({', '.join(options) or 'inga'}). "
+            "Be lokal administratör att aktivera den."
+        )
+    screen.choose("step1.template", template)
+    screen.click("step1.next")
+    screen.wait_visible("step2.pnr")
+
+
+def add_recipients(screen: Screen, pnrs: Sequence[str]) -> None:
+    """Type each personnummer and click Lägg till; the checks run while the next number is typed."""
+    for pnr in pnrs:
+        shown = screen.display_pnr(pnr)
+        screen.fill("step2.pnr", shown)
+        screen.click("step2.add")
+        if screen.wait_first("step2.row", "step2.refused", fmt={"pnr": shown}) == "step2.refused":
+            raise SelectorError("step2.row", "Personnummer nekades vid Lägg till trots att det är giltigt.")
+
+
+def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text)."""
+    patterns = screen.selectors.patterns("check_results")
+    any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
+    results: dict[str, tuple[str, str]] = {}
+    for pnr in pnrs:
+        shown = screen.display_pnr(pnr)
+        screen.expect_text("step2.row", any_result, pnr=shown)
+        text = screen.el("step2.row", pnr=shown).first.inner_text()
+        results[pnr] = classify_check(text.replace(shown, ""), patterns)
+    return results
+
+
+def classify_check(text: str, patterns: dict[str, re.Pattern[str]]) -> tuple[str, str]:
+    """Map a check text to a reason code; errors win over "ok" (a row may show both a login and an error)."""
+    for reason, pattern in patterns.items():
+        if reason != "ok" and pattern.search(text):
+            return reason, " ".join(text.split())
+    return "ok", ""
+
+
+def remove_recipient(screen: Screen, pnr: str) -> None:
+    """Ta bort on one row, and wait until the row is gone."""
+    shown = screen.display_pnr(pnr)
+    screen.click("step2.remove", pnr=shown)
+    with screen.step("step2.row"):
+        screen.el("step2.row", pnr=shown).first.wait_for(state="detached")
+
+
+def compose(screen: Screen, message: Message) -> str:
+    """Insert the template texts in order, append the extra text, attach the files; return the message text."""
+    for name in message.texts:
+        if screen.el("step3.insert_text", text_name=name).count() == 0:
+            if screen.el("step3.any_insert_text").count() > 0:
+                raise PreflightFailed(f"Mallen saknar texten '{name}'. Kontrollera message.texts i kampanjfilen.")
+            raise SelectorError(screen.selectors.describe("step3.insert_text"))
+        screen.click("step3.insert_text", text_name=name)
+    if message.extra_text:
+        with screen.step("step3.message"):
+            field_ = screen.el("step3.message")
+            current = field_.input_value()
+            field_.fill(f"{current}\n\n{message.extra_text}" if current else message.extra_text)
+    for attachment in message.attachments:
+        screen.attach("step3.attach", [attachment])
+        if screen.wait_first("step3.attached", "step3.attachment_error", fmt={"file_name": attachment.name}) != (
+            "step3.attached"
+        ):
+            error = screen.el("step3.attachment_error").first.inner_text()
+            raise PreflightFailed(f"Personalverktyget nekade bilagan {attachment.name}: {error}")
+    with screen.step("step3.message"):
+        return screen.el("step3.message").input_value()
+
+
+def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome) -> None:
+    """Fill `outcome` from the receipt: ärende-id per sent citizen, the re-check's refusals, the rest unconfirmed."""
+    values = screen.selectors.value("unit_cases.values", {})
+    id_col, pnr_col = values.get("col_id", "Ärende-id"), values.get("col_pnr", "Personnummer")
+    by_display = {screen.display_pnr(p): p for p in pnrs}
+    rows = screen.read_table("receipt.table") if screen.is_visible("receipt.table") else []
+    for row in rows:
+        pnr = by_display.get(row.get(pnr_col, "").strip())
+        if pnr and row.get(id_col):
+            outcome.sent[pnr] = row[id_col].strip()
+    if screen.is_visible("receipt.not_sent"):
+        patterns = screen.selectors.patterns("check_results")
+        for pnr in pnrs:
+            shown = screen.display_pnr(pnr)
+            if pnr not in outcome.sent and screen.el("receipt.not_sent_row", pnr=shown).count():
+                text = screen.el("receipt.not_sent_row", pnr=shown).first.inner_text().replace(shown, "")
+                reason = classify_check(text, patterns)
+                outcome.not_reachable[pnr] = reason if reason[0] != "ok" else ("rejected_at_send", text.strip())
+    outcome.unconfirmed = [p for p in pnrs if p not in outcome.sent and p not in outcome.not_reachable]

@@ -1,0 +1,160 @@
+"""Helpers for end-to-end runs of the real `utskick` CLI against the live mock."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+PROJECT = Path(__file__).resolve().parents[2]
+TEST_LIST = PROJECT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
+DEMO_PDF = PROJECT / "fixtures" / "demo" / "information.pdf"
+PASSWORD = "utskick-demo"
+
+
+def official_test_numbers(start: int, count: int) -> list[str]:
+    """`count` of Skatteverket's test personnummer from the mock's seed copy, from line `start`."""
+    with TEST_LIST.open() as f:
+        numbers = [line.strip() for line in f if line.strip()]
+    return numbers[start : start + count]
+
+
+class QA:
+    """The mock's QA API."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def reset(self) -> None:
+        """Back to the seed."""
+        requests.post(f"{self.url}/__qa__/reset", timeout=10).raise_for_status()
+
+    def set_citizen(self, pnr: str, **state: object) -> None:
+        """Set a citizen's login/notify/protected state."""
+        requests.put(f"{self.url}/__qa__/citizens/{pnr}", json=state, timeout=10).raise_for_status()
+
+    def reachable(self, *pnrs: str) -> None:
+        """Make citizens active with SMS notification."""
+        for pnr in pnrs:
+            self.set_citizen(pnr, login="active", notify=["sms"], protected=False)
+
+    def sent(self) -> list[dict]:
+        """Every ärende the mock has sent."""
+        return requests.get(f"{self.url}/__qa__/sent", timeout=10).json()
+
+    def faults(self, **faults: object) -> None:
+        """Inject faults (empty clears)."""
+        requests.put(f"{self.url}/__qa__/faults", json=faults, timeout=10).raise_for_status()
+
+    def read(self, arende_id: str) -> None:
+        """The citizen reads an ärende."""
+        requests.post(f"{self.url}/__qa__/read/{arende_id}", timeout=10).raise_for_status()
+
+
+@pytest.fixture
+def qa(live_mock) -> QA:
+    """The QA API of a freshly reset mock; faults cleared afterwards."""
+    client = QA(live_mock.url)
+    client.reset()
+    yield client
+    client.faults()
+
+
+@dataclass
+class Setup:
+    """A campaign file, a delivery and a ledger in a temporary folder."""
+
+    folder: Path
+    campaign: Path
+    delivery: Path
+    ledger: Path
+    pnrs: list[str]
+
+    def run(self, *args: str, timeout: float = 600, env: dict | None = None) -> subprocess.CompletedProcess:
+        """Run `utskick run` on this setup and wait for it."""
+        return subprocess.run(
+            self.command(*args),
+            env=self.env(env),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def command(self, *args: str) -> list[str]:
+        """The command line of `utskick run` for this setup."""
+        return [sys.executable, "-m", "bot.cli", "run", str(self.campaign), "--delivery", str(self.delivery), *args]
+
+    def env(self, extra: dict | None = None) -> dict:
+        """The environment with the staff-tool password set."""
+        return {**os.environ, "UTSKICK_PASSWORD": PASSWORD, **(extra or {})}
+
+    def ledger_rows(self) -> dict[str, tuple[str, str | None]]:
+        """pnr -> (state, ärende-id) straight from the SQLite file."""
+        with sqlite3.connect(self.ledger) as conn:
+            return {
+                pnr: (state, arende) for pnr, state, arende in conn.execute("SELECT pnr, state, arende_id FROM items")
+            }
+
+    def log_text(self) -> str:
+        """Everything the runs logged."""
+        return "\n".join(p.read_text() for p in sorted((self.folder / "logs").glob("*.jsonl")))
+
+
+def write_campaign(
+    folder: Path,
+    url: str,
+    pnrs: list[str],
+    *,
+    mode: str = "single",
+    extra: str = "",
+    sending: str = "",
+    staff_tool: str = "",
+) -> Setup:
+    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    delivery = folder / "leverans.txt"
+    delivery.write_text("\n".join(pnrs) + "\n")
+    (folder / "information.pdf").write_bytes(DEMO_PDF.read_bytes())
+    campaign = folder / "kampanj.toml"
+    campaign.write_text(
+        f'''
+[campaign]
+name = "Test {folder.name}"
+bestallare = "QA"
+[campaign.ansvarig_avsandare]
+name = "Anna Ärendehanterare"
+title = "Sjuksköterska"
+unit = "Vårdcentralen Centrum"
+[message]
+unit = "Vårdcentralen Centrum"
+template = "Meddelande om provsvar"
+texts = ["Provsvar klart", "Kontakt"]
+extra_text = "{extra}"
+attachments = ["information.pdf"]
+[sending]
+mode = "{mode}"
+workers = 1
+max_retries = 6
+{sending}
+[staff_tool]
+url = "{url}"
+hsa_id = "SE2321000016-A001"
+password_env = "UTSKICK_PASSWORD"
+timeout_ms = 8000
+{staff_tool}
+[paths]
+ledger = "ledger.sqlite"
+logs = "logs"
+artifacts = "artifacts"
+reports = "reports"
+''',
+        encoding="utf-8",
+    )
+    return Setup(folder, campaign, delivery, folder / "ledger.sqlite", pnrs)

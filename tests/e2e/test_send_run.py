@@ -1,0 +1,149 @@
+"""`utskick run` end to end: the real CLI, a real headless Chromium, the real mock over HTTP, a real SQLite ledger."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pytest
+
+from tests.e2e.conftest import DEMO_PDF, official_test_numbers, write_campaign
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PDF_SHA256 = hashlib.sha256(DEMO_PDF.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("mode", ["single", "batch"])
+def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(tmp_path, live_mock, qa, mode):
+    pnrs = official_test_numbers(2000, 6)
+    qa.reachable(*pnrs)
+    qa.set_citizen(pnrs[1], login="locked")
+    qa.set_citizen(pnrs[4], login="active", notify=[])
+    setup = write_campaign(tmp_path / mode, live_mock.url, pnrs, mode=mode, extra="Hälsningar från QA.")
+
+    result = setup.run("--yes")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    sent = qa.sent()
+    reachable = [p for i, p in enumerate(pnrs) if i not in (1, 4)]
+    assert sorted(s["pnr"] for s in sent) == sorted(reachable)
+    for arende in sent:
+        assert arende["subject"] == "Meddelande om provsvar"
+        assert arende["unit"] in ("vc-centrum", "Vårdcentralen Centrum")
+        assert [a["sha256"] for a in arende["attachments"]] == [PDF_SHA256]
+        assert arende["text"].rstrip().endswith("Hälsningar från QA.")
+    rows = setup.ledger_rows()
+    assert rows[pnrs[1]][0] == "not_reachable"
+    assert rows[pnrs[4]][0] == "not_reachable"
+    assert {s["pnr"]: s["arende_id"] for s in sent} == {p: rows[p][1] for p in reachable}
+    assert all(rows[p][0] == "sent" for p in reachable)
+    assert "Skickade i denna körning: 4" in result.stdout
+    assert "spärrad inloggning: 1" in result.stdout
+
+
+def test_run_should_insert_template_texts_in_campaign_order(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2100, 1)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    setup.campaign.write_text(
+        setup.campaign.read_text().replace('["Provsvar klart", "Kontakt"]', '["Kontakt", "Provsvar klart"]')
+    )
+
+    assert setup.run("--yes").returncode == 0
+    (first,) = qa.sent()
+
+    setup2 = write_campaign(tmp_path / "andra", live_mock.url, pnrs)
+    assert setup2.run("--yes").returncode == 0
+    second = [s for s in qa.sent() if s["arende_id"] != first["arende_id"]][0]
+    parts_first = [p for p in first["text"].split("\n\n") if p.strip()]
+    parts_second = [p for p in second["text"].split("\n\n") if p.strip()]
+    assert parts_first == list(reversed(parts_second))
+
+
+def test_rerun_should_send_nothing_twice_and_a_new_delivery_only_to_new_citizens(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2200, 5)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs[:3], mode="batch")
+    assert setup.run("--yes").returncode == 0
+    assert setup.run("--yes").returncode == 0
+    assert len(qa.sent()) == 3
+
+    setup.delivery.write_text("\n".join(pnrs) + "\n")
+    result = setup.run("--yes")
+
+    assert result.returncode == 0, result.stderr
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs)
+
+
+def test_dry_run_should_drive_the_flow_and_send_nothing(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2300, 3)
+    qa.reachable(*pnrs)
+    qa.set_citizen(pnrs[2], login="never")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+
+    result = setup.run("--dry-run")
+
+    assert result.returncode == 0, result.stderr
+    assert qa.sent() == []
+    assert "Skulle skickas: 2" in result.stdout
+    assert "aldrig loggat in" in result.stdout
+    assert "Förhandsvisning av meddelandet" in result.stdout
+    assert not setup.ledger.exists() or all(state == "pending" for state, _ in setup.ledger_rows().values())
+
+
+def test_declined_confirmation_should_send_nothing_after_showing_counts_and_preview(
+    tmp_path, live_mock, qa, monkeypatch
+):
+    from bot.config import load_campaign
+    from bot.runner import Run, RunOptions
+
+    pnrs = official_test_numbers(2350, 3)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    monkeypatch.setenv("UTSKICK_PASSWORD", "utskick-demo")
+    shown: list[str] = []
+
+    def decline(text: str) -> bool:
+        shown.append(text)
+        return False
+
+    options = RunOptions(delivery=setup.delivery, confirm=decline)
+    summary = Run(load_campaign(setup.campaign), options, run_id="test-decline").execute()
+
+    assert summary.exit_code == 0
+    assert summary.message == "Avbrutet: inget skickades."
+    assert qa.sent() == []
+    assert "Invånare att skicka till nu: 3" in shown[0]
+    assert "Provsvar" in shown[0] or "provsvar" in shown[0]
+    assert all(state == "pending" for state, _ in setup.ledger_rows().values())
+
+
+def test_changed_label_should_stop_with_exit_3_and_name_the_selector(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2400, 2)
+    qa.reachable(*pnrs)
+    override = tmp_path / "site.toml"
+    override.write_text('[step2]\nadd = { role = "button", name = "Lägg till mottagare" }\n', encoding="utf-8")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, staff_tool=f'selectors_override = "{override}"')
+
+    result = setup.run("--yes")
+
+    assert result.returncode == 3, result.stderr + result.stdout
+    assert "step2.add" in result.stdout + result.stderr
+    assert "Lägg till mottagare" in result.stdout + result.stderr
+    assert qa.sent() == []
+    assert list((tmp_path / "artifacts").glob("*.png")), "a screenshot of the failure is kept"
+    assert not any(re.search(r"\d{8}", p.name) for p in (tmp_path / "artifacts").iterdir())
+
+
+def test_log_file_should_contain_no_personnummer(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2500, 4)
+    qa.reachable(*pnrs)
+    qa.set_citizen(pnrs[0], login="deceased")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="batch")
+
+    assert setup.run("--yes", "-v").returncode == 0
+
+    log = setup.log_text()
+    assert "run_finished" in log
+    assert not re.search(r"(?<!\d)\d{10}(?!\d)|(?<!\d)\d{12}(?!\d)|\d{6,8}[-+]\d{4}", log)
