@@ -97,8 +97,8 @@ def _render_message(draft: Draft, error: str | None = None):
 def message(draft_id: str):
     """Step 3: subject, message, template texts, attachments; POST is Skicka (or Tillbaka)."""
     draft = _draft(draft_id)
-    if draft.receipt is not None:
-        return redirect(url_for("arenden.receipt", draft_id=draft.id))
+    if draft.receipt is not None:  # a repeated Skicka shows the receipt it already produced
+        return redirect(url_for("arenden.receipt", draft_id=draft.id), code=303)
     if request.method == "GET":
         return _render_message(draft)
     subject = request.form.get("rubrik", "").strip()
