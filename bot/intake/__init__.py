@@ -18,6 +18,7 @@ from bot.intake.archive import DEFAULT_MAX_UNPACKED_BYTES, open_delivery
 from bot.intake.model import REJECT_REASONS_SV, Citizen, IntakeResult, NoValidPersonnummer, Rejected
 from bot.intake.readers import UnreadableFile, read_rows
 from bot.intake.validate import Collector
+from bot.pnr import scrub
 
 MAX_ROWS_PER_FILE = 250
 
@@ -42,6 +43,14 @@ def read_delivery(
     today: date | None = None,
 ) -> IntakeResult:
     """Read a delivery (7z archive, folder or single file) into accepted citizens, rejected rows and warnings."""
+    try:
+        return _read(Path(path), password_env, max_unpacked_bytes, today)
+    except DeliveryError as e:  # a file may be named after a citizen: never show the number
+        e.args = tuple(scrub(str(a)) for a in e.args)
+        raise
+
+
+def _read(path: Path, password_env: str, max_unpacked_bytes: int, today: date | None) -> IntakeResult:
     password = os.environ.get(password_env) or None
     opened = open_delivery(Path(path), password, password_env, max_unpacked_bytes)
     collector = Collector(opened.source, today)
@@ -65,12 +74,12 @@ def read_delivery(
         source=opened.source,
         accepted=collector.accepted,
         rejected=collector.rejected,
-        warnings=warnings,
+        warnings=[scrub(w) for w in warnings],
         duplicates=collector.duplicates,
         files=len(read_files),
         rows=collector.rows,
         fingerprint=opened.fingerprint,
-        file_names=read_files,
+        file_names=[scrub(f) for f in read_files],
     )
     if not read_files:
         detail = " ".join(warnings)

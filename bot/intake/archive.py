@@ -116,9 +116,10 @@ def check_member_name(name: str) -> str:
 
 
 def is_system_file(name: str) -> bool:
-    """True for files an operating system leaves behind (.DS_Store, __MACOSX/...)."""
+    """True for files an operating system or office program leaves behind (.DS_Store, ~$lock, __MACOSX/...)."""
     parts = PurePosixPath(name).parts
-    return parts[-1].lower() in SYSTEM_FILES or "__MACOSX" in parts
+    last = parts[-1].lower() if parts else ""
+    return last in SYSTEM_FILES or last.startswith((".", "~$")) or "__MACOSX" in parts
 
 
 def check_not_archive(name: str, data: bytes | None = None) -> None:
@@ -151,6 +152,11 @@ def open_delivery(path: Path, password: str | None, password_env: str, max_unpac
         return _open_folder(path, max_unpacked_bytes)
     if _is_7z(path):
         return _open_archive(path, password, password_env, max_unpacked_bytes)
+    if path.name.lower().endswith(ARCHIVE_SUFFIXES):
+        raise DeliveryError(
+            f"'{path.name}' är inte ett 7-zip-arkiv (eller är skadat): leveranser ska vara 7-zip-arkiv "
+            "(.7z), en mapp eller en enskild .txt-, .csv- eller .xlsx-fil."
+        )
     check_supported(path.name)
     data = _read_capped(path, max_unpacked_bytes)
     fingerprint = hashlib.sha256(hashlib.sha256(data).hexdigest().encode()).hexdigest()

@@ -7,7 +7,7 @@ from datetime import date
 
 from bot.intake.model import REJECT_REASONS_SV, Citizen, Rejected
 from bot.intake.readers import Row
-from bot.pnr import InvalidPersonnummer, classify, mask, normalize
+from bot.pnr import InvalidPersonnummer, classify, mask, normalize, scrub
 
 MISSING_VALUE_SV = "Personnummer saknas på raden."
 
@@ -36,7 +36,7 @@ class Collector:
         """Check one row and file it as accepted or rejected."""
         self.rows += 1
         if not value.strip():
-            self.rejected.append(Rejected(file, line, MISSING_VALUE_SV, "invalid_format", ""))
+            self.rejected.append(Rejected(scrub(file), line, MISSING_VALUE_SV, "invalid_format", ""))
             return
         try:
             pnr12 = normalize(value, self.today)
@@ -50,11 +50,11 @@ class Collector:
         first = self._seen.get(pnr12)
         if first is not None:
             self.duplicates += 1
-            reason = REJECT_REASONS_SV["duplicate"].format(file=first[0], line=first[1])
-            self.rejected.append(Rejected(file, line, reason, "duplicate", mask(pnr12)))
+            reason = REJECT_REASONS_SV["duplicate"].format(file=scrub(first[0]), line=first[1])
+            self.rejected.append(Rejected(scrub(file), line, reason, "duplicate", mask(pnr12)))
             return
         self._seen[pnr12] = (file, line)
         self.accepted.append(Citizen(pnr12, self.source_archive, file, line))
 
     def _reject(self, file: str, line: int, code: str, value: str) -> None:
-        self.rejected.append(Rejected(file, line, REJECT_REASONS_SV[code], code, mask(value)))
+        self.rejected.append(Rejected(scrub(file), line, REJECT_REASONS_SV[code], code, mask(value)))

@@ -241,3 +241,30 @@ def test_read_delivery_should_accept_a_single_file(tmp_path: Path) -> None:
 
 def test_read_delivery_should_refuse_a_missing_path(tmp_path: Path) -> None:
     assert "finns inte" in fatal(tmp_path / "saknas.7z")
+
+
+@pytest.mark.parametrize(
+    ("name", "data"), [("lev.7z", b"PK\x03\x04 a zip"), ("lev.zip", b"PK\x03\x04 a zip")], ids=["fake-7z", "zip"]
+)
+def test_read_delivery_should_say_a_top_level_file_is_not_a_7z_archive(tmp_path: Path, name: str, data: bytes) -> None:
+    (tmp_path / name).write_bytes(data)
+    assert "inte ett 7-zip-arkiv" in fatal(tmp_path / name)
+
+
+def test_read_delivery_should_never_show_a_personnummer_used_as_a_file_name(tmp_path: Path) -> None:
+    named_after, good = numbers(1, start=40)[0], numbers(2)
+    (tmp_path / f"{named_after}.txt").write_text(f"{good[0]}\nfel\n")
+    (tmp_path / "b.txt").write_text(f"{good[0]}\n")
+    result = read_delivery(tmp_path, today=TODAY)
+    shown = repr(result.to_json_dict())
+    assert named_after not in shown and f"{named_after[:8]}-****.txt" in shown
+    (tmp_path / f"{named_after}.pdf").write_bytes(b"%PDF")
+    assert named_after not in fatal(tmp_path)
+
+
+def test_read_delivery_should_skip_office_lock_and_hidden_files(tmp_path: Path) -> None:
+    (tmp_path / "~$lista.xlsx").write_bytes(b"lock")
+    (tmp_path / ".~lock.lista.csv#").write_bytes(b"lock")
+    (tmp_path / "lista.txt").write_bytes(lines(numbers(2)))
+    result = read_delivery(tmp_path, today=TODAY)
+    assert len(result.accepted) == 2 and len([w for w in result.warnings if "systemfilen" in w]) == 2
