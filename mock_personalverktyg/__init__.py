@@ -11,6 +11,7 @@ import secrets
 import time
 
 from flask import Flask
+from jinja2 import BytecodeCache
 
 from mock_personalverktyg.seed import load_seed
 from mock_personalverktyg.store import MockState
@@ -28,11 +29,29 @@ DEFAULTS = {
 }
 
 
+class _MemoryBytecodeCache(BytecodeCache):
+    """Compiled templates shared by every app in the process (tests build many apps)."""
+
+    def __init__(self) -> None:
+        self._store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self._store:
+            bucket.bytecode_from_string(self._store[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self._store[bucket.key] = bucket.bytecode_to_string()
+
+
+_BYTECODE = _MemoryBytecodeCache()
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a mock staff tool with its own state, seeded from the seed file."""
     from mock_personalverktyg import api, arenden, auth, errors, mallar, mottagning, qa, security, units
 
     app = Flask(__name__)
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": _BYTECODE}
     app.config.from_mapping(SECRET_KEY=secrets.token_hex(32), **DEFAULTS)
     if test_config:
         app.config.update(test_config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,11 @@ def _template(raw: dict, tid: str, unit: Unit | None, origin: str = "Lokal") -> 
     )
 
 
+@functools.cache
+def _numbers(path: Path) -> tuple[str, ...]:
+    return load_numbers(path)  # read once per process: 41,493 lines, shared read-only by every app
+
+
 def load_seed(path: Path | str | None = None) -> Seed:
     """Parse a seed TOML file; the personnummer list always comes from the project's copy."""
     data = tomllib.loads(Path(path or DEFAULT_SEED).read_text(encoding="utf-8"))
@@ -70,5 +76,5 @@ def load_seed(path: Path | str | None = None) -> Seed:
         templates=tuple(templates),
         national=national,
         citizen_arenden=tuple(data.get("citizen_arenden", [])),
-        numbers=load_numbers(NUMBERS_FILE),
+        numbers=_numbers(NUMBERS_FILE),
     )

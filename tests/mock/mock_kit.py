@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 
@@ -29,9 +30,14 @@ def image_bytes(fmt: str) -> bytes:
 PDF, PNG, JPEG = image_bytes("PDF"), image_bytes("PNG"), image_bytes("JPEG")
 
 
+@functools.cache
+def _numbers_in_state(kind: str) -> tuple[str, ...]:
+    return tuple(n for n in NUMBERS if seeded_kind(n) == kind)
+
+
 def pnr_in_state(kind: str, index: int = 0) -> str:
     """The `index`-th test personnummer whose seeded state is `kind`."""
-    return [n for n in NUMBERS if seeded_kind(n) == kind][index]
+    return _numbers_in_state(kind)[index]
 
 
 class FakeClock:
