@@ -1,0 +1,178 @@
+"""`utskick follow-up`: read who has read the campaign's ärenden in the staff tool and record it in the ledger.
+
+Matching is by ärende-id. A repeated follow-up only adds information: a status is updated, and the first time an
+ärende was seen read is kept once set (the ledger's `set_read` guarantees it).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from bot.browser import BrowserSession
+from bot.config import Campaign
+from bot.errors import BrowserClosed, UtskickError
+from bot.ledger import Item, Ledger, campaign_key
+from bot.locators import Selectors
+from bot.runner import _actor, _browser_settings, _credentials
+from bot.worker import CircuitBreaker, RunContext, Tally
+from flows.follow_up import READ, UNKNOWN, FollowUpOutcome, FollowUpRequest, read_statuses
+from flows.login import LoginRequest, open_staff_tool
+from flows.screen import Screen
+from flows.send import Message
+
+log = structlog.get_logger("utskick.follow_up")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass
+class FollowUpSummary:
+    """What one follow-up found and recorded."""
+
+    campaign: str
+    sent: int = 0
+    found: int = 0
+    read: int = 0
+    unread: int = 0
+    unknown: int = 0
+    newly_read: int = 0
+    missing: int = 0
+    seen_at: datetime | None = None
+    message: str = ""
+    reports: list[Path] = field(default_factory=list)
+    log_file: Path | None = None
+
+
+def follow_up_campaign(
+    campaign: Campaign, *, run_id: str, retry_sleep: Callable[[float], None] | None = None
+) -> FollowUpSummary:
+    """Log in as `run` does, read the statuses of the campaign's sent ärenden and record them in the ledger."""
+    summary = FollowUpSummary(campaign=campaign.name)
+    key = campaign_key(campaign.key_facts())
+    if not campaign.ledger.exists():
+        summary.message = f"Kampanjen '{campaign.name}' har inte körts ännu (ingen liggare på {campaign.ledger})."
+        return summary
+    structlog.contextvars.bind_contextvars(run_id=run_id, campaign=campaign.name)
+    with Ledger.open(campaign.ledger, actor=_actor(campaign), run_id=run_id) as ledger:
+        if ledger.campaign(key) is None:
+            summary.message = f"Kampanjen '{campaign.name}' har inte körts ännu."
+            return summary
+        sent = [item for item in ledger.items(key, states=["sent"]) if item.arende_id]
+        summary.sent = len(sent)
+        if not sent:
+            summary.message = "Inga skickade ärenden att följa upp ännu."
+            return summary
+        log.info("follow_up_started", sent=len(sent))
+        outcome = _read_from_staff_tool(_context(campaign, key, run_id, ledger, retry_sleep), sent)
+        record_statuses(ledger, sent, outcome, summary)
+    log.info(
+        "follow_up_finished",
+        found=summary.found,
+        read=summary.read,
+        newly_read=summary.newly_read,
+        missing=summary.missing,
+        unknown=summary.unknown,
+    )
+    return summary
+
+
+def date_range(items: list[Item]) -> tuple:
+    """The Swedish dates from a day before the first send to a day after the last (clock skew either way)."""
+    times = [_parse(i.sent_at) for i in items if i.sent_at]
+    if not times:
+        return None, None
+    first, last = min(times).astimezone(STOCKHOLM), max(times).astimezone(STOCKHOLM)
+    return (first - timedelta(days=1)).date(), (last + timedelta(days=1)).date()
+
+
+def _parse(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _context(
+    c: Campaign, key: str, run_id: str, ledger: Ledger, retry_sleep: Callable[[float], None] | None
+) -> RunContext:
+    """The run's context, so the follow-up logs in and retries exactly as `run` does."""
+    return RunContext(
+        run_id=run_id,
+        campaign_key=key,
+        campaign_name=c.name,
+        subject=c.template,
+        message=Message(c.template, c.texts, c.extra_text, c.attachments),
+        login=LoginRequest(unit=c.unit, credentials=_credentials(c)),
+        selectors=Selectors.load(c.selectors, c.selectors_override),
+        browser=_browser_settings(c),
+        base_url=c.base_url,
+        ledger=ledger,
+        stop=threading.Event(),
+        tally=Tally(),
+        breaker=CircuitBreaker(c.circuit_breaker),
+        wait_turn=lambda _n: True,
+        max_attempts=c.max_retries,
+        retry_sleep=retry_sleep,
+    )
+
+
+def _read_from_staff_tool(ctx: RunContext, sent: list[Item]) -> FollowUpOutcome:
+    date_from, date_to = date_range(sent)
+    request = FollowUpRequest(frozenset(i.arende_id for i in sent), date_from, date_to)
+
+    def before_retry(state) -> None:
+        error = state.outcome.exception() if state.outcome else None
+        log.warning("follow_up_retry", attempt=state.attempt_number, error=type(error).__name__)
+
+    with BrowserSession(ctx.browser, ctx.base_url) as session:
+        session.begin_item()
+        try:
+            for attempt in ctx.retrying(before_retry):
+                with attempt:
+                    screen = Screen(session.page, ctx.selectors, ctx.browser.timeout_ms)
+                    try:
+                        open_staff_tool(screen, ctx.login)
+                        outcome = read_statuses(screen, request)
+                    except BrowserClosed:
+                        session.recycle()
+                        raise
+        except UtskickError as e:
+            kept = _keep_artifacts(session, f"{ctx.run_id}-uppfoljning")
+            log.error("follow_up_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
+            raise
+        session.end_item(None)
+    return outcome
+
+
+def _keep_artifacts(session: BrowserSession, name: str) -> list[Path]:
+    try:
+        return session.end_item(name)
+    except Exception:  # noqa: BLE001 - artifacts are a help, never a reason to lose the real error
+        return []
+
+
+def record_statuses(ledger: Ledger, sent: list[Item], outcome: FollowUpOutcome, summary: FollowUpSummary) -> None:
+    summary.seen_at = outcome.seen_at
+    summary.missing = len(outcome.missing)
+    for item in sent:
+        status = outcome.statuses.get(item.arende_id)
+        if status is None:
+            continue
+        summary.found += 1
+        is_read = status.state == READ
+        summary.read += is_read
+        summary.unknown += status.state == UNKNOWN
+        summary.unread += status.state != READ and status.state != UNKNOWN
+        newly = is_read and item.read_at is None
+        summary.newly_read += newly
+        if item.read_status == status.status_text and not newly:
+            continue
+        ledger.set_read(item.id, status.status_text, outcome.seen_at if is_read else None)
+    if summary.unknown:
+        log.warning("follow_up_unknown_status", count=summary.unknown)
+    if summary.missing:
+        log.warning("follow_up_not_found", count=summary.missing)

@@ -1,0 +1,79 @@
+"""Read what a report needs from the ledger, once: the campaign, its rows, and run facts from the audit events."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from bot.ledger import Event, Ledger, LedgerError
+from bot.report.frames import FOLLOW_UP_EVENTS, SEND_EVENTS, ReportInput, RunFact
+
+
+def bot_version() -> str:
+    """The installed utskick version."""
+    try:
+        return version("utskick")
+    except PackageNotFoundError:  # pragma: no cover - running from a plain checkout
+        from bot import __version__
+
+        return __version__
+
+
+def files_sha256(paths: Iterable[Path | None]) -> str:
+    """sha256 over the selectors file and its override (as the report is made); empty if none exist."""
+    digest = hashlib.sha256()
+    found = False
+    for path in paths:
+        if path is not None and Path(path).is_file():
+            digest.update(Path(path).read_bytes())
+            found = True
+    return digest.hexdigest() if found else ""
+
+
+def runs_from_events(events: Iterable[Event]) -> tuple[list[RunFact], dict[int, str]]:
+    """Each run's actor, first and last event and sends; and who sent each item."""
+    runs: dict[str, dict] = {}
+    senders: dict[int, str] = {}
+    for e in events:
+        run = runs.setdefault(e.run_id, {"actor": e.actor, "started": e.at, "ended": e.at, "sent": 0, "kinds": set()})
+        run["ended"] = max(run["ended"], e.at)
+        run["started"] = min(run["started"], e.at)
+        run["kinds"].add(e.event)
+        if e.event in SEND_EVENTS and e.item_id is not None:
+            run["sent"] += 1
+            senders[e.item_id] = e.actor
+    facts = [
+        RunFact(
+            run_id=run_id,
+            actor=r["actor"],
+            started=r["started"],
+            ended=r["ended"],
+            kind="uppföljning" if r["kinds"] <= set(FOLLOW_UP_EVENTS) else "utskick",
+            sent=r["sent"],
+        )
+        for run_id, r in runs.items()
+    ]
+    return sorted(facts, key=lambda r: r.started), senders
+
+
+def read_input(
+    ledger: Ledger, key: str, *, selectors_files: Iterable[Path | None] = (), now: datetime | None = None
+) -> ReportInput:
+    """Everything the report shows about campaign `key`; raises LedgerError if the ledger does not know it."""
+    campaign = ledger.campaign(key)
+    if campaign is None:
+        raise LedgerError(f"Kampanjen {key[:12]} finns inte i liggaren.")
+    runs, senders = runs_from_events(ledger.events(key))
+    return ReportInput(
+        campaign=campaign,
+        items=list(ledger.items(key)),
+        rejected=list(ledger.rejected_rows(key)),
+        runs=runs,
+        senders=senders,
+        bot_version=bot_version(),
+        selectors_sha256=files_sha256(selectors_files),
+        generated_at=now or datetime.now(UTC),
+    )
