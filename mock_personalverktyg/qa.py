@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, make_response, request
 
 from mock_personalverktyg import faults
 from mock_personalverktyg.citizens import SEED_STATES, check
@@ -21,7 +21,7 @@ def _pnr(raw: str) -> Pnr:
     try:
         return parse(raw)
     except PnrRefused as err:
-        abort(_bad(str(err)))
+        abort(make_response(_bad(str(err))))
 
 
 def _citizen_json(pnr: Pnr) -> dict:
