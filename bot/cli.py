@@ -16,7 +16,9 @@ import structlog
 
 from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INTERNAL, UtskickError
+from bot.followup_command import follow_up
 from bot.logging_setup import configure_logging
+from bot.report_command import report
 from bot.summary import STATES_SV, format_summary
 from bot.validate_command import validate
 
@@ -30,6 +32,8 @@ def main() -> None:
 
 
 main.add_command(validate)
+main.add_command(follow_up)
+main.add_command(report)
 
 
 def _fail(error: UtskickError) -> None:

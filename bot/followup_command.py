@@ -1,0 +1,77 @@
+"""`utskick follow-up CAMPAIGN`: read Läst / Oläst av invånare from the staff tool, record it, write the reports."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import click
+import structlog
+
+from bot.config import load_campaign
+from bot.errors import UtskickError
+from bot.logging_setup import configure_logging
+
+log = structlog.get_logger("utskick.follow_up")
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@click.command("follow-up")
+@click.argument("campaign_file", type=click.Path(path_type=Path))
+@click.option("--base-url", help="Personalverktygets adress (ersätter staff_tool.url).")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil (ersätter paths.ledger).")
+@click.option("--no-report", is_flag=True, help="Skriv inte rapporterna efteråt.")
+@click.option("--headed", is_flag=True, help="Visa webbläsaren.")
+@click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
+def follow_up(
+    campaign_file: Path, base_url: str | None, ledger: Path | None, no_report: bool, headed: bool, verbose: bool
+) -> None:
+    """Läs i Personalverktyget vilka invånare som har läst ärendet och för in det i liggaren."""
+    from bot.follow_up import follow_up_campaign
+    from bot.report import write_reports_for_campaign
+    from bot.runner import new_run_id
+
+    run_id = new_run_id(datetime.now(UTC))
+    try:
+        campaign = load_campaign(campaign_file).with_overrides(
+            base_url=base_url.rstrip("/") if base_url else None,
+            ledger=ledger.resolve() if ledger else None,
+            headless=False if headed else None,
+        )
+        log_file = campaign.logs / f"utskick-uppfoljning-{run_id}.jsonl"
+        configure_logging(log_file, console_level=logging.INFO if verbose else logging.WARNING)
+        summary = follow_up_campaign(campaign, run_id=run_id)
+        summary.log_file = log_file
+        if not no_report and summary.sent:
+            summary.reports = write_reports_for_campaign(campaign)
+    except UtskickError as e:
+        log.error("follow_up_refused", error=type(e).__name__, message=str(e))
+        click.echo(f"Fel: {e}", err=True)
+        sys.exit(e.exit_code)
+    click.echo(format_follow_up(summary))
+
+
+def format_follow_up(s) -> str:
+    """The follow-up's summary in Swedish."""
+    lines = [f"Uppföljning av kampanjen '{s.campaign}'"]
+    if s.message:
+        lines.append(f"  {s.message}")
+    if s.sent:
+        when = s.seen_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M") if s.seen_at else ""
+        lines += [
+            f"  Kontrollerat i Alla ärenden: {when} (svensk tid)" if when else "",
+            f"  Skickade ärenden i liggaren: {s.sent}",
+            f"  Lästa av invånaren: {s.read} (nya sedan förra uppföljningen: {s.newly_read})",
+            f"  Olästa: {s.unread}",
+        ]
+        if s.unknown:
+            lines.append(f"  Med en status som selektorfilen inte känner igen: {s.unknown}")
+        if s.missing:
+            lines.append(f"  Hittades inte i Alla ärenden: {s.missing}")
+    if s.log_file:
+        lines.append(f"  Logg: {s.log_file}")
+    lines += [f"  Rapport: {p}" for p in s.reports]
+    return "\n".join(line for line in lines if line)
