@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 import matplotlib
 from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from bot.report.frames import STOCKHOLM, Counts
 
 COLORS = {"read": "#1b7340", "unread": "#8fc9a3", "open": "#c9c9c9", "not_reachable": "#c0392b", "other": "#e0a800"}
 _RC = {"svg.fonttype": "none", "svg.hashsalt": "utskick", "font.size": 10}
 _ID = re.compile(r'id="([^"]+)"')
+_METADATA = re.compile(r"<metadata>.*?</metadata>\s*", re.S)
 
 
 def outcome_chart(counts: Counts) -> str:
@@ -37,6 +38,7 @@ def outcome_chart(counts: Counts) -> str:
         for y, value in enumerate(values):
             ax.annotate(str(value), (value, y), xytext=(4, 0), textcoords="offset points", va="center")
         ax.set_xlim(0, max([*values, 1]) * 1.15)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("Antal invånare")
         ax.set_title("Utfall per invånare")
         ax.spines[["top", "right"]].set_visible(False)
@@ -53,10 +55,18 @@ def read_share_chart(points: list[tuple[datetime, float]]) -> str:
             times[-1] = times[0] + timedelta(hours=1)
         ax.step(times, [share for _, share in points], where="post", color=COLORS["read"], linewidth=2)
         ax.set_ylim(0, 1.05)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0, symbol=" %"))
         locator = AutoDateLocator(tz=STOCKHOLM)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, tz=STOCKHOLM))
+        ax.xaxis.set_major_formatter(
+            ConciseDateFormatter(
+                locator,
+                tz=STOCKHOLM,
+                formats=["%Y", "%Y-%m", "%d/%m", "%H:%M", "%H:%M", "%S"],
+                zero_formats=["", "%Y", "%Y-%m", "%d/%m", "%H:%M", "%H:%M"],
+                offset_formats=["", "%Y", "%Y-%m", "%Y-%m-%d", "%Y-%m-%d", "%Y-%m-%d %H:%M"],
+            )
+        )
         ax.set_xlabel("Tid (svensk tid, Europe/Stockholm)")
         ax.set_ylabel("Andel lästa")
         ax.set_title("Andel lästa av skickade ärenden över tid")
@@ -71,7 +81,7 @@ def _svg(fig: Figure, prefix: str) -> str:
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg") :]
+    text = _METADATA.sub("", text[text.index("<svg") :])
     for n, old in enumerate(dict.fromkeys(_ID.findall(text))):
         new = f"{prefix}-{n}"
         text = (

@@ -201,12 +201,15 @@ def campaign_facts(data: ReportInput) -> list[tuple[str, str]]:
     ]
 
 
-def run_facts(data: ReportInput) -> list[tuple[str, str]]:
-    """Who ran the campaign and when, from the audit events."""
+def run_facts(data: ReportInput, *, with_actors: bool = True) -> list[tuple[str, str]]:
+    """Who ran the campaign and when, from the audit events; without actors, only how many ran it (an HSA-id
+    holds an organisation number, which looks like a personnummer)."""
     sends = [r for r in data.runs if r.kind == "utskick"]
     follow_ups = [r for r in data.runs if r.kind == "uppföljning"]
+    actors = sorted({r.actor for r in sends})
+    who = ", ".join(actors) if with_actors else f"{len(actors)} handläggare (HSA-id finns i Excel-rapporten)"
     return [
-        ("Körd av", ", ".join(sorted({r.actor for r in sends})) or "(ingen körning ännu)"),
+        ("Körd av", who if actors else "(ingen körning ännu)"),
         ("Antal körningar", str(len(sends))),
         ("Första körningen (svensk tid)", local_text(min((r.started for r in sends), default=None))),
         ("Senaste körningen (svensk tid)", local_text(max((r.ended for r in sends), default=None))),

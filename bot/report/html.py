@@ -83,7 +83,7 @@ Uppgifter per invånare finns i Excel-rapporten och journalexporten, som hantera
 </table>
 <h2>Körningar</h2>
 <table>
-{_rows(run_facts(data))}
+{_rows(run_facts(data, with_actors=False))}
 </table>
 <p class="muted">{escape(ZONE_NOTE)} Skapad {escape(local_text(data.generated_at))} (svensk tid).</p>
 </body>
