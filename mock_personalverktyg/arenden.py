@@ -86,6 +86,7 @@ def _render_message(draft: Draft, error: str | None = None):
         "step3.html",
         draft=draft,
         texts=template.texts if template else [],
+        instruction=template.instruction if template else "",
         attachments=list(draft.attachments),
         signature=state().signatures.get(g.user.hsa_id, ""),
         count=len(draft.recipients),
