@@ -1,0 +1,117 @@
+"""`utskick follow-up` and `utskick report` end to end: the real CLI, headless Chromium, the mock over HTTP."""
+
+from __future__ import annotations
+
+import re
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+PNR_LIKE = re.compile(r"(?<!\d)(\d{10}|\d{12})(?!\d)|(?<!\d)\d{8}-\d{4}(?!\d)|(?<!\d)\d{6}[-+]\d{4}(?!\d)")
+
+
+def utskick(setup: Setup, *args: str) -> subprocess.CompletedProcess:
+    """Run an `utskick` command on this setup's campaign file."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args, str(setup.campaign)],
+        env=setup.env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def report_paths(output: str) -> list[Path]:
+    return [Path(line.split(": ", 1)[1]) for line in output.splitlines() if line.strip().startswith("Rapport:")]
+
+
+def sent_sheet(xlsx: Path) -> dict[str, tuple[str, str, bool]]:
+    """Personnummer (12 digits) -> (ärende-id, Läst/Oläst, first seen read is set)."""
+    frame = pd.read_excel(xlsx, sheet_name="Skickade")
+    return {
+        p.replace("-", ""): (a, r, pd.notna(t))
+        for p, a, r, t in zip(
+            frame["Personnummer"], frame["Ärende-id"], frame["Läst"], frame["Först sedd läst (svensk tid)"], strict=True
+        )
+    }
+
+
+def summary_sheet(xlsx: Path) -> dict[str, object]:
+    frame = pd.read_excel(xlsx, sheet_name="Sammanfattning").dropna(subset=["Uppgift"])
+    return dict(zip(frame["Uppgift"].str.strip(), frame["Värde"], strict=True))
+
+
+def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_information(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2600, 5)
+    qa.reachable(*pnrs)
+    qa.set_citizen(pnrs[4], login="never")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="batch")
+    run = setup.run("--yes")
+    assert run.returncode == 0, run.stderr + run.stdout
+    written = report_paths(run.stdout)
+    assert [p.suffix for p in written] == [".xlsx", ".html", ".csv"]
+    sent = {s["pnr"]: s["arende_id"] for s in qa.sent()}
+    assert sorted(sent) == sorted(pnrs[:4])
+
+    qa.read(sent[pnrs[0]])
+    first = utskick(setup, "follow-up")
+
+    assert first.returncode == 0, first.stderr + first.stdout
+    assert "Lästa av invånaren: 1 (nya sedan förra uppföljningen: 1)" in first.stdout
+    assert "Olästa: 3" in first.stdout
+    assert not PNR_LIKE.search(first.stdout + first.stderr + setup.log_text())
+    xlsx = report_paths(first.stdout)[0]
+    rows = sent_sheet(xlsx)
+    assert {p: a for p, (a, _, _) in rows.items()} == sent
+    assert {p for p, (_, r, seen) in rows.items() if r == "Läst" and seen} == {pnrs[0]}
+    seen_first = pd.read_excel(xlsx, sheet_name="Skickade")["Först sedd läst (svensk tid)"].dropna().tolist()
+
+    for pnr in pnrs[1:3]:
+        qa.read(sent[pnr])
+    second = utskick(setup, "follow-up")
+
+    assert second.returncode == 0, second.stderr + second.stdout
+    assert "Lästa av invånaren: 3 (nya sedan förra uppföljningen: 2)" in second.stdout
+    rows = sent_sheet(xlsx)
+    mock_read = {s["pnr"] for s in qa.sent() if s["status"] == "Läst av invånare"}
+    assert {p for p, (_, r, _) in rows.items() if r == "Läst"} == mock_read == set(pnrs[:3])
+    assert {p for p, (_, r, _) in rows.items() if r == "Oläst"} == {pnrs[3]}
+    frame = pd.read_excel(xlsx, sheet_name="Skickade").set_index("Personnummer")
+    kept = frame.loc[f"{pnrs[0][:8]}-{pnrs[0][8:]}", "Först sedd läst (svensk tid)"]
+    assert [kept] == seen_first  # a later follow-up never moves the first time it was seen read
+    summary = summary_sheet(xlsx)
+    assert (int(summary["Skickade"]), int(summary["varav lästa"]), int(summary["varav olästa"])) == (4, 3, 1)
+    assert int(summary["Ej nåbara (kontakta på annat sätt)"]) == 1
+    unreachable = pd.read_excel(xlsx, sheet_name="Ej nåbara")
+    assert list(unreachable["Personnummer"]) == [f"{pnrs[4][:8]}-{pnrs[4][8:]}"]
+    assert stat.S_IMODE(xlsx.stat().st_mode) == 0o600
+    assert stat.S_IMODE(xlsx.parent.stat().st_mode) == 0o700
+
+
+def test_report_command_should_write_journal_matching_the_mock(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2700, 2)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    assert setup.run("--yes").returncode == 0
+    out = tmp_path / "till-bestallaren"
+
+    result = utskick(setup, "report", "--out", str(out))
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    journal = pd.read_csv(next(out.glob("*.csv")), sep=";", encoding="utf-8-sig", dtype=str)
+    mock = {s["pnr"]: s for s in qa.sent()}
+    assert {p.replace("-", ""): a for p, a in zip(journal["Personnummer"], journal["Ärende-id"], strict=True)} == {
+        p: s["arende_id"] for p, s in mock.items()
+    }
+    assert set(journal["Rubrik"]) == {"Meddelande om provsvar"}
+    html = next(out.glob("*.html")).read_text(encoding="utf-8")
+    assert not PNR_LIKE.search(html)
