@@ -51,8 +51,8 @@ def read_share_chart(points: list[tuple[datetime, float]]) -> str:
         fig = Figure(figsize=(7, 3), layout="constrained")
         ax = fig.add_subplot()
         times = [t.astimezone(STOCKHOLM) for t, _ in points]
-        if times[-1] - times[0] < timedelta(hours=1):
-            times[-1] = times[0] + timedelta(hours=1)
+        pad = max((times[-1] - times[0]) / 20, timedelta(minutes=5))
+        ax.set_xlim(times[0] - pad, times[-1] + pad)
         ax.step(times, [share for _, share in points], where="post", color=COLORS["read"], linewidth=2)
         ax.set_ylim(0, 1.05)
         ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0, symbol=" %"))
