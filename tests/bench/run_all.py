@@ -296,6 +296,12 @@ def part_two(url: str, qa: QA, tmp: Path, sizes: tuple[int, ...], args: argparse
     return rows
 
 
+def write_doc(table: str) -> None:
+    """docs/bench-latest.md: the latest table with its command and date."""
+    DOC.parent.mkdir(parents=True, exist_ok=True)
+    DOC.write_text("# Send benchmark: latest run\n\n" + table + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="The send benchmark (issues 4 and 6).")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CITIZENS} citizens, no memory part")
@@ -329,6 +335,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.memory:
             print(f"Part one: {n} citizens", flush=True)
             rows = part_one(mock.url, qa, n, Path(tmp), args)
+            if not args.quick:
+                # Part two takes long: show (and keep) part one's table first.
+                print("\n" + format_tables(rows, info, [], check_delay, command) + "\n", flush=True)
+                if not args.no_doc:
+                    write_doc(format_tables(rows, info, [], check_delay, command) + "\n\n(Memory part running.)")
         if args.memory or not args.quick:
             print(f"Part two: memory, batch campaigns of {', '.join(map(str, sizes))} citizens", flush=True)
             memory = part_two(mock.url, qa, Path(tmp), sizes, args)
@@ -338,8 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"\nBenchmark took {time.perf_counter() - started:.0f} s.")
     if not args.no_doc:
-        DOC.parent.mkdir(parents=True, exist_ok=True)
-        DOC.write_text("# Send benchmark: latest run\n\n" + table + "\n", encoding="utf-8")
+        write_doc(table)
         print(f"Written to {DOC.relative_to(ROOT)}")
     return 0 if all(r.verified for r in rows + memory) else 1
 
