@@ -24,7 +24,7 @@ import structlog
 from bot.attachments import check_attachments
 from bot.browser import BrowserSession, BrowserSettings
 from bot.config import Campaign
-from bot.errors import EXIT_INTERRUPTED, EXIT_OK, Interrupted, NeedsHuman, UtskickError
+from bot.errors import EXIT_INTERRUPTED, EXIT_OK, CircuitOpen, Interrupted, NeedsHuman, TransientError, UtskickError
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
@@ -180,6 +180,9 @@ class Run:
         if first is None:
             self.summary.message = "Inget att skicka: alla invånare i kampanjen har redan fått ett utfall."
             return
+        if self.options.no_wait and seconds_until_open(c.window, self.clock()) > 0:
+            self.window_closed = True
+            return
         self._preflight(ctx, first)
         asked = self.options.confirm and not self.options.dry_run
         if asked and not self.options.confirm(self._confirmation_text(total, tally.preview_text)):
@@ -203,10 +206,15 @@ class Run:
 
         with BrowserSession(ctx.browser, ctx.base_url) as session:
             screen = Screen(session.page, ctx.selectors, ctx.browser.timeout_ms)
-            for attempt in ctx.retrying(lambda state: log.warning("preflight_retry", attempt=state.attempt_number)):
-                with attempt:
-                    open_staff_tool(screen, ctx.login)
-                    outcome = send_case(screen, SendRequest((first.pnr,), ctx.message, never, dry_run=True))
+            try:
+                for attempt in ctx.retrying(lambda state: log.warning("preflight_retry", attempt=state.attempt_number)):
+                    with attempt:
+                        open_staff_tool(screen, ctx.login)
+                        outcome = send_case(screen, SendRequest((first.pnr,), ctx.message, never, dry_run=True))
+            except TransientError as e:
+                raise CircuitOpen(
+                    f"Personalverktyget svarar inte som det ska ({e}). Inget har skickats; försök igen senare."
+                ) from e
             ctx.tally.preview_text = outcome.composed_text
         log.info("preflight_ok", preview_chars=len(outcome.composed_text))
 

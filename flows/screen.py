@@ -42,6 +42,10 @@ class Screen:
         if response.status >= 500 or response.status == 401:
             self._bad_status = response.status
 
+    def server_failed(self) -> bool:
+        """True when the staff tool answered with a 5xx since the last action."""
+        return bool(self._bad_status and self._bad_status >= 500)
+
     def el(self, key: str, **fmt: str) -> Locator:
         """The locator for a selector key."""
         return self.selectors.locator(self.page, key, **fmt)
@@ -54,7 +58,6 @@ class Screen:
     @contextmanager
     def step(self, key: str) -> Iterator[None]:
         """Run one UI step; translate any Playwright failure into the project's errors, naming `key`."""
-        self._bad_status = None
         try:
             yield
         except UtskickError:
@@ -97,11 +100,13 @@ class Screen:
 
     def click(self, key: str, **fmt: str) -> None:
         """Click the element."""
+        self._bad_status = None
         with self.step(key):
             self.el(key, **fmt).click()
 
     def fill(self, key: str, value: str, **fmt: str) -> None:
         """Type a value into the field."""
+        self._bad_status = None
         with self.step(key):
             self.el(key, **fmt).fill(value)
 
@@ -157,6 +162,7 @@ class Screen:
     def attach(self, key: str, files: list[Path]) -> None:
         """Attach files through a file input, or through the file chooser a button opens."""
         kind = self.selectors.entry(key).get("kind", "file_input")
+        self._bad_status = None
         with self.step(key):
             if kind == "file_chooser":
                 with self.page.expect_file_chooser() as chooser:

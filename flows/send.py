@@ -164,6 +164,8 @@ def compose(screen: Screen, message: Message) -> str:
         if screen.wait_first("step3.attached", "step3.attachment_error", fmt={"file_name": attachment.name}) != (
             "step3.attached"
         ):
+            if screen.server_failed():
+                raise screen.diagnose("step3.attach")
             error = screen.el("step3.attachment_error").first.inner_text()
             raise PreflightFailed(f"Personalverktyget nekade bilagan {attachment.name}: {error}")
     with screen.step("step3.message"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from mock_personalverktyg.citizens import CheckResult
 
@@ -138,9 +139,12 @@ class Arende:
         }
 
 
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
 def local(ts: float) -> dt.datetime:
-    """An epoch time as an aware local datetime."""
-    return dt.datetime.fromtimestamp(ts).astimezone()
+    """An epoch time in Swedish time, as the staff tool shows it whatever the server's own zone is."""
+    return dt.datetime.fromtimestamp(ts, STOCKHOLM)
 
 
 def iso(ts: float) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,7 @@ def serve_mock(config: dict | None = None) -> LiveMock:
     """Create a mock app with `config` and serve it on a free loopback port."""
     from mock_personalverktyg import create_app
 
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns test output
     return LiveMock(create_app({"TESTING": True, "QA_ENABLED": True, **(config or {})})).start()
 
 

@@ -116,6 +116,7 @@ def write_campaign(
     extra: str = "",
     sending: str = "",
     staff_tool: str = "",
+    max_retries: int = 6,
 ) -> Setup:
     """Write a campaign file and a plain-text delivery for `pnrs` into `folder`."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -141,7 +142,7 @@ attachments = ["information.pdf"]
 [sending]
 mode = "{mode}"
 workers = 1
-max_retries = 6
+max_retries = {max_retries}
 {sending}
 [staff_tool]
 url = "{url}"
