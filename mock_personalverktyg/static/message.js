@@ -7,6 +7,7 @@
   const api = form.dataset.api;
 
   document.querySelectorAll('button[data-insert]').forEach(function (button) {
+    button.disabled = false;
     button.addEventListener('click', function () {
       const text = button.dataset.insert;
       const current = message.value.replace(/\s+$/, '');
@@ -52,4 +53,5 @@
     }
     button.disabled = false;
   });
+  fileInput.disabled = false;
 })();

@@ -75,4 +75,5 @@
   });
 
   schedule();
+  form.querySelector('button[type="submit"]').disabled = false;
 })();
