@@ -226,13 +226,14 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
             "",
             "Memory (utskick batch, workers 1, real CLI):",
             "",
-            "| citizens | wall s | peak MiB | processes at peak | sent ok |",
-            "|---:|---:|---:|---:|---|",
+            "| citizens | wall s | peak MiB | processes at peak | peak MiB by citizens sent | sent ok |",
+            "|---:|---:|---:|---:|---|---|",
         ]
         for r in memory:
             lines.append(
                 f"| {r.citizens} | {_f(r.measured.wall_s, 1)} | {_f(r.measured.peak_rss / MIB)} "
-                f"| {r.measured.peak_processes} | {'yes' if r.verified else 'FAILED: ' + r.verdict} |"
+                f"| {r.measured.peak_processes} | {r.notes[0] if r.notes else '–'} "
+                f"| {'yes' if r.verified else 'FAILED: ' + r.verdict} |"
             )
         if len(memory) == 2 and memory[0].measured.peak_rss:
             ratio = memory[1].measured.peak_rss / memory[0].measured.peak_rss
@@ -290,10 +291,23 @@ def part_two(url: str, qa: QA, tmp: Path, sizes: tuple[int, ...], args: argparse
 
         def measured_with_processes(run=run):
             m, send_phase, steady, _ = run()
-            return m, send_phase, steady, []
+            return m, send_phase, steady, [_peak_by_sent(m)]
 
         rows.append(run_part("utskick memory", "batch", qa, pnrs, measured_with_processes))
     return rows
+
+
+def _peak_by_sent(m: Measured) -> str:
+    """Peak memory up to the moment 1,000 / 2,500 / 5,000 / … citizens were recorded as sent (from the log)."""
+    sent_at, counts = m.result.get("sent_at", []), m.result.get("sent_counts", [])
+    marks, done, out = [1000, 2500, 5000, 10000, 20000], 0, []
+    for at, count in zip(sent_at, counts, strict=False):
+        done += count
+        while marks and done >= marks[0]:
+            upto = m.started_at + at
+            peak = max((rss for t, rss in m.samples if t <= upto), default=0)
+            out.append(f"{marks.pop(0)}: {peak / MIB:.0f}")
+    return ", ".join(out) or "–"
 
 
 def write_doc(table: str) -> None:
