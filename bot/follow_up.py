@@ -20,10 +20,10 @@ from bot.config import Campaign
 from bot.errors import BrowserClosed, UtskickError
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
-from bot.runner import _actor, _browser_settings, _credentials
+from bot.staff_session import actor, browser_settings, login_request
 from bot.worker import CircuitBreaker, RunContext, Tally
 from flows.follow_up import READ, UNKNOWN, FollowUpOutcome, FollowUpRequest, read_statuses
-from flows.login import LoginRequest, open_staff_tool
+from flows.login import open_staff_tool
 from flows.screen import Screen
 from flows.send import Message
 
@@ -59,7 +59,7 @@ def follow_up_campaign(
         summary.message = f"Kampanjen '{campaign.name}' har inte körts ännu (ingen liggare på {campaign.ledger})."
         return summary
     structlog.contextvars.bind_contextvars(run_id=run_id, campaign=campaign.name)
-    with Ledger.open(campaign.ledger, actor=_actor(campaign), run_id=run_id) as ledger:
+    with Ledger.open(campaign.ledger, actor=actor(campaign), run_id=run_id) as ledger:
         if ledger.campaign(key) is None:
             summary.message = f"Kampanjen '{campaign.name}' har inte körts ännu."
             return summary
@@ -106,9 +106,9 @@ def _context(
         campaign_name=c.name,
         subject=c.template,
         message=Message(c.template, c.texts, c.extra_text, c.attachments),
-        login=LoginRequest(unit=c.unit, credentials=_credentials(c)),
+        login=login_request(c),
         selectors=Selectors.load(c.selectors, c.selectors_override),
-        browser=_browser_settings(c),
+        browser=browser_settings(c),
         base_url=c.base_url,
         ledger=ledger,
         stop=threading.Event(),

@@ -8,7 +8,6 @@ citizens first, each looked up in Alla ärenden before anything is retried → s
 
 from __future__ import annotations
 
-import getpass
 import queue
 import secrets
 import signal
@@ -22,16 +21,16 @@ from pathlib import Path
 import structlog
 
 from bot.attachments import check_attachments
-from bot.browser import BrowserSession, BrowserSettings
+from bot.browser import BrowserSession
 from bot.config import Campaign
 from bot.errors import EXIT_INTERRUPTED, EXIT_OK, CircuitOpen, Interrupted, NeedsHuman, TransientError, UtskickError
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
 from bot.pacing import Clock, Pacer, describe_window, seconds_until_open
+from bot.staff_session import actor, browser_settings, login_request
 from bot.summary import RunSummary
 from bot.worker import CircuitBreaker, RunContext, Tally, Worker
-from flows.login import Credentials, LoginRequest
 from flows.screen import Screen
 from flows.send import Message
 
@@ -93,7 +92,7 @@ class Run:
         structlog.contextvars.bind_contextvars(run_id=self.run_id, campaign=self.campaign.name)
         log.info("run_started", mode=c.mode, dry_run=self.options.dry_run, workers=c.workers)
         c.ledger.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with Ledger.open(c.ledger, actor=_actor(c), run_id=self.run_id) as ledger:
+        with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
             if self.options.dry_run:
                 work = list(self._dry_run_items(ledger, intake))
                 self._send_all(ledger, work, total=len(work))
@@ -160,9 +159,9 @@ class Run:
             campaign_name=c.name,
             subject=c.template,
             message=Message(c.template, c.texts, c.extra_text, c.attachments),
-            login=LoginRequest(unit=c.unit, credentials=_credentials(c)),
+            login=login_request(c),
             selectors=self.selectors,
-            browser=_browser_settings(c),
+            browser=browser_settings(c),
             base_url=c.base_url,
             ledger=ledger,
             stop=self.stop,
@@ -206,15 +205,21 @@ class Run:
 
         with BrowserSession(ctx.browser, ctx.base_url) as session:
             screen = Screen(session.page, ctx.selectors, ctx.browser.timeout_ms)
+            session.begin_item()
             try:
                 for attempt in ctx.retrying(lambda state: log.warning("preflight_retry", attempt=state.attempt_number)):
                     with attempt:
                         open_staff_tool(screen, ctx.login)
                         outcome = send_case(screen, SendRequest((first.pnr,), ctx.message, never, dry_run=True))
-            except TransientError as e:
-                raise CircuitOpen(
-                    f"Personalverktyget svarar inte som det ska ({e}). Inget har skickats; försök igen senare."
-                ) from e
+            except UtskickError as e:
+                kept = session.end_item(f"{self.run_id}-forhandskontroll")
+                log.error("preflight_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
+                if isinstance(e, TransientError):
+                    raise CircuitOpen(
+                        f"Personalverktyget svarar inte som det ska ({e}). Inget har skickats; försök igen senare."
+                    ) from e
+                raise
+            session.end_item(None)
             ctx.tally.preview_text = outcome.composed_text
         log.info("preflight_ok", preview_chars=len(outcome.composed_text))
 
@@ -333,28 +338,6 @@ def _chain(first: Item, rest: Iterator[Item]) -> Iterator[Item]:
 def _unsaved_item(item_id: int, key: str, pnr: str) -> Item:
     now = datetime.now(UTC).isoformat()
     return Item(item_id, key, pnr, None, None, None, "pending", None, None, None, None, None, 0, None, None, now)
-
-
-def _actor(c: Campaign) -> str:
-    return c.hsa_id or getpass.getuser()
-
-
-def _credentials(c: Campaign) -> Credentials | None:
-    if c.session != "login":
-        return None
-    return Credentials(c.hsa_id, c.password())
-
-
-def _browser_settings(c: Campaign) -> BrowserSettings:
-    return BrowserSettings(
-        session=c.session,
-        headless=c.headless,
-        cdp_url=c.cdp_url,
-        profile_dir=c.profile_dir,
-        trace=c.trace,
-        artifacts=c.artifacts,
-        timeout_ms=c.timeout_ms,
-    )
 
 
 class _stop_on_signals:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying
 
 from bot.browser import BrowserSession, BrowserSettings
 from bot.errors import (
@@ -28,6 +28,7 @@ from bot.errors import (
 from bot.ledger import Item, Ledger
 from bot.locators import Selectors
 from bot.pnr import mask
+from bot.staff_session import retry_policy
 from flows.login import LoginRequest, open_staff_tool
 from flows.screen import Screen
 from flows.send import Message, SendOutcome, SendRequest, send_case
@@ -114,15 +115,8 @@ class RunContext:
     errors: list[BaseException] = field(default_factory=list)
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
-        """The run's one retry policy: transient errors only, exponential back-off, the last error re-raised."""
-        return Retrying(
-            stop=stop_after_attempt(self.max_attempts),
-            wait=wait_exponential(multiplier=0.5, min=0.5, max=10),
-            retry=retry_if_exception_type(TransientError),
-            sleep=self.retry_sleep or self.stop.wait,
-            reraise=True,
-            before_sleep=before_sleep,
-        )
+        """The run's one retry policy (see `bot.staff_session.retry_policy`)."""
+        return retry_policy(self.max_attempts, self.stop, before_sleep, self.retry_sleep)
 
 
 @dataclass

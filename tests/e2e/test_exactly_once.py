@@ -123,7 +123,8 @@ def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, live_m
     pnrs = official_test_numbers(3300, 3)
     qa.reachable(*pnrs)
     qa.faults(session_timeout_s=1)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 30")
+    # 5 s between sends, 1 s of inactivity allowed: every send after the first finds the session gone.
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 12")
 
     result = setup.run("--yes")
 

@@ -1,0 +1,55 @@
+"""The run-wide parts the workers share: the circuit breaker, the counts, the Swedish summary."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.errors import EXIT_NEEDS_HUMAN, CircuitOpen
+from bot.summary import RunSummary, format_summary
+from bot.worker import CircuitBreaker, Tally
+
+
+def test_circuit_breaker_should_open_after_n_consecutive_failures():
+    breaker = CircuitBreaker(limit=3)
+    breaker.record(ok=False)
+    breaker.record(ok=False)
+    with pytest.raises(CircuitOpen) as error:
+        breaker.record(ok=False)
+    assert error.value.exit_code == EXIT_NEEDS_HUMAN
+    assert "3 sändningar i rad" in str(error.value)
+
+
+def test_circuit_breaker_should_reset_on_a_success():
+    breaker = CircuitBreaker(limit=2)
+    for _ in range(5):
+        breaker.record(ok=False)
+        breaker.record(ok=True)
+
+
+def test_tally_should_count_outcomes_and_advance_progress_per_final_answer():
+    progress: list[int] = []
+    tally = Tally(on_progress=progress.append)
+    tally.add(sent=3)
+    tally.add(reason="login_locked")
+    tally.add(reason="login_locked")
+    tally.add(in_doubt=2)
+    assert (tally.sent, tally.not_reachable, tally.in_doubt) == (3, {"login_locked": 2}, 2)
+    assert progress == [3, 1, 1]
+
+
+def test_summary_should_be_swedish_and_list_unreachable_by_reason(tmp_path):
+    text = format_summary(
+        RunSummary(
+            campaign="Provsvar",
+            counts={"sent": 4, "not_reachable": 2, "pending": 0},
+            sent_this_run=4,
+            not_reachable={"login_locked": 1, "no_notification": 1},
+            seconds=12.5,
+            log_file=tmp_path / "utskick.jsonl",
+        )
+    )
+    assert "Skickade i denna körning: 4" in text
+    assert "spärrad inloggning: 1" in text
+    assert "saknar avisering (SMS eller e-post): 1" in text
+    assert "väntar" not in text  # zero counts are left out
+    assert "Logg:" in text
