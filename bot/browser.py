@@ -2,9 +2,10 @@
 browser a person logged into with SITHS (`connect_over_cdp`). One `BrowserSession` per worker thread, since
 Playwright's sync API belongs to the thread that started it.
 
-Launch arguments and context arguments are two plain settings, as in pytest-playwright. Traces and
-screenshots are kept only for citizens that failed, under names that carry the ledger's item id, never a
-personnummer.
+Launch arguments and context arguments are two plain settings, as in pytest-playwright. Screenshots and traces
+are kept only for citizens that failed, under names that carry the ledger's item id, never a personnummer.
+Recording a trace doubles the browser's CPU time, so by default (as pytest-playwright's "on-first-retry") only a
+send that is being retried is recorded; "on-failure" records every send, "off" none.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class BrowserSettings:
     )
     cdp_url: str = ""
     profile_dir: Path | None = None
-    trace: str = "on-failure"
+    trace: str = "on-first-retry"
     artifacts: Path = Path("var/artifacts")
     timeout_ms: int = 15000
 
@@ -53,6 +54,7 @@ class BrowserSession:
         self._browser: Browser | None = None
         self._context: BrowserContext | None = None
         self._owns_context = True
+        self._tracing = False
         self.page: Page | None = None
 
     def __enter__(self) -> BrowserSession:
@@ -112,15 +114,14 @@ class BrowserSession:
         if self._owns_context:
             self._context = self._browser.new_context(**self.settings.context_args, base_url=self.base_url)
         self._context.set_default_timeout(self.settings.timeout_ms)
-        if self.settings.trace == "on-failure":
-            self._context.tracing.start(screenshots=True, snapshots=True)
+        self._tracing = False
         self.page = self._context.new_page()
 
     def _close_context(self) -> None:
         if self._context is None:
             return
         try:
-            if self.settings.trace == "on-failure":
+            if self._tracing:
                 self._context.tracing.stop()
             if self._owns_context:
                 self._context.close()
@@ -130,6 +131,7 @@ class BrowserSession:
             pass
         self._context = None
         self.page = None
+        self._tracing = False
 
     def recycle(self) -> Page:
         """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page."""
@@ -137,34 +139,45 @@ class BrowserSession:
         self._new_page()
         return self.page
 
+    def start_trace(self) -> None:
+        """Record a trace (screenshots and DOM snapshots) from now until `end_item`."""
+        if self._context is not None and not self._tracing:
+            self._context.tracing.start(screenshots=True, snapshots=True)
+            self._tracing = True
+
     def begin_item(self) -> None:
-        """Start the trace chunk of one citizen (or one batch)."""
-        if self.settings.trace == "on-failure" and self._context is not None:
-            self._context.tracing.start_chunk()
+        """A citizen (or a batch) starts: with trace = "on-failure", record it from the first click."""
+        if self.settings.trace == "on-failure":
+            self.start_trace()
+
+    def on_retry(self) -> None:
+        """A send is about to be tried again: with trace = "on-first-retry", record the retries."""
+        if self.settings.trace == "on-first-retry":
+            self.start_trace()
 
     def end_item(self, artifact_name: str | None) -> list[Path]:
-        """End the chunk; when `artifact_name` is given (a failure), keep trace and screenshot under that name."""
+        """End the item; when `artifact_name` is given (a failure), keep a screenshot and any trace under it."""
         kept: list[Path] = []
         if artifact_name is not None:
-            folder = self._artifact_dir()
-            shot = folder / f"{artifact_name}.png"
+            shot = self._artifact_dir() / f"{artifact_name}.png"
             try:
                 self.page.screenshot(path=str(shot), full_page=True)
                 os.chmod(shot, 0o600)
                 kept.append(shot)
             except Exception:  # noqa: BLE001 - a page that died cannot be photographed; the trace may still help
                 pass
-        if self.settings.trace == "on-failure" and self._context is not None:
+        if self._tracing and self._context is not None:
             try:
                 if artifact_name is None:
-                    self._context.tracing.stop_chunk()
+                    self._context.tracing.stop()
                 else:
                     trace = self._artifact_dir() / f"{artifact_name}.trace.zip"
-                    self._context.tracing.stop_chunk(path=str(trace))
+                    self._context.tracing.stop(path=str(trace))
                     os.chmod(trace, 0o600)
                     kept.append(trace)
             except Exception:  # noqa: BLE001
                 pass
+            self._tracing = False
         return kept
 
     def _artifact_dir(self) -> Path:

@@ -18,6 +18,7 @@ from bot.errors import ConfigError
 
 MODES = ("single", "batch")
 SESSION_MODES = ("login", "cdp", "profile")
+TRACE_MODES = ("on-first-retry", "on-failure", "off")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_BATCH = 250
 MAX_WORKERS = 4
@@ -65,7 +66,7 @@ class Campaign:
     selectors_override: Path | None = None
     headless: bool = True
     recycle_every: int = 100
-    trace: str = "on-failure"
+    trace: str = "on-first-retry"
     delivery_password_env: str = "UTSKICK_7Z_PASSWORD"
     ledger: Path = Path("var/ledger.sqlite")
     logs: Path = Path("var/logs")
@@ -200,8 +201,8 @@ def _check_ranges(c: Campaign) -> None:
         raise ConfigError(f"{name}: 'sending.batch_size' ska vara mellan 1 och {MAX_BATCH}.")
     if c.messages_per_minute < 0:
         raise ConfigError(f"{name}: 'sending.messages_per_minute' får inte vara negativ.")
-    if c.trace not in ("on-failure", "off"):
-        raise ConfigError(f'{name}: \'sending.trace\' ska vara "on-failure" eller "off".')
+    if c.trace not in TRACE_MODES:
+        raise ConfigError(f"{name}: 'sending.trace' ska vara en av {', '.join(TRACE_MODES)}.")
     if c.session == "login" and not c.hsa_id:
         raise ConfigError(f"{name}: 'staff_tool.hsa_id' behövs när staff_tool.session är \"login\".")
     if c.session == "cdp" and not c.cdp_url:
@@ -253,7 +254,7 @@ def load_campaign(path: Path) -> Campaign:
         batch_size=r.get("sending.batch_size", int, MAX_BATCH),
         window=_read_window(r),
         recycle_every=r.get("sending.recycle_every", int, 100),
-        trace=r.get("sending.trace", str, "on-failure"),
+        trace=r.get("sending.trace", str, "on-first-retry"),
         max_retries=r.get("sending.max_retries", int, 3),
         circuit_breaker=r.get("sending.circuit_breaker", int, 5),
         base_url=r.get("staff_tool.url", str, "http://127.0.0.1:5077").rstrip("/"),

@@ -193,6 +193,7 @@ class Worker:
             self._recycle()
 
     def _before_retry(self, state: RetryCallState) -> None:
+        self.session.on_retry()
         error = state.outcome.exception() if state.outcome else None
         log.warning("send_retry", attempt=state.attempt_number, error=type(error).__name__, message=str(error))
 
@@ -221,7 +222,8 @@ class Worker:
             self.ctx.ledger.mark_sending([i.id for i in chosen])
             clicked.extend(chosen)
 
-        request = SendRequest(tuple(by_pnr), self.ctx.message, before_send, dry_run=self.ctx.dry_run)
+        # The preflight has checked the template and its texts by name; the sends go straight through.
+        request = SendRequest(tuple(by_pnr), self.ctx.message, before_send, dry_run=self.ctx.dry_run, verify=False)
         try:
             outcome = send_case(self.screen, request)
         except (TransientError, NeedsHuman) as e:

@@ -13,7 +13,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from bot.errors import PreflightFailed, SelectorError
+from bot.pnr import scrub
 from flows.screen import Screen
 
 MAX_RECIPIENTS = 250
@@ -37,6 +40,7 @@ class SendRequest:
     message: Message
     before_send: Callable[[list[str]], None]
     dry_run: bool = False
+    verify: bool = True  # check template and texts by name first (the preflight does; later sends may skip it)
 
 
 @dataclass
@@ -57,7 +61,7 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
         raise ValueError(f"en sändning har 1 till {MAX_RECIPIENTS} mottagare")
     outcome = SendOutcome()
     open_wizard(screen)
-    choose_template(screen, request.message.template)
+    choose_template(screen, request.message.template, verify=request.verify)
     add_recipients(screen, request.pnrs)
     checked = read_check_results(screen, request.pnrs)
     reachable = [p for p in request.pnrs if checked[p][0] == "ok"]
@@ -69,7 +73,7 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
         return outcome
     screen.click("step2.next")
     screen.wait_visible("step3.message")
-    outcome.composed_text = compose(screen, request.message)
+    outcome.composed_text = compose(screen, request.message, verify=request.verify)
     if request.dry_run:
         outcome.would_send = reachable
         return outcome
@@ -94,9 +98,9 @@ def open_wizard(screen: Screen) -> None:
     screen.wait_visible("step1.template")
 
 
-def choose_template(screen: Screen, template: str) -> None:
+def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
     """Välj mall, then Gå vidare; a template the unit does not offer stops the run before anything is sent."""
-    options = screen.options("step1.template")
+    options = screen.options("step1.template") if verify else [template]
     if template not in options:
         raise PreflightFailed(
             f"Mallen '{template}' finns inte bland mottagningens aktiva mallar ({', '.join(options) or 'inga'}). "
@@ -108,25 +112,41 @@ def choose_template(screen: Screen, template: str) -> None:
 
 
 def add_recipients(screen: Screen, pnrs: Sequence[str]) -> None:
-    """Type each personnummer and click Lägg till; the checks run while the next number is typed."""
+    """Type each personnummer and click Lägg till without waiting: the checks run while the next one is typed."""
     for pnr in pnrs:
-        shown = screen.display_pnr(pnr)
-        screen.fill("step2.pnr", shown)
+        screen.fill("step2.pnr", screen.display_pnr(pnr))
         screen.click("step2.add")
-        if screen.wait_first("step2.row", "step2.refused", fmt={"pnr": shown}) == "step2.refused":
-            raise SelectorError("step2.row", "Personnummer nekades vid Lägg till trots att det är giltigt.")
+    try:
+        with screen.step("step2.rows"):
+            expect(screen.el("step2.rows")).to_have_count(len(pnrs), timeout=screen.timeout_ms)
+    except SelectorError:
+        if screen.is_visible("step2.refused"):
+            refused = scrub(screen.el("step2.refused").first.inner_text())
+            raise SelectorError(
+                "step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}"
+            ) from None
+        raise
 
 
 def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[str, str]]:
     """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text)."""
     patterns = screen.selectors.patterns("check_results")
-    any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
+    spinner = screen.selectors.patterns("check_results_pending")["spinner"]
+    with screen.step("step2.list"):
+        expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
+        texts = screen.el("step2.rows").all_inner_texts()
+    shown = {screen.display_pnr(pnr): pnr for pnr in pnrs}
+    by_pnr = {shown[d]: text for text in texts for d in shown if d in text}
     results: dict[str, tuple[str, str]] = {}
     for pnr in pnrs:
-        shown = screen.display_pnr(pnr)
-        screen.expect_text("step2.row", any_result, pnr=shown)
-        text = screen.el("step2.row", pnr=shown).first.inner_text()
-        results[pnr] = classify_check(text.replace(shown, ""), patterns)
+        text = by_pnr.get(pnr, "")
+        if not any(p.search(text) for p in patterns.values()):
+            # No spinner, yet no known result: wait for this row before calling it a UI change.
+            any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
+            display = screen.display_pnr(pnr)
+            screen.expect_text("step2.row", any_result, pnr=display)
+            text = screen.el("step2.row", pnr=display).first.inner_text()
+        results[pnr] = classify_check(text.replace(screen.display_pnr(pnr), ""), patterns)
     return results
 
 
@@ -146,10 +166,10 @@ def remove_recipient(screen: Screen, pnr: str) -> None:
         screen.el("step2.row", pnr=shown).first.wait_for(state="detached")
 
 
-def compose(screen: Screen, message: Message) -> str:
+def compose(screen: Screen, message: Message, verify: bool = True) -> str:
     """Insert the template texts in order, append the extra text, attach the files; return the message text."""
     for name in message.texts:
-        if screen.el("step3.insert_text", text_name=name).count() == 0:
+        if verify and screen.el("step3.insert_text", text_name=name).count() == 0:
             if screen.el("step3.any_insert_text").count() > 0:
                 raise PreflightFailed(f"Mallen saknar texten '{name}'. Kontrollera message.texts i kampanjfilen.")
             raise SelectorError(screen.selectors.describe("step3.insert_text"))
