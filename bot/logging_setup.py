@@ -53,42 +53,33 @@ def configure_logging(log_file: Path | None, *, console_level: int = logging.WAR
     root.setLevel(logging.DEBUG)
 
     console = logging.StreamHandler(sys.stderr)
-    console.setLevel(console_level)
-    console.setFormatter(
+    _attach(root, console, console_level, shared, structlog.dev.ConsoleRenderer(colors=False))
+    if log_file is not None:
+        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
+        file_handler = logging.FileHandler(log_file, encoding="utf-8")
+        _attach(root, file_handler, logging.DEBUG, shared, structlog.processors.JSONRenderer(ensure_ascii=False))
+    # Third-party chatter (werkzeug request lines carry URLs, asyncio's selector notes) stays out of the logs.
+    for noisy in ("werkzeug", "asyncio", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _attach(root: logging.Logger, handler: logging.Handler, level: int, shared: list, renderer: Any) -> None:
+    """Give `handler` the shared chain, the personnummer scrubber and `renderer`, and add it to `root`."""
+    handler.setLevel(level)
+    handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,
             processors=[
                 structlog.stdlib.ProcessorFormatter.remove_processors_meta,
                 structlog.processors.format_exc_info,
                 scrub_personnummer,
-                structlog.dev.ConsoleRenderer(colors=False),
+                renderer,
             ],
         )
     )
-    console._utskick = True  # type: ignore[attr-defined]
-    root.addHandler(console)
-
-    if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.close(fd)
-        file_handler = logging.FileHandler(log_file, encoding="utf-8")
-        file_handler.setLevel(logging.DEBUG)
-        file_handler.setFormatter(
-            structlog.stdlib.ProcessorFormatter(
-                foreign_pre_chain=shared,
-                processors=[
-                    structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    structlog.processors.format_exc_info,
-                    scrub_personnummer,
-                    structlog.processors.JSONRenderer(ensure_ascii=False),
-                ],
-            )
-        )
-        file_handler._utskick = True  # type: ignore[attr-defined]
-        root.addHandler(file_handler)
-    # Third-party chatter (werkzeug request lines carry URLs) stays out of the console.
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    handler._utskick = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

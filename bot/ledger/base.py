@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -12,13 +11,13 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from bot.ledger.model import LedgerError, mask_pnr
+from bot.ledger.model import LedgerError
 from bot.ledger.reads import LedgerReads
 from bot.ledger.schema import connect
+from bot.pnr import scrub as scrub_text
 
 T = TypeVar("T")
 CHUNK = 500
-_PNR_LIKE = re.compile(r"(?<!\d)(\d{6}|\d{8})[-+]?\d{4}(?!\d)")
 
 _EVENT_SQL = (
     "INSERT INTO events (at, campaign_key, item_id, actor, run_id, event, from_state, to_state, detail)"
@@ -35,7 +34,7 @@ def chunked(rows: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def scrub(text: str | None) -> str | None:
     """Mask anything shaped like a personnummer in free text (staff-tool messages may quote one)."""
-    return None if text is None else _PNR_LIKE.sub(lambda m: mask_pnr(m.group(0)), text)
+    return None if text is None else scrub_text(text)
 
 
 def detail_json(**fields: Any) -> str:

@@ -87,6 +87,17 @@ class Setup:
             stdin=subprocess.DEVNULL,
         )
 
+    def start(self, *args: str) -> subprocess.Popen:
+        """Start `utskick run` on this setup without waiting (for kills and concurrent runs)."""
+        return subprocess.Popen(
+            self.command(*args),
+            env=self.env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+        )
+
     def command(self, *args: str) -> list[str]:
         """The command line of `utskick run` for this setup."""
         return [sys.executable, "-m", "bot.cli", "run", str(self.campaign), "--delivery", str(self.delivery), *args]

@@ -63,14 +63,7 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
     kills = {"between_send_and_receipt": 0, "random": 0}
 
     for round_no in range(40):
-        process = subprocess.Popen(
-            setup.command("--yes"),
-            env=setup.env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
-            text=True,
-        )
+        process = setup.start("--yes")
         if round_no % 2 == 0:
             # `sending` is committed just before the click on Skicka: kill while its answer is on the way.
             grace = chance.uniform(0.05, 0.4)
@@ -152,14 +145,7 @@ def test_second_concurrent_run_of_a_campaign_should_be_refused(tmp_path, live_mo
     pnrs = official_test_numbers(3500, 3)
     qa.reachable(*pnrs)
     setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 20")
-    first = subprocess.Popen(
-        setup.command("--yes"),
-        env=setup.env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-    )
+    first = setup.start("--yes")
     try:
         deadline = time.monotonic() + 60
         while "ledger_ready" not in (setup.log_text() if (tmp_path / "logs").exists() else ""):
