@@ -235,7 +235,9 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
                 f"| {r.measured.peak_processes} | {r.notes[0] if r.notes else '–'} "
                 f"| {'yes' if r.verified else 'FAILED: ' + r.verdict} |"
             )
-        if len(memory) == 2 and memory[0].measured.peak_rss:
+        if len(memory) == 2 and not all(r.verified for r in memory):
+            lines += ["", "Peak ratio: not computed, a memory run did not send to every citizen (see the table)."]
+        elif len(memory) == 2 and memory[0].measured.peak_rss:
             ratio = memory[1].measured.peak_rss / memory[0].measured.peak_rss
             lines.append("")
             lines.append(
