@@ -53,7 +53,7 @@ class Campaign:
     attachments: tuple[Path, ...]
     mode: str = "single"
     messages_per_minute: float = 0.0
-    workers: int = 1
+    workers: int = 2
     batch_size: int = MAX_BATCH
     window: SendWindow | None = None
     base_url: str = "http://127.0.0.1:5077"
@@ -65,7 +65,7 @@ class Campaign:
     selectors: Path = DEFAULT_SELECTORS
     selectors_override: Path | None = None
     headless: bool = True
-    recycle_every: int = 100
+    recycle_every: int = 50
     trace: str = "on-first-retry"
     delivery_password_env: str = "UTSKICK_7Z_PASSWORD"
     ledger: Path = Path("var/ledger.sqlite")
@@ -250,10 +250,10 @@ def load_campaign(path: Path) -> Campaign:
         attachments=tuple(_resolve(base, a) for a in _strings(r, "message.attachments")),
         mode=r.get("sending.mode", str, "single"),
         messages_per_minute=r.get("sending.messages_per_minute", float, 0.0),
-        workers=r.get("sending.workers", int, 1),
+        workers=r.get("sending.workers", int, 2),
         batch_size=r.get("sending.batch_size", int, MAX_BATCH),
         window=_read_window(r),
-        recycle_every=r.get("sending.recycle_every", int, 100),
+        recycle_every=r.get("sending.recycle_every", int, 50),
         trace=r.get("sending.trace", str, "on-first-retry"),
         max_retries=r.get("sending.max_retries", int, 3),
         circuit_breaker=r.get("sending.circuit_breaker", int, 5),

@@ -21,9 +21,8 @@ from pathlib import Path
 import structlog
 
 from bot.attachments import check_attachments
-from bot.browser import BrowserSession
 from bot.config import Campaign
-from bot.errors import EXIT_INTERRUPTED, EXIT_OK, CircuitOpen, Interrupted, NeedsHuman, TransientError, UtskickError
+from bot.errors import EXIT_INTERRUPTED, EXIT_OK, Interrupted, NeedsHuman, UtskickError
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
@@ -31,7 +30,6 @@ from bot.pacing import Clock, Pacer, describe_window, seconds_until_open
 from bot.staff_session import actor, browser_settings, login_request
 from bot.summary import RunSummary
 from bot.worker import CircuitBreaker, RunContext, Tally, Worker
-from flows.screen import Screen
 from flows.send import Message
 
 log = structlog.get_logger("utskick.runner")
@@ -182,77 +180,68 @@ class Run:
         if self.options.no_wait and seconds_until_open(c.window, self.clock()) > 0:
             self.window_closed = True
             return
-        self._preflight(ctx, first)
-        asked = self.options.confirm and not self.options.dry_run
-        if asked and not self.options.confirm(self._confirmation_text(total, tally.preview_text)):
-            self.summary.message = "Avbrutet: inget skickades."
-            return
-        self.options.on_start(total)
+        workers = 1 if c.session != "login" else c.workers
+        ctx.errors = self.errors
+        pending: queue.Queue = queue.Queue(maxsize=workers * 2)
+        ready, go = threading.Event(), threading.Event()
+        # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
+        threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
         with _stop_on_signals(self._on_signal):
-            self._run_workers(ctx, _chain(first, work))
+            try:
+                if self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text):
+                    self.options.on_start(total)
+                    threads += [_thread(Worker(i, ctx).run, pending) for i in range(1, workers)]
+                    go.set()
+                    self._feed(pending, _chain(first, work), threads)
+                else:
+                    self.stop.set()
+            finally:
+                go.set()
+                for _ in threads:
+                    self._put(pending, None, threads)
+                for t in threads:
+                    while t.is_alive():
+                        t.join(timeout=0.5)
         self.summary.sent_this_run = tally.sent
         self.summary.would_send = tally.would_send
         self.summary.not_reachable = dict(tally.not_reachable)
         self.summary.preview_text = tally.preview_text
 
-    def _preflight(self, ctx: RunContext, first: Item) -> None:
-        """Log in, check template and texts, and compose the message once, without sending (the preview)."""
-        from flows.login import open_staff_tool
-        from flows.send import SendRequest, send_case
+    def _preflight_passed(self, lead: threading.Thread, ready: threading.Event) -> bool:
+        """Wait for worker 0's preflight; False when it failed (its error is in self.errors) or the run stopped."""
+        while not ready.wait(timeout=0.5):
+            if not lead.is_alive() or self.stop.is_set():
+                return False
+        return True
 
-        def never(_: list[str]) -> None:
-            raise AssertionError("the preflight never sends")
+    def _confirmed(self, total: int, preview: str) -> bool:
+        """Ask the case handler (interactive runs only); a no, or Ctrl-C at the prompt, sends nothing."""
+        if not self.options.confirm or self.options.dry_run:
+            return True
+        try:
+            answer = self.options.confirm(self._confirmation_text(total, preview))
+        except (KeyboardInterrupt, EOFError):
+            answer = False
+        if not answer:
+            self.summary.message = "Avbrutet: inget skickades."
+        return answer
 
-        with BrowserSession(ctx.browser, ctx.base_url) as session:
-            screen = Screen(session.page, ctx.selectors, ctx.browser.timeout_ms)
-            session.begin_item()
-            try:
-                for attempt in ctx.retrying(lambda state: log.warning("preflight_retry", attempt=state.attempt_number)):
-                    with attempt:
-                        open_staff_tool(screen, ctx.login)
-                        outcome = send_case(screen, SendRequest((first.pnr,), ctx.message, never, dry_run=True))
-            except UtskickError as e:
-                kept = session.end_item(f"{self.run_id}-forhandskontroll")
-                log.error("preflight_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
-                if isinstance(e, TransientError):
-                    raise CircuitOpen(
-                        f"Personalverktyget svarar inte som det ska ({e}). Inget har skickats; försök igen senare."
-                    ) from e
-                raise
-            session.end_item(None)
-            ctx.tally.preview_text = outcome.composed_text
-        log.info("preflight_ok", preview_chars=len(outcome.composed_text))
-
-    def _run_workers(self, ctx: RunContext, work: Iterator[Item]) -> None:
-        c = self.campaign
-        workers = 1 if c.session != "login" else c.workers
-        ctx.errors = self.errors
-        pending: queue.Queue = queue.Queue(maxsize=workers * 2)
-        threads = [
-            threading.Thread(target=Worker(i, ctx).run, args=(pending,), name=f"utskick-worker-{i}", daemon=True)
-            for i in range(workers)
-        ]
-        for t in threads:
-            t.start()
-        size = c.batch_size if c.mode == "batch" else 1
+    def _feed(self, pending: queue.Queue, work: Iterator[Item], threads: list[threading.Thread]) -> None:
+        """Cut the work into sends (1 citizen in single mode, up to batch_size in batch) and queue them."""
+        size = self.campaign.batch_size if self.campaign.mode == "batch" else 1
         unit: list[Item] = []
         for item in work:
             if unit and (len(unit) >= size or unit[0].state != item.state):
-                self._put(pending, unit)
+                self._put(pending, unit, threads)
                 unit = []
             if self.stop.is_set():
-                break
+                return
             unit.append(item)
         if unit:
-            self._put(pending, unit)
-        for _ in threads:
-            self._put(pending, None, threads)
-        for t in threads:
-            while t.is_alive():
-                t.join(timeout=0.5)
+            self._put(pending, unit, threads)
 
-    def _put(self, pending: queue.Queue, unit: list[Item] | None, threads: list[threading.Thread] = ()) -> None:
-        """Queue a unit (dropped once the run stops) or a worker's end marker (always delivered)."""
+    def _put(self, pending: queue.Queue, unit: list[Item] | None, threads: list[threading.Thread]) -> None:
+        """Queue a unit (dropped once the run stops) or a worker's end marker (delivered while any worker lives)."""
         while unit is None or not self.stop.is_set():
             if self.stop.is_set():
                 _drain(pending)
@@ -260,7 +249,7 @@ class Run:
                 pending.put(unit, timeout=0.5)
                 return
             except queue.Full:
-                if unit is None and not any(t.is_alive() for t in threads):
+                if not any(t.is_alive() for t in threads):
                     return
 
     def _wait_turn(self, messages: int) -> bool:
@@ -328,6 +317,12 @@ def _drain(pending: queue.Queue) -> None:
             pending.get_nowait()
         except queue.Empty:
             return
+
+
+def _thread(target: Callable, *args: object) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, name="utskick-worker", daemon=True)
+    thread.start()
+    return thread
 
 
 def _chain(first: Item, rest: Iterator[Item]) -> Iterator[Item]:

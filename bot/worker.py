@@ -138,8 +138,14 @@ class Worker:
         self._needs_login = True
         self._since_recycle = 0
 
-    def run(self, work: queue.Queue) -> None:
-        """Thread target: process units until the queue yields None or the run is stopped."""
+    def run(
+        self,
+        work: queue.Queue,
+        preflight: Item | None = None,
+        ready: threading.Event | None = None,
+        go: threading.Event | None = None,
+    ) -> None:
+        """Thread target: (worker 0) the preflight, then process units until the queue yields None or a stop."""
         structlog.contextvars.bind_contextvars(
             run_id=self.ctx.run_id, campaign=self.ctx.campaign_name, worker=self.index
         )
@@ -147,6 +153,12 @@ class Worker:
             with BrowserSession(self.ctx.browser, self.ctx.base_url) as session:
                 self.session = session
                 self.screen = Screen(session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+                if preflight is not None:
+                    self.ctx.tally.preview_text = self.preflight(preflight)
+                    ready.set()
+                    while not go.wait(timeout=0.5):
+                        if self.ctx.stop.is_set():
+                            return
                 while not self.ctx.stop.is_set():
                     try:
                         unit = work.get(timeout=0.5)
@@ -161,6 +173,33 @@ class Worker:
             log.error("worker_stopped", error=type(e).__name__, message=str(e))
             self.ctx.errors.append(e)
             self.ctx.stop.set()
+
+    def preflight(self, first: Item) -> str:
+        """Log in, check template and texts, and compose the message once without sending; return the text."""
+
+        def never(_: list[str]) -> None:
+            raise AssertionError("the preflight never sends")
+
+        self.session.begin_item()
+        try:
+            for attempt in self.ctx.retrying(self._before_retry):
+                with attempt:
+                    self._needs_login = True
+                    open_staff_tool(self.screen, self.ctx.login)
+                    request = SendRequest((first.pnr,), self.ctx.message, never, dry_run=True)
+                    outcome = send_case(self.screen, request)
+        except UtskickError as e:
+            kept = self._keep_artifacts("forhandskontroll")
+            log.error("preflight_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
+            if isinstance(e, TransientError):
+                raise CircuitOpen(
+                    f"Personalverktyget svarar inte som det ska ({e}). Inget har skickats; försök igen senare."
+                ) from e
+            raise
+        self.session.end_item(None)
+        self._needs_login = False
+        log.info("preflight_ok", preview_chars=len(outcome.composed_text))
+        return outcome.composed_text
 
     def process(self, items: list[Item]) -> None:
         """Send to these citizens (1 in single mode, up to 250 in batch), with retries and recording."""
@@ -296,9 +335,10 @@ class Worker:
             artifacts=[str(p) for p in artifacts],
         )
 
-    def _keep_artifacts(self, item_id: int) -> list:
+    def _keep_artifacts(self, what: int | str) -> list:
+        name = f"rad{what}" if isinstance(what, int) else what
         try:
-            return self.session.end_item(f"{self.ctx.run_id}-rad{item_id}")
+            return self.session.end_item(f"{self.ctx.run_id}-{name}")
         except Exception:  # noqa: BLE001 - artifacts are a help, never a reason to lose the real error
             return []
 

@@ -82,8 +82,8 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
     screen.click("step3.send")
     if screen.selectors.has("step3.confirm"):
         screen.click("step3.confirm")
-    screen.wait_first("receipt.heading", "receipt.nothing_sent")
-    read_receipt(screen, reachable, outcome)
+    shown = screen.wait_first("receipt.heading", "receipt.nothing_sent")
+    read_receipt(screen, reachable, outcome, anything_sent=shown == "receipt.heading")
     return outcome
 
 
@@ -188,21 +188,22 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
                 raise screen.diagnose("step3.attach")
             error = screen.el("step3.attachment_error").first.inner_text()
             raise PreflightFailed(f"Personalverktyget nekade bilagan {attachment.name}: {error}")
+    if not verify:
+        return ""  # the composed text is only read for the preview, which the preflight makes
     with screen.step("step3.message"):
         return screen.el("step3.message").input_value()
 
 
-def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome) -> None:
+def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome, anything_sent: bool = True) -> None:
     """Fill `outcome` from the receipt: ärende-id per sent citizen, the re-check's refusals, the rest unconfirmed."""
     values = screen.selectors.value("unit_cases.values", {})
     id_col, pnr_col = values.get("col_id", "Ärende-id"), values.get("col_pnr", "Personnummer")
     by_display = {screen.display_pnr(p): p for p in pnrs}
-    rows = screen.read_table("receipt.table") if screen.is_visible("receipt.table") else []
-    for row in rows:
+    for row in screen.read_table("receipt.table") if anything_sent else []:
         pnr = by_display.get(row.get(pnr_col, "").strip())
         if pnr and row.get(id_col):
             outcome.sent[pnr] = row[id_col].strip()
-    if screen.is_visible("receipt.not_sent"):
+    if len(outcome.sent) < len(pnrs) and screen.is_visible("receipt.not_sent"):
         patterns = screen.selectors.patterns("check_results")
         for pnr in pnrs:
             shown = screen.display_pnr(pnr)
