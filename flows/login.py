@@ -28,6 +28,7 @@ def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
     """Go to the start page, log in when asked, choose the unit, and stop at Mina ärenden."""
     with screen.step("login"):
         screen.page.goto("/")
+    screen.at_receipt = False
     shown = screen.wait_first("login.hsa_id", "unit.heading", "nav.my_cases")
     if shown == "login.hsa_id":
         if request.credentials is None:

@@ -36,6 +36,7 @@ class Screen:
         self.selectors = selectors
         self.timeout_ms = timeout_ms
         self._bad_status: int | None = None
+        self.at_receipt = False  # the page shows a receipt, whose Skicka ärende link starts the next send
         page.on("response", self._watch_response)
 
     def _watch_response(self, response: Response) -> None:
@@ -194,8 +195,8 @@ class Screen:
     def read_table(self, key: str) -> list[dict[str, str]]:
         """Read a table in one round trip: a list of {column header: cell text} per body row."""
         with self.step(key):
+            # evaluate waits for the table itself; a separate visibility wait would cost another round trip.
             table = self.el(key).and_(self.page.locator(":not([data-utskick-stale])")).first
-            table.wait_for(state="visible")
             return table.evaluate(_READ_TABLE_JS)
 
 

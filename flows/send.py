@@ -84,12 +84,14 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
         screen.click("step3.confirm")
     shown = screen.wait_first("receipt.heading", "receipt.nothing_sent")
     read_receipt(screen, reachable, outcome, anything_sent=shown == "receipt.heading")
+    screen.at_receipt = True
     return outcome
 
 
 def open_wizard(screen: Screen) -> None:
     """Reach step 1: from a receipt take its Skicka ärende link, as a person would, else go via Mina ärenden."""
-    if screen.is_visible("receipt.send_another"):
+    if screen.at_receipt or screen.is_visible("receipt.send_another"):
+        screen.at_receipt = False
         screen.click("receipt.send_another")
     else:
         if not screen.is_visible("my_cases.send_case"):
