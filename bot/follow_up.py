@@ -20,12 +20,10 @@ from bot.config import Campaign
 from bot.errors import BrowserClosed, UtskickError
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
-from bot.staff_session import actor, browser_settings, login_request
-from bot.worker import CircuitBreaker, RunContext, Tally
+from bot.staff_session import actor, browser_settings, login_request, retry_policy
 from flows.follow_up import READ, UNKNOWN, FollowUpOutcome, FollowUpRequest, read_statuses
 from flows.login import open_staff_tool
 from flows.screen import Screen
-from flows.send import Message
 
 log = structlog.get_logger("utskick.follow_up")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -69,7 +67,7 @@ def follow_up_campaign(
             summary.message = "Inga skickade ärenden att följa upp ännu."
             return summary
         log.info("follow_up_started", sent=len(sent))
-        outcome = _read_from_staff_tool(_context(campaign, key, run_id, ledger, retry_sleep), sent)
+        outcome = _read_from_staff_tool(campaign, run_id, sent, retry_sleep)
         record_statuses(ledger, sent, outcome, summary)
     log.info(
         "follow_up_finished",
@@ -96,52 +94,33 @@ def _parse(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _context(
-    c: Campaign, key: str, run_id: str, ledger: Ledger, retry_sleep: Callable[[float], None] | None
-) -> RunContext:
-    """The run's context, so the follow-up logs in and retries exactly as `run` does."""
-    return RunContext(
-        run_id=run_id,
-        campaign_key=key,
-        campaign_name=c.name,
-        subject=c.template,
-        message=Message(c.template, c.texts, c.extra_text, c.attachments),
-        login=login_request(c),
-        selectors=Selectors.load(c.selectors, c.selectors_override),
-        browser=browser_settings(c),
-        base_url=c.base_url,
-        ledger=ledger,
-        stop=threading.Event(),
-        tally=Tally(),
-        breaker=CircuitBreaker(c.circuit_breaker),
-        wait_turn=lambda _n: True,
-        max_attempts=c.max_retries,
-        retry_sleep=retry_sleep,
-    )
-
-
-def _read_from_staff_tool(ctx: RunContext, sent: list[Item]) -> FollowUpOutcome:
+def _read_from_staff_tool(
+    c: Campaign, run_id: str, sent: list[Item], retry_sleep: Callable[[float], None] | None
+) -> FollowUpOutcome:
+    """Log in as `run` does and read the statuses, with the same retry policy."""
     date_from, date_to = date_range(sent)
     request = FollowUpRequest(frozenset(i.arende_id for i in sent), date_from, date_to)
+    selectors = Selectors.load(c.selectors, c.selectors_override)
+    settings, login = browser_settings(c), login_request(c)
 
     def before_retry(state) -> None:
         error = state.outcome.exception() if state.outcome else None
         log.warning("follow_up_retry", attempt=state.attempt_number, error=type(error).__name__)
 
-    with BrowserSession(ctx.browser, ctx.base_url) as session:
+    with BrowserSession(settings, c.base_url) as session:
         session.begin_item()
         try:
-            for attempt in ctx.retrying(before_retry):
+            for attempt in retry_policy(c.max_retries, threading.Event(), before_retry, retry_sleep):
                 with attempt:
-                    screen = Screen(session.page, ctx.selectors, ctx.browser.timeout_ms)
+                    screen = Screen(session.page, selectors, settings.timeout_ms)
                     try:
-                        open_staff_tool(screen, ctx.login)
+                        open_staff_tool(screen, login)
                         outcome = read_statuses(screen, request)
                     except BrowserClosed:
                         session.recycle()
                         raise
         except UtskickError as e:
-            kept = _keep_artifacts(session, f"{ctx.run_id}-uppfoljning")
+            kept = _keep_artifacts(session, f"{run_id}-uppfoljning")
             log.error("follow_up_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
             raise
         session.end_item(None)

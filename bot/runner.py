@@ -301,6 +301,9 @@ class Run:
                 f"Utanför sändningsfönstret ({describe_window(self.campaign.window)}). Kör igen inom fönstret."
             )
             return EXIT_INTERRUPTED
+        waiting = self.summary.counts.get("pending", 0)
+        if waiting and self.options.limit is not None and not self.options.dry_run:
+            self.summary.message = f"{waiting} invånare väntar fortfarande (--limit). Kör igen för att fortsätta."
         left = self.summary.counts.get("failed", 0) + self.summary.counts.get("in_doubt", 0)
         if left and not self.options.dry_run:
             self.summary.message = (

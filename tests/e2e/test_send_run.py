@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -153,3 +155,21 @@ def test_log_file_should_contain_no_personnummer(tmp_path, live_mock, qa):
     log = setup.log_text()
     assert "run_finished" in log
     assert not re.search(r"(?<!\d)\d{10}(?!\d)|(?<!\d)\d{12}(?!\d)|\d{6,8}[-+]\d{4}", log)
+
+
+def test_limit_should_send_to_at_most_n_and_status_should_show_the_rest_waiting(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2600, 3)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="batch")
+
+    result = setup.run("--yes", "--limit", "2")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert len(qa.sent()) == 2
+    assert "väntar" in result.stdout
+    status = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "status", str(setup.campaign)], capture_output=True, text=True, timeout=60
+    )
+    assert status.returncode == 0, status.stderr
+    assert "skickade: 2" in status.stdout
+    assert "väntar: 1" in status.stdout
