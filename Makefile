@@ -36,6 +36,7 @@ demo: browser
 	$(PY) -m bot.demo
 
 bench: browser
+	$(PY) -m tests.bench.bench_intake
 	$(PY) -m tests.bench.run_all
 
 clean:
