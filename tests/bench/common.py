@@ -179,7 +179,7 @@ class PeakMemory:
         self.peak = 0
         self.peak_processes = 0
         self.samples: list[tuple[float, int]] = []
-        self._cpu: dict[tuple[int, float], float] = {}
+        self._cpu: dict[tuple[int, float], tuple[str, float]] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True, name="peak-memory")
 
@@ -204,7 +204,9 @@ class PeakMemory:
                 with p.oneshot():
                     total += p.memory_info().rss
                     cpu = p.cpu_times()
-                    self._cpu[(p.pid, p.create_time())] = cpu.user + cpu.system
+                    # Classified at every sample: a forked child is `sh` until it execs Chromium.
+                    kind = process_kind(p, p.pid == self.pid)
+                    self._cpu[(p.pid, p.create_time())] = (kind, cpu.user + cpu.system)
             except psutil.Error:
                 continue
         if total > self.peak:
@@ -214,7 +216,15 @@ class PeakMemory:
     @property
     def cpu_s(self) -> float:
         """CPU seconds (user + system) of every process of the tree, as last sampled (at most `interval` short)."""
-        return sum(self._cpu.values())
+        return sum(cpu for _, cpu in self._cpu.values())
+
+    @property
+    def cpu_by_kind(self) -> dict[str, float]:
+        """CPU seconds per kind of process (python, playwright driver, Chromium browser/renderer/gpu/utility)."""
+        out: dict[str, float] = {}
+        for kind, cpu in self._cpu.values():
+            out[kind] = out.get(kind, 0.0) + cpu
+        return out
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -222,6 +232,24 @@ class PeakMemory:
             if rss:
                 self.samples.append((time.time(), rss))
             self._stop.wait(self.interval)
+
+
+def process_kind(p: psutil.Process, is_root: bool) -> str:
+    """What a process of the tree is: the part's own Python, Playwright's node driver, or a Chromium process by
+    its `--type=` (no type: the browser process itself; network service, zygotes and the like count as utility)."""
+    if is_root:
+        return "python"
+    try:
+        cmdline = p.cmdline()
+    except psutil.Error:
+        return "other"
+    name = p.name()  # the wrapper /usr/bin/chromium-headless-shell is `sh` by its cmdline, Chromium by its name
+    if name.startswith("node") or any("playwright" in arg and arg.endswith("cli.js") for arg in cmdline):
+        return "playwright driver"
+    if "chrom" in name or "headless" in name or any("chrom" in Path(arg).name for arg in cmdline[:1]):
+        kind = next((arg.split("=", 1)[1] for arg in cmdline if arg.startswith("--type=")), "browser")
+        return {"browser": "browser", "renderer": "renderer", "gpu-process": "gpu"}.get(kind, "utility")
+    return "python" if "python" in name else "other"
 
 
 @dataclass
@@ -238,6 +266,7 @@ class Measured:
     stderr: str = ""
     samples: list[tuple[float, int]] = field(default_factory=list)
     started_at: float = 0.0
+    cpu_by_kind: dict[str, float] = field(default_factory=dict)
 
 
 def run_measured(cmd: list[str], *, env: dict | None = None, timeout: float = 7200, cwd: Path = ROOT) -> Measured:
@@ -271,6 +300,7 @@ def run_measured(cmd: list[str], *, env: dict | None = None, timeout: float = 72
         stderr,
         peak.samples,
         started_at,
+        peak.cpu_by_kind,
     )
 
 

@@ -57,6 +57,7 @@ QUICK_CITIZENS = 20
 MEMORY_SIZES = (1000, 10000)
 MEMORY_OFFSET = 1000  # part two's numbers start here in the test list, after part one's
 MIB = 2**20
+CPU_KINDS = ("python", "playwright driver", "browser", "renderer", "gpu", "utility", "other")
 TARGETS = {"ratio": 1.10, "batch_250_s": 30.0, "single_ms": 400.0, "memory_ratio": 1.2}
 
 
@@ -205,6 +206,20 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
             for label, get in measures:
                 uv, bv, hv = get(u), get(b) if b else None, get(h) if h else None
                 lines.append(f"| {mode} | {label} | {_ratio(uv, bv)} | {_ratio(uv, hv)} | {_ratio(bv, hv)} |")
+        lines += [
+            "",
+            "CPU ms per citizen by process (where the time goes; 2 cores give at most 2,000 CPU ms a second):",
+            "",
+        ]
+        lines += ["| part | mode | " + " | ".join(CPU_KINDS) + " | total | Chromium share |"]
+        lines += ["|---|---|" + "---:|" * (len(CPU_KINDS) + 2)]
+        for r in rows:
+            kinds = r.measured.cpu_by_kind
+            total = sum(kinds.values())
+            chromium = sum(v for k, v in kinds.items() if k not in ("python", "playwright driver", "other"))
+            cells = [_f(kinds.get(k, 0.0) * 1000 / r.citizens) for k in CPU_KINDS]
+            share = f"{chromium / total:.0%}" if total else "–"
+            lines.append(f"| {r.name} | {r.mode} | {' | '.join(cells)} | {_f(total * 1000 / r.citizens)} | {share} |")
         lines += ["", "Targets (2 cores):", ""]
         batch = by.get(("utskick", "batch"))
         if batch:
