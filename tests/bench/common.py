@@ -204,9 +204,12 @@ class PeakMemory:
                 with p.oneshot():
                     total += p.memory_info().rss
                     cpu = p.cpu_times()
-                    # Classified at every sample: a forked child is `sh` until it execs Chromium.
-                    kind = process_kind(p, p.pid == self.pid)
-                    self._cpu[(p.pid, p.create_time())] = (kind, cpu.user + cpu.system)
+                    key = (p.pid, p.create_time())
+                    # Classified at every sample (a forked child is `sh` until it execs Chromium), but an
+                    # exiting process has no command line left: it keeps the kind it had while alive.
+                    known = self._cpu.get(key, ("other", 0.0))[0]
+                    kind = process_kind(p, p.pid == self.pid) or known
+                    self._cpu[key] = (kind, cpu.user + cpu.system)
             except psutil.Error:
                 continue
         if total > self.peak:
@@ -234,15 +237,18 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
 
-def process_kind(p: psutil.Process, is_root: bool) -> str:
+def process_kind(p: psutil.Process, is_root: bool) -> str | None:
     """What a process of the tree is: the part's own Python, Playwright's node driver, or a Chromium process by
-    its `--type=` (no type: the browser process itself; network service, zygotes and the like count as utility)."""
+    its `--type=` (no type: the browser process itself; network service, zygotes and the like count as utility);
+    None when it cannot tell (a zombie's command line is empty or unreadable)."""
     if is_root:
         return "python"
     try:
         cmdline = p.cmdline()
     except psutil.Error:
-        return "other"
+        return None
+    if not cmdline:
+        return None
     name = p.name()  # the wrapper /usr/bin/chromium-headless-shell is `sh` by its cmdline, Chromium by its name
     if name.startswith("node") or any("playwright" in arg and arg.endswith("cli.js") for arg in cmdline):
         return "playwright driver"
