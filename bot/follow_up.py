@@ -135,6 +135,8 @@ def _keep_artifacts(session: BrowserSession, name: str) -> list[Path]:
 
 
 def record_statuses(ledger: Ledger, sent: list[Item], outcome: FollowUpOutcome, summary: FollowUpSummary) -> None:
+    """Store what the table showed, matched by ärende-id; a read ärende stays read (and keeps its first-seen time)
+    whatever a later follow-up shows, so repeated runs only add information."""
     summary.seen_at = outcome.seen_at
     summary.missing = len(outcome.missing)
     for item in sent:
@@ -142,12 +144,16 @@ def record_statuses(ledger: Ledger, sent: list[Item], outcome: FollowUpOutcome, 
         if status is None:
             continue
         summary.found += 1
-        is_read = status.state == READ
+        was_read = item.read_at is not None
+        is_read = status.state == READ or was_read
         summary.read += is_read
-        summary.unknown += status.state == UNKNOWN
-        summary.unread += status.state != READ and status.state != UNKNOWN
-        newly = is_read and item.read_at is None
+        summary.unknown += not is_read and status.state == UNKNOWN
+        summary.unread += not is_read and status.state != UNKNOWN
+        newly = is_read and not was_read
         summary.newly_read += newly
+        if was_read and status.state != READ:
+            log.warning("follow_up_read_shown_otherwise", item=item.id, status=status.status_text)
+            continue
         if item.read_status == status.status_text and not newly:
             continue
         ledger.set_read(item.id, status.status_text, outcome.seen_at if is_read else None)

@@ -71,3 +71,16 @@ def test_date_range_should_span_the_sends_in_swedish_dates_with_a_day_either_sid
     items = sent_items(ledger, 1)  # 22:30 UTC is already the next day in Stockholm
     assert date_range(items) == (date(2024, 5, 1), date(2024, 5, 3))
     assert date_range([]) == (None, None)
+
+
+@pytest.mark.parametrize("later", [UNREAD, UNKNOWN])
+def test_record_statuses_should_never_turn_a_read_arende_unread(ledger: Ledger, later: str) -> None:
+    items = sent_items(ledger, 1)
+    record_statuses(ledger, items, outcome(FIRST, A_1=READ), FollowUpSummary("k"))
+    second = FollowUpSummary("k")
+
+    record_statuses(ledger, [ledger.item(items[0].id)], outcome(LATER, A_1=later), second)
+
+    row = ledger.item(items[0].id)
+    assert (row.read_status, row.read_at) == ("Läst av invånare", "2024-05-02T08:00:00.000000Z")
+    assert (second.read, second.unread, second.unknown, second.newly_read) == (1, 0, 0, 0)
