@@ -1,8 +1,9 @@
 """The HTML summary for the beställare: counts, facts and two charts, with no personnummer at all.
 
 One self-contained file (inline CSS and SVG, no scripts, no external assets), safe to e-mail and readable in any
-browser. Every text from the ledger is masked for anything shaped like a personnummer, and the finished page is
-checked once more before it is written.
+browser. Not even a masked personnummer (`YYYYMMDD-****` still gives a birth date): anything shaped like one in
+a text from the ledger is replaced by a placeholder, and the finished page is checked once more before it is
+written.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from bot.report.charts import outcome_chart, read_share_chart
 from bot.report.files import write_private
 from bot.report.frames import ZONE_NOTE, ReportFrames, ReportInput, campaign_facts, local_text, run_facts
 
-PERSONNUMMER_LIKE = re.compile(r"(?<!\d)(\d{10}|\d{12})(?!\d)|(?<!\d)(\d{6}|\d{8})[-+]\d{4}(?!\d)")
+PERSONNUMMER_LIKE = re.compile(
+    r"(?<!\d)(\d{10}|\d{12})(?!\d)|(?<!\d)(\d{6}|\d{8})[-+](\d{4}|[A-Za-z]\d{3}|\*{4})(?![\d*])"
+)
+PLACEHOLDER = "[personnummer borttaget]"
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Arial, sans-serif; margin: 2rem auto; max-width: 56rem;
@@ -35,18 +39,20 @@ class PersonnummerInReport(UtskickError):
     """The HTML summary would have held something shaped like a personnummer; it was not written."""
 
 
+def _text(value: object) -> str:
+    """A text from the ledger, HTML-escaped, with anything shaped like a personnummer (masked or not) removed."""
+    return escape(PERSONNUMMER_LIKE.sub(PLACEHOLDER, scrub(str(value)) or ""))
+
+
 def _rows(pairs: list[tuple[str, object]], numeric: bool = False) -> str:
     cls = ' class="n"' if numeric else ""
-    return "\n".join(
-        f'<tr><th scope="row">{escape(scrub(str(k)) or "")}</th><td{cls}>{escape(scrub(str(v)) or "")}</td></tr>'
-        for k, v in pairs
-    )
+    return "\n".join(f'<tr><th scope="row">{_text(k)}</th><td{cls}>{_text(v)}</td></tr>' for k, v in pairs)
 
 
 def render_html(data: ReportInput, frames: ReportFrames) -> str:
     """The summary page as text."""
     c = frames.counts
-    name = escape(scrub(data.campaign.name) or "")
+    name = _text(data.campaign.name)
     charts = [f"<figure>{outcome_chart(c)}</figure>"]
     if frames.read_curve:
         charts.append(f"<figure>{read_share_chart(frames.read_curve)}</figure>")

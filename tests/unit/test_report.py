@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from bot.cli import main
 from bot.config import load_campaign
 from bot.ledger import Ledger, campaign_key
+from bot.locators import Selectors
 from bot.report import build_frames, read_input, render_html, write_reports, write_reports_for_campaign
 from tests.e2e.conftest import official_test_numbers, write_campaign
 
@@ -224,16 +225,24 @@ def test_html_summary_should_hold_the_counts_and_no_personnummer(mixed: Book) ->
     assert "Europe/Stockholm" in text
 
 
-def test_html_summary_should_mask_a_personnummer_in_campaign_texts(tmp_path: Path) -> None:
+def test_html_summary_should_drop_a_personnummer_in_campaign_texts_even_masked(tmp_path: Path) -> None:
     pnr = official_test_numbers(400, 1)[0]
-    facts = {**FACTS, "name": f"Uppföljning {pnr}", "bestallare": f"Fråga {pnr[2:8]}-{pnr[8:]}"}
+    facts = {
+        **FACTS,
+        "name": f"Uppföljning {pnr}",
+        "bestallare": f"Fråga {pnr[2:8]}-{pnr[8:]}",
+        "extra_text": f"Gäller {pnr[:8]}-****",
+    }
     book = make_book(tmp_path, 0, facts=facts)
     data = read_input(book.ledger, book.key, now=NOW)
 
     html = render_html(data, build_frames(data))
 
+    text = re.sub(r"<svg.*?</svg>", "", html, flags=re.S)  # path data is digits that mean nothing
     assert not PNR_LIKE.search(html)
-    assert f"{pnr[:8]}-****" in html
+    assert pnr[2:8] not in text
+    assert "Uppföljning [personnummer borttaget]" in html
+    assert "Gäller [personnummer borttaget]" in html
     book.ledger.close()
 
 
@@ -336,6 +345,9 @@ def test_report_command_should_write_three_files_and_say_where(tmp_path: Path) -
     assert "Excel till beställaren" in result.output
     assert sorted(p.suffix for p in out.iterdir()) == [".csv", ".html", ".xlsx"]
     assert not PNR_LIKE.search(result.output)
+    summary = pd.read_excel(next(out.glob("*.xlsx")), sheet_name="Sammanfattning").set_index("Uppgift")["Värde"]
+    selectors = Selectors.load(campaign.selectors, campaign.selectors_override)
+    assert summary["Selektorfil (sha256)"] == selectors.sha256  # the same hash the bot computes when it loads them
 
 
 def test_report_command_should_say_when_the_campaign_has_not_run(tmp_path: Path) -> None:

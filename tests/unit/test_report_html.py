@@ -26,6 +26,7 @@ def test_html_summary_should_show_counts_and_charts_in_a_browser_without_personn
     assert page.title().startswith("Uppföljning av utskicket")
     assert not PNR_LIKE.search(text)
     assert not PNR_LIKE.search(page.content())
+    assert not re.search(r"\d{6}[-+]\*{4}", text)  # not even masked
     counts = page.get_by_role("table").first
     assert re.search(r"Invånare i kampanjen\s+9", counts.inner_text())
     assert re.search(r"Skickade\s+3", counts.inner_text())
