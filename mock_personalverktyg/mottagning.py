@@ -47,7 +47,7 @@ def all_arenden():
         try:
             pnr12 = parse(args["personnummer"]).digits
         except PnrRefused as err:
-            errors.append(f"{err}: {args['personnummer']}")
+            errors.append(f"{err} ({args['personnummer']})")
     date_from = _date(args["fran"], errors, "Från")
     date_to = _date(args["till"], errors, "Till")
     found = []

@@ -14,6 +14,10 @@ from dataclasses import dataclass
 from personnummer import personnummer as _pnr
 
 INVALID = "Ogiltigt personnummer"
+BAD_FORMAT = f"{INVALID}: ange 10 eller 12 siffror, t.ex. ÅÅÅÅMMDD-NNNN"
+BAD_DATE = f"{INVALID}: datumet finns inte"
+FUTURE_DATE = f"{INVALID}: födelsedatumet har inte inträffat"
+BAD_CHECK_DIGIT = f"{INVALID}: kontrollsiffran stämmer inte"
 RESERV = "Reservnummer och interimsnummer kan inte ta emot ärenden i 1177"
 
 _SHAPE = re.compile(r"^(\d{6}|\d{8})([-+]?)(\d{4})$")
@@ -51,16 +55,34 @@ def parse(raw: str, today: dt.date | None = None) -> Pnr:
     text = (raw or "").strip().replace(" ", "")
     if _LETTER_SERIAL.match(text):
         raise PnrRefused(RESERV)
-    if not _SHAPE.match(text):
-        raise PnrRefused(INVALID)
+    shape = _SHAPE.match(text)
+    if not shape:
+        raise PnrRefused(BAD_FORMAT)
+    today = today or dt.date.today()
     try:
         parsed = _pnr.parse(text)
     except _pnr.PersonnummerException as err:
-        raise PnrRefused(INVALID) from err
-    digits = parsed.format(long_format=True)
-    if parsed.get_date() > (today or dt.date.today()):
-        raise PnrRefused(INVALID)
-    return Pnr(digits)
+        raise PnrRefused(_reason(shape, today)) from err
+    if parsed.get_date() > today:
+        raise PnrRefused(FUTURE_DATE)
+    return Pnr(parsed.format(long_format=True))
+
+
+def _reason(shape: re.Match, today: dt.date) -> str:
+    """Why a well-shaped number is not valid: the check digit, else the date, else in general."""
+    date, separator, serial = shape.groups()
+    if luhn_check_digit(date[-6:] + serial[:3]) != int(serial[3]):
+        return BAD_CHECK_DIGIT
+    if len(date) == 8:
+        year = int(date[:4])
+    else:  # 10 digits: the latest year not in the future, a century earlier with "+"
+        year = today.year - (today.year - int(date[:2])) % 100 - (100 if separator == "+" else 0)
+    month, day = int(date[-4:-2]), int(date[-2:])
+    try:
+        dt.date(year, month, day - 60 if day > 60 else day)
+    except ValueError:
+        return BAD_DATE
+    return INVALID
 
 
 def try_parse(raw: str) -> Pnr | None:

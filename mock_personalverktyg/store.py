@@ -189,7 +189,7 @@ class MockState:
             pnr = parse(raw)
         except PnrRefused as err:
             shown = (raw or "").strip()
-            raise Refused(f"{err}: {shown}" if shown else str(err)) from err
+            raise Refused(f"{err} ({shown})" if shown else str(err)) from err
         with self.lock:
             if any(r.pnr == pnr.digits for r in draft.recipients):
                 raise Refused(f"{pnr.display} finns redan i listan")

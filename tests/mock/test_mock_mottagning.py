@@ -23,10 +23,11 @@ def _rows(html: str) -> list[list[str]]:
 
 @pytest.fixture
 def sent(staff: Staff, client, clock) -> list[dict]:
-    """Three staff ärenden on three days, the first read; plus the seeded citizen ärenden."""
+    """Three staff ärenden on three days, the first read; plus the seeded citizen ärenden (older)."""
     for index in range(3):
         staff.send_to(pnr_in_state("ok", index))
-        clock.advance(1200)
+        clock.advance(86400)
+        staff.login()  # a day without activity ends the session
     arenden = client.get("/__qa__/sent").json
     client.post(f"/__qa__/read/{arenden[0]['arende_id']}")
     return client.get("/__qa__/sent").json
@@ -101,19 +102,41 @@ def test_alla_arenden_should_filter_on_personnummer_in_any_format(staff: Staff, 
 
 def test_alla_arenden_should_refuse_an_invalid_personnummer(staff: Staff, sent):
     page = staff.client.get(ALL, query_string={"personnummer": "1234"}).text
-    assert 'role="alert">Ogiltigt personnummer: 1234</p>' in page
+    assert 'role="alert">Ogiltigt personnummer: ange 10 eller 12 siffror, t.ex. ÅÅÅÅMMDD-NNNN (1234)</p>' in page
     assert '<table aria-label="Ärenden">' not in page
 
 
-def test_alla_arenden_should_filter_on_dates(staff: Staff, sent, client):
-    first_day = sent[0]["sent_at"][:10]
-    page = client.get(ALL, query_string={"arendetyp": "varden", "fran": first_day, "till": first_day}).text
-    assert len(_ids(page)) == 3
-    page = client.get(ALL, query_string={"arendetyp": "varden", "fran": "2099-01-01"}).text
-    assert _ids(page) == []
-    assert "Inga ärenden matchar sökningen." in page
-    bad = client.get(ALL, query_string={"fran": "igår"}).text
-    assert 'role="alert">Ogiltigt datum i Från: igår</p>' in bad
+@pytest.mark.parametrize(
+    ("fran", "till", "arendetyp", "expected"),
+    [
+        (0, 0, "varden", [0]),
+        (1, 1, "varden", [1]),
+        (1, None, "varden", [2, 1]),
+        (None, 1, "varden", [1, 0]),
+        (0, 2, "varden", [2, 1, 0]),
+        (None, 0, "alla", [0, "A-000001", "A-000002", "A-000003"]),  # the seed's citizen ärenden are older
+        (2, 0, "varden", []),
+    ],
+)
+def test_alla_arenden_should_filter_on_a_date_range(staff: Staff, sent, fran, till, arendetyp, expected):
+    days = [a["sent_at"][:10] for a in sent]
+    assert len(set(days)) == 3
+    query = {
+        "arendetyp": arendetyp,
+        "fran": "" if fran is None else days[fran],
+        "till": "" if till is None else days[till],
+    }
+    page = staff.client.get(ALL, query_string=query).text
+    assert _ids(page) == [sent[e]["arende_id"] if isinstance(e, int) else e for e in expected]
+    assert ("Inga ärenden matchar sökningen." in page) == (not expected)
+
+
+@pytest.mark.parametrize("field", ["fran", "till"])
+def test_alla_arenden_should_refuse_an_invalid_date(staff: Staff, field):
+    page = staff.client.get(ALL, query_string={field: "igår"}).text
+    label = {"fran": "Från", "till": "Till"}[field]
+    assert f'role="alert">Ogiltigt datum i {label}: igår</p>' in page
+    assert '<table aria-label="Ärenden">' not in page
 
 
 def test_alla_arenden_should_page_with_page_size_rows(make_app):
