@@ -85,6 +85,10 @@ def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Pag
     receipt = page.get_by_role("table", name="Skickade ärenden").get_by_role("row").filter(has_text=_display(pnr))
     expect(receipt).to_contain_text(re.compile(r"A-\d{6}"))
     arende_id = re.search(r"A-\d{6}", receipt.inner_text()).group(0)
+    expect(page.get_by_role("link", name="Skicka ärende", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Till Mina ärenden").click()
+    expect(page.get_by_role("heading", name="Mina ärenden")).to_be_visible()
+    expect(page.get_by_role("table", name="Mina skickade ärenden")).to_contain_text(arende_id)
 
     page.get_by_role("link", name="Mottagningens ärenden").click()
     page.get_by_role("tab", name="Alla ärenden").click()

@@ -139,8 +139,20 @@ def test_skicka_should_create_one_arende_per_recipient_and_show_the_receipt(staf
         ]
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d", arende["sent_at"])
     assert len({a["arende_id"] for a in sent}) == 2
-    assert 'href="/enhet/vc-centrum/skicka-arende"' in receipt
-    assert ">Mina ärenden</a>" in receipt
+
+
+@pytest.mark.parametrize("outcome", ["sent", "nothing_sent"])
+def test_receipt_should_link_back_to_mina_arenden_and_skicka_arende(staff: Staff, client, outcome):
+    draft = staff.start_draft()
+    staff.add(draft, OK)
+    if outcome == "nothing_sent":
+        client.put(f"/__qa__/citizens/{OK}", json={"login": "locked"})
+    receipt = client.get(staff.send(draft).location).text
+    main = receipt.split("<main>")[1].split("</main>")[0]  # the receipt itself, not the navigation
+    assert '<a href="/enhet/vc-centrum/mina-arenden" class="button">Till Mina ärenden</a>' in main
+    assert '<a href="/enhet/vc-centrum/skicka-arende" class="button primary">Skicka ärende</a>' in main
+    assert client.get("/enhet/vc-centrum/mina-arenden").status_code == 200
+    assert client.get("/enhet/vc-centrum/skicka-arende").status_code == 200
 
 
 def test_skicka_twice_with_the_same_form_token_should_send_once(staff: Staff, client):
