@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.mock.mock_kit import ANNA, LARS, PER, Staff, pnr_in_state
+from mock_personalverktyg import create_app
+from tests.mock.mock_kit import ANNA, LARS, PASSWORD, PER, Staff, pnr_in_state
 
 
 def test_start_page_should_send_a_stranger_to_login(client):
@@ -91,14 +94,18 @@ def test_navigation_should_offer_mallar_only_to_a_local_admin(client, hsa_id, li
         ("GET", "/enhet/bm-norr/mina-arenden"),
         ("GET", "/enhet/bm-norr/skicka-arende"),
         ("GET", "/enhet/bm-norr/mottagningens-arenden/alla"),
+        ("GET", "/enhet/bm-norr/utkast/x/mottagare"),
+        ("GET", "/enhet/bm-norr/utkast/x/meddelande"),
+        ("GET", "/enhet/bm-norr/mallar/"),
         ("GET", "/api/enhet/bm-norr/utkast/x/mottagare"),
         ("POST", "/valj-mottagning"),
+        ("POST", "/enhet/bm-norr/skicka-arende"),
     ],
 )
 def test_a_unit_without_permission_should_answer_403(client, method, path):
     person = Staff(client)
     person.login(PER)
-    response = client.get(path) if method == "GET" else person.post(path, {"unit": "bm-norr"})
+    response = client.get(path) if method == "GET" else person.post(path, {"unit": "bm-norr", "mall": "bm-norr-m1"})
     assert response.status_code == 403
     if not path.startswith("/api/"):
         assert "<h1>Behörighet saknas</h1>" in response.text
@@ -132,6 +139,32 @@ def test_a_fetch_without_the_csrf_header_should_answer_400(staff: Staff):
     assert staff.rows(draft) == []
 
 
+def _unsafe_routes() -> list[tuple[str, str]]:
+    app = create_app({"TESTING": True, "SECRET_KEY": "test"})
+    return sorted(
+        (rule.rule, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in sorted(rule.methods & {"POST", "PUT", "PATCH", "DELETE"})
+    )
+
+
+@pytest.mark.parametrize(("rule", "method"), _unsafe_routes())
+def test_every_unsafe_route_should_refuse_a_request_without_the_csrf_token(client, rule, method):
+    person = Staff(client)
+    person.login(LARS)
+    draft = person.start_draft()
+    person.add(draft, pnr_in_state("ok"))
+    values = {"unit_id": "vc-centrum", "draft_id": draft, "pnr12": pnr_in_state("ok")}
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values.get(m.group(1), "x"), rule)
+    data = {"hsa_id": LARS, "password": PASSWORD, "unit": "vc-centrum", "mall": "vc-centrum-m1", "pnr": "x"}
+    for token in (None, "fel-token"):
+        response = client.open(url, method=method, data=data | ({"csrf_token": token} if token else {}))
+        assert response.status_code == 400, (url, token)
+    assert [r["pnr"] for r in person.rows(draft)] == [pnr_in_state("ok")]
+    assert client.get("/__qa__/sent").json == []
+
+
 def test_login_without_csrf_should_answer_400(client):
     response = client.post("/login", data={"hsa_id": ANNA, "password": "utskick-demo"})
     assert response.status_code == 400
@@ -149,7 +182,11 @@ def test_every_post_form_should_carry_a_csrf_token(client):
         "/enhet/vc-centrum/skicka-arende",
         f"/enhet/vc-centrum/utkast/{draft}/mottagare",
         f"/enhet/vc-centrum/utkast/{draft}/meddelande",
+        "/enhet/vc-centrum/mina-arenden",
+        "/enhet/vc-centrum/mottagningens-arenden/alla",
+        "/enhet/vc-centrum/mallar/",
         "/enhet/vc-centrum/mallar/ny",
+        "/enhet/vc-centrum/mallar/vc-centrum-m1",
         "/enhet/vc-centrum/mallar/nationella",
     ):
         page = client.get(path).text
