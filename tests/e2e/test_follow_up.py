@@ -6,16 +6,43 @@ import re
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pandas as pd
 import pytest
 
-from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
+from bot.locators import Selectors
+from flows.follow_up import READ, UNREAD, FollowUpRequest, read_statuses
+from flows.login import Credentials, LoginRequest, open_staff_tool
+from flows.screen import Screen
+from tests.conftest import LiveMock, serve_mock
+from tests.e2e.conftest import PASSWORD, PROJECT, QA, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PNR_LIKE = re.compile(r"(?<!\d)(\d{10}|\d{12})(?!\d)|(?<!\d)\d{8}-\d{4}(?!\d)|(?<!\d)\d{6}[-+]\d{4}(?!\d)")
+
+
+PAGE_SIZE = 3  # Alla ärenden shows this many rows a page in this module's mock, so every follow-up pages
+
+
+@pytest.fixture(scope="module")
+def paged_mock() -> Iterator[LiveMock]:
+    """A mock of its own whose Alla ärenden pages after PAGE_SIZE rows."""
+    server = serve_mock({"CHECK_DELAY_MS": 50, "PAGE_SIZE": PAGE_SIZE})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def paged_qa(paged_mock: LiveMock) -> Iterator[QA]:
+    """The paged mock's QA API, reset to the seed."""
+    client = QA(paged_mock.url)
+    client.reset()
+    yield client
+    client.faults()
 
 
 def utskick(setup: Setup, *args: str) -> subprocess.CompletedProcess:
@@ -50,17 +77,19 @@ def summary_sheet(xlsx: Path) -> dict[str, object]:
     return dict(zip(frame["Uppgift"].str.strip(), frame["Värde"], strict=True))
 
 
-def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_information(tmp_path, live_mock, qa):
+def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_information(tmp_path, paged_mock, paged_qa):
+    qa = paged_qa
     pnrs = official_test_numbers(2600, 5)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[4], login="never")
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="batch")
+    setup = write_campaign(tmp_path, paged_mock.url, pnrs, mode="batch")
     run = setup.run("--yes")
     assert run.returncode == 0, run.stderr + run.stdout
     written = report_paths(run.stdout)
     assert [p.suffix for p in written] == [".xlsx", ".html", ".csv"]
     sent = {s["pnr"]: s["arende_id"] for s in qa.sent()}
     assert sorted(sent) == sorted(pnrs[:4])
+    assert len(sent) > PAGE_SIZE  # Alla ärenden holds them on more than one page
 
     qa.read(sent[pnrs[0]])
     first = utskick(setup, "follow-up")
@@ -115,3 +144,35 @@ def test_report_command_should_write_journal_matching_the_mock(tmp_path, live_mo
     assert set(journal["Rubrik"]) == {"Meddelande om provsvar"}
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert not PNR_LIKE.search(html)
+
+
+def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_page(
+    tmp_path, paged_mock, paged_qa, browser
+):
+    pnrs = official_test_numbers(2800, 7)
+    paged_qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, paged_mock.url, pnrs, mode="batch")
+    assert setup.run("--yes").returncode == 0
+    sent = {s["arende_id"]: s for s in paged_qa.sent()}
+    read_ids = sorted(sent)[:2] + sorted(sent)[-1:]  # oldest and newest: first and last page
+    for arende_id in read_ids:
+        paged_qa.read(arende_id)
+    day = pd.Timestamp(next(iter(sent.values()))["sent_at"]).tz_convert("Europe/Stockholm").date()
+    asked = frozenset(sent) | {"A-finns-inte"}
+    context = browser.new_context(base_url=paged_mock.url)
+    page = context.new_page()
+    listed: list[dict[str, list[str]]] = []
+    page.on("request", lambda r: "/alla" in r.url and listed.append(parse_qs(urlparse(r.url).query)))
+    screen = Screen(page, Selectors.load(PROJECT / "selectors" / "personalverktyg.toml"), 8000)
+    open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", PASSWORD)))
+
+    outcome = read_statuses(screen, FollowUpRequest(asked, day, day))
+    context.close()
+
+    searches = [q for q in listed if "arendetyp" in q]
+    assert searches and all(q["arendetyp"] == ["varden"] for q in searches)
+    assert all((q["fran"], q["till"]) == ([day.isoformat()], [day.isoformat()]) for q in searches)
+    assert sorted(q.get("sida", ["1"])[0] for q in searches) == ["1", "2", "3"]  # 7 rows, 3 a page
+    assert {a: s.state for a, s in outcome.statuses.items()} == {a: READ if a in read_ids else UNREAD for a in sent}
+    assert outcome.missing == {"A-finns-inte"}
+    assert outcome.read == len(read_ids)
