@@ -103,6 +103,30 @@ def test_bifoga_fil_should_refuse_a_file_above_the_limit(make_app):
     assert huge.json["error"].startswith("Filen är för stor")
 
 
+def test_bifoga_fil_should_default_to_a_10_mb_limit(staff: Staff):
+    limit = 10 * 1024 * 1024
+    draft = staff.start_draft()
+    assert staff.attach(draft, "precis.pdf", PDF + b"0" * (limit - len(PDF))).status_code == 201
+    response = staff.attach(draft, "over.pdf", PDF + b"0" * (limit + 1 - len(PDF)))
+    assert response.status_code == 400
+    assert response.json["error"] == "Filen är för stor: högst 10 MB"
+
+
+def test_skicka_should_carry_several_attachments_to_every_arende(staff: Staff, client):
+    files = [("brev.pdf", PDF), ("bild.png", PNG), ("foto.jpg", JPEG)]
+    draft = staff.start_draft()
+    staff.add(draft, OK)
+    staff.add(draft, OK2)
+    for name, content in files:
+        assert staff.attach(draft, name, content).status_code == 201
+    step3 = staff.client.get(staff.u(f"/utkast/{draft}/meddelande")).text
+    listed = step3.split('aria-label="Bifogade filer">')[1].split("</ul>")[0]
+    assert re.findall(r'<span class="file-name">([^<]+)</span>', listed) == [name for name, _ in files]
+    staff.send(draft)
+    expected = [{"name": n, "size": len(c), "sha256": hashlib.sha256(c).hexdigest()} for n, c in files]
+    assert [a["attachments"] for a in client.get("/__qa__/sent").json] == [expected, expected]
+
+
 def test_ta_bort_should_remove_an_attachment(staff: Staff):
     draft = staff.start_draft()
     first = staff.attach(draft, "a.pdf", PDF).json["attachment"]["id"]
