@@ -6,11 +6,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from bot.cli import main
+from bot.config import load_campaign
 from bot.follow_up import FollowUpSummary, date_range, record_statuses
 from bot.ledger import Ledger, campaign_key
 from flows.follow_up import READ, UNKNOWN, UNREAD, FollowUpOutcome, ReadStatus
-from tests.e2e.conftest import official_test_numbers
+from tests.e2e.conftest import PASSWORD, official_test_numbers, write_campaign
 
 FIRST = datetime(2024, 5, 2, 8, 0, tzinfo=UTC)
 LATER = datetime(2024, 5, 4, 8, 0, tzinfo=UTC)
@@ -84,3 +87,29 @@ def test_record_statuses_should_never_turn_a_read_arende_unread(ledger: Ledger, 
     row = ledger.item(items[0].id)
     assert (row.read_status, row.read_at) == ("Läst av invånare", "2024-05-02T08:00:00.000000Z")
     assert (second.read, second.unread, second.unknown, second.newly_read) == (1, 0, 0, 0)
+
+
+def test_follow_up_command_should_say_a_campaign_never_run_has_nothing_to_follow_up(tmp_path: Path) -> None:
+    setup = write_campaign(tmp_path, "http://127.0.0.1:9", official_test_numbers(620, 1))
+
+    result = CliRunner().invoke(main, ["follow-up", str(setup.campaign)], env={"UTSKICK_PASSWORD": PASSWORD})
+
+    assert result.exit_code == 0, result.output
+    assert "har inte körts ännu" in result.output
+    assert not setup.ledger.exists()
+
+
+def test_follow_up_command_should_not_open_the_staff_tool_when_nothing_was_sent(tmp_path: Path) -> None:
+    setup = write_campaign(tmp_path, "http://127.0.0.1:9", official_test_numbers(630, 2))  # nothing listens there
+    campaign = load_campaign(setup.campaign)
+    key = campaign_key(campaign.key_facts())
+    with Ledger.open(campaign.ledger, actor="t", run_id="t") as book:
+        book.ensure_campaign(key, campaign.name, campaign.facts())
+        book.add_delivery(key, "fp", "leverans.txt", [(p, None, "leverans.txt", n) for n, p in enumerate(setup.pnrs)])
+        for item in list(book.items(key)):
+            book.mark_not_reachable(item.id, "never_logged_in", "")
+
+    result = CliRunner().invoke(main, ["follow-up", str(setup.campaign)], env={"UTSKICK_PASSWORD": PASSWORD})
+
+    assert result.exit_code == 0, result.output
+    assert "Inga skickade ärenden att följa upp ännu." in result.output
