@@ -243,3 +243,27 @@ def test_personliga_installningar_should_change_the_signature_in_step3(staff: St
 def test_user_name_should_link_to_personliga_installningar(staff: Staff):
     page = staff.client.get("/valj-mottagning").text
     assert 'href="/installningar" class="user" title="Personliga inställningar">Anna Ärendehanterare</a>' in page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/login",
+        "/valj-mottagning",
+        "/installningar",
+        "/enhet/vc-centrum/mina-arenden",
+        "/enhet/vc-centrum/skicka-arende",
+        "/enhet/vc-centrum/mottagningens-arenden/alla",
+        "/enhet/vc-centrum/mallar/",
+        "/finns-inte",
+    ],
+)
+def test_every_page_should_use_only_the_mocks_own_stylesheet_and_scripts(client, path):
+    Staff(client).login(LARS)
+    page = client.get(path).text
+    assert '<link rel="stylesheet" href="/static/style.css">' in page
+    assert re.findall(r'(?:src|href)="(?:https?:)?//', page) == []
+    for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', page):
+        with client.get(asset) as response:
+            assert response.status_code == 200
+            assert b"http://" not in response.data and b"https://" not in response.data
