@@ -71,7 +71,7 @@ def _read(path: Path, password_env: str, max_unpacked_bytes: int, today: date | 
         elif count == 0:
             warnings.append(f"Filen '{member.name}' innehåller inga personnummer.")
     result = IntakeResult(
-        source=opened.source,
+        source=scrub(opened.source),
         accepted=collector.accepted,
         rejected=collector.rejected,
         warnings=[scrub(w) for w in warnings],
@@ -85,9 +85,8 @@ def _read(path: Path, password_env: str, max_unpacked_bytes: int, today: date | 
         detail = " ".join(warnings)
         raise DeliveryError(f"Leveransen '{opened.source}' innehåller inga läsbara filer. {detail}".strip())
     if not result.accepted:
+        read = f"{result.rows} rader lästa, alla avvisade" if result.rows else "filerna har inga rader med värden"
         raise NoValidPersonnummer(
-            f"Leveransen '{opened.source}' innehåller inget giltigt personnummer att skicka till "
-            f"({result.rows} rader lästa, alla avvisade).",
-            result,
+            f"Leveransen '{opened.source}' innehåller inget giltigt personnummer att skicka till ({read}).", result
         )
     return result

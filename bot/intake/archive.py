@@ -159,6 +159,7 @@ def open_delivery(path: Path, password: str | None, password_env: str, max_unpac
         )
     check_supported(path.name)
     data = _read_capped(path, max_unpacked_bytes)
+    check_not_archive(path.name, data)
     fingerprint = hashlib.sha256(hashlib.sha256(data).hexdigest().encode()).hexdigest()
     return Opened(path.name, [Member(path.name, data)], fingerprint, [])
 
@@ -186,6 +187,7 @@ def _open_folder(folder: Path, limit: int) -> Opened:
         check_supported(name)
         data = _read_capped(file, limit)
         budget.spend(len(data))
+        check_not_archive(name, data)
         members.append(Member(name, data))
     digests = sorted(hashlib.sha256(m.data).hexdigest() for m in members)
     fingerprint = hashlib.sha256("\n".join(digests).encode()).hexdigest()
@@ -246,12 +248,13 @@ def _extract(fp: io.BufferedReader, name: str, password: str | None, env: str, l
         raise DeliveryError(_missing_password(name, env)) from None
     except py7zr.exceptions.DecompressionBombError:
         raise DeliveryError(_too_big(limit)) from None
-    except Exception as e:  # py7zr raises LZMAError, TypeError, CrcError ... for a wrong key or a bad file
+    except Exception:  # py7zr raises LZMAError, TypeError, CrcError ... for a wrong key or a bad file
+        # `from None`: a decompression trace says nothing to a case handler and may quote member names.
         if password is not None:
             raise DeliveryError(
                 f"Arkivet '{name}' kunde inte packas upp: lösenordet i {env} är fel, eller så är arkivet skadat."
-            ) from e
-        raise DeliveryError(f"Arkivet '{name}' kunde inte öppnas: det är skadat eller inte ett 7-zip-arkiv.") from e
+            ) from None
+        raise DeliveryError(f"Arkivet '{name}' kunde inte öppnas: det är skadat eller inte ett 7-zip-arkiv.") from None
 
 
 def _missing_password(name: str, env: str) -> str:

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import json
+import logging
+import tempfile
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+import openpyxl
 import py7zr
 import pytest
 
 from bot.errors import DeliveryError, InputError
-from bot.intake import NoValidPersonnummer, read_delivery
+from bot.intake import REJECT_REASONS_SV, NoValidPersonnummer, read_delivery
+from bot.intake.archive import SEVEN_ZIP_MAGIC
+from bot.pnr import luhn_check_digit
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_LIST = ROOT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
+VECTORS = ROOT / "tests" / "data" / "personnummer-vectors"
 TODAY = date(2026, 11, 22)
 PASSWORD = "rätt-lösenord"
 ENV = "UTSKICK_7Z_PASSWORD"
@@ -82,6 +90,9 @@ def test_read_delivery_should_say_plainly_that_the_password_is_wrong(
     message = fatal(archive)
     assert "lösenordet i UTSKICK_7Z_PASSWORD är fel" in message
     assert "Traceback" not in message and "LZMA" not in message
+    with pytest.raises(DeliveryError) as info:
+        read_delivery(archive, today=TODAY)
+    assert info.value.__cause__ is None and info.value.__suppress_context__  # no decompression trace behind it
 
 
 @pytest.mark.parametrize("encrypted_headers", [False, True], ids=["aes", "aes-encrypted-headers"])
@@ -115,6 +126,8 @@ def test_read_delivery_should_warn_about_an_unencrypted_archive(tmp_path: Path, 
         ({"../utanfor.txt": b"x\n"}, "otillåten sökväg"),
         ({"/etc/lista.txt": b"x\n"}, "otillåten sökväg"),
         ({"mapp/../../lista.txt": b"x\n"}, "otillåten sökväg"),
+        ({"..\\utanfor.txt": b"x\n"}, "otillåten sökväg"),
+        ({"C:\\lista.txt": b"x\n"}, "otillåten sökväg"),
         ({"inre.7z": b"7z\xbc\xaf\x27\x1c rest"}, "arkiv i arkivet"),
         ({"inre.zip": b"PK\x03\x04 rest"}, "arkiv i arkivet"),
         ({"lista.txt": b"7z\xbc\xaf\x27\x1c disguised"}, "arkiv i arkivet"),
@@ -122,7 +135,19 @@ def test_read_delivery_should_warn_about_an_unencrypted_archive(tmp_path: Path, 
         ({"lista": b"x\n"}, "filtyp som inte stöds"),
         ({}, "inga läsbara filer"),
     ],
-    ids=["dotdot", "absolute", "nested-dotdot", "nested-7z", "nested-zip", "disguised-7z", "pdf", "no-suffix", "empty"],
+    ids=[
+        "dotdot",
+        "absolute",
+        "nested-dotdot",
+        "backslash-dotdot",
+        "drive-letter",
+        "nested-7z",
+        "nested-zip",
+        "disguised-7z",
+        "pdf",
+        "no-suffix",
+        "empty",
+    ],
 )
 def test_read_delivery_should_refuse_unsafe_or_unexpected_members(
     tmp_path: Path, with_password: None, files: dict[str, bytes], expected: str
@@ -207,10 +232,19 @@ def test_read_delivery_should_warn_about_a_file_over_250_rows_and_keep_every_row
     assert any("251 rader" in w and "högst 250" in w for w in result.warnings)
 
 
-def test_read_delivery_should_unpack_to_memory_only(tmp_path: Path, with_password: None) -> None:
-    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(3))})
-    read_delivery(archive, today=TODAY)
-    assert [p.name for p in tmp_path.iterdir()] == ["lev.7z"]
+@pytest.mark.parametrize("encrypted_headers", [False, True], ids=["aes", "aes-encrypted-headers"])
+def test_read_delivery_should_unpack_to_memory_only(
+    tmp_path: Path, with_password: None, monkeypatch: pytest.MonkeyPatch, encrypted_headers: bool
+) -> None:
+    archive = make_7z(tmp_path / "lev.7z", {"lista.txt": lines(numbers(3))}, encrypted_headers=encrypted_headers)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where any temporary file or folder would go
+    for var in ("TMPDIR", "TEMP", "TMP"):
+        monkeypatch.setenv(var, str(scratch))
+    monkeypatch.chdir(tmp_path)
+    assert len(read_delivery(archive, today=TODAY).accepted) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["lev.7z", "tmp"] and list(scratch.iterdir()) == []
 
 
 def test_read_delivery_should_accept_a_folder_and_fingerprint_its_contents(tmp_path: Path) -> None:
@@ -232,11 +266,31 @@ def test_read_delivery_should_refuse_a_link_in_a_folder(tmp_path: Path) -> None:
     assert "länk" in fatal(tmp_path)
 
 
-def test_read_delivery_should_accept_a_single_file(tmp_path: Path) -> None:
-    file = tmp_path / "lista.csv"
-    file.write_bytes(lines(numbers(4)))
+def _xlsx(pnrs: list[str]) -> bytes:
+    wb = openpyxl.Workbook()
+    wb.active.append(["Personnummer"])
+    for p in pnrs:
+        wb.active.append([int(p)])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "first_line"),
+    [
+        ("lista.txt", lines, 1),
+        ("lista.csv", lambda ps: ("personnummer;namn\r\n" + "".join(f"{p};x\r\n" for p in ps)).encode(), 2),
+        ("lista.xlsx", _xlsx, 2),
+    ],
+    ids=["txt", "csv", "xlsx"],
+)
+def test_read_delivery_should_accept_a_single_file(tmp_path: Path, name: str, make, first_line: int) -> None:
+    file = tmp_path / name
+    file.write_bytes(make(numbers(4)))
     result = read_delivery(file, today=TODAY)
-    assert len(result.accepted) == 4 and result.source == "lista.csv" and len(result.fingerprint) == 64
+    assert [c.pnr for c in result.accepted] == numbers(4) and result.accepted[0].line == first_line
+    assert result.source == name and result.file_names == [name] and len(result.fingerprint) == 64
 
 
 def test_read_delivery_should_refuse_a_missing_path(tmp_path: Path) -> None:
@@ -268,3 +322,135 @@ def test_read_delivery_should_skip_office_lock_and_hidden_files(tmp_path: Path) 
     (tmp_path / "lista.txt").write_bytes(lines(numbers(2)))
     result = read_delivery(tmp_path, today=TODAY)
     assert len(result.accepted) == 2 and len([w for w in result.warnings if "systemfilen" in w]) == 2
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "data"),
+    [
+        ("folder", "gomd.txt", b"7z\xbc\xaf\x27\x1c rest"),
+        ("folder", "gomd.csv", b"PK\x03\x04 rest"),
+        ("single-file", "gomd.csv", b"PK\x03\x04 rest"),  # a single 7z is opened as the archive it is
+    ],
+    ids=["folder-7z-as-txt", "folder-zip-as-csv", "single-zip-as-csv"],
+)
+def test_read_delivery_should_refuse_an_archive_disguised_as_a_list_outside_an_archive(
+    tmp_path: Path, kind: str, name: str, data: bytes
+) -> None:
+    (tmp_path / "a.txt").write_bytes(lines(numbers(2)))
+    (tmp_path / name).write_bytes(data)
+    assert "arkiv i arkivet" in fatal(tmp_path if kind == "folder" else tmp_path / name)
+
+
+def test_read_delivery_should_fail_when_no_file_can_be_read(tmp_path: Path, with_password: None) -> None:
+    files = {"a.xlsx": b"PK\x03\x04 not a workbook", "b.csv": b"namn;ort\nAnna;Lund\n", "c.txt": b""}
+    message = fatal(make_7z(tmp_path / "lev.7z", files))
+    assert "inga läsbara filer" in message and all(n in message for n in files)
+
+
+def test_read_delivery_should_fail_plainly_when_the_files_hold_only_headers(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("personnummer;namn\n\n")
+    with pytest.raises(NoValidPersonnummer) as info:
+        read_delivery(tmp_path, today=TODAY)
+    assert "inga rader med värden" in str(info.value) and info.value.result.rows == 0
+    assert any("inga personnummer" in w for w in info.value.result.warnings)
+
+
+def _first_born(prefix: str) -> str:
+    return next(n for n in TEST_LIST.read_text(encoding="ascii").split() if n.startswith(prefix))
+
+
+def _with_check_digit(body11: str) -> str:
+    """Eleven characters (YYYYMMDD + three serial characters) and the check digit they need (letters count as 1)."""
+    return body11 + str(luhn_check_digit(body11[2:8] + "".join("1" if c.isalpha() else c for c in body11[8:])))
+
+
+A, B, C, D = official_numbers()[600], official_numbers()[700], official_numbers()[800], official_numbers()[900]
+OLD = _first_born("1920")  # a centenarian, written YYMMDD+NNNN
+# (line, text, expected reason_code or None when accepted); every defect is derived from a test number on purpose
+REASON_ROWS = [
+    (1, A, None),
+    (2, B[:11] + str((int(B[11]) + 1) % 10), "invalid_check_digit"),
+    (3, B[:4] + "13" + B[6:], "invalid_date"),
+    (4, "12345", "invalid_format"),
+    (5, _with_check_digit(B[:8] + "000"), "invalid_serial"),
+    (6, _with_check_digit("2099" + B[4:11]), "future_date"),
+    (7, _with_check_digit(C[:8] + "T" + C[9:11]), "interim"),
+    (8, _with_check_digit(C[:6] + f"{int(C[6:8]) + 60:02d}" + C[8:11]), "samordningsnummer"),
+    (9, f"{A[2:8]}-{A[8:]}", "duplicate"),
+    (10, f"{OLD[2:8]}+{OLD[8:]}", None),
+]
+
+
+def test_read_delivery_should_reject_each_row_with_its_file_line_and_swedish_reason(
+    tmp_path: Path, with_password: None
+) -> None:
+    files = {
+        "a.txt": "\r\n".join(text for _, text, _ in REASON_ROWS).encode("cp1252"),
+        "b.csv": f"enhet;personnummer\nVC;{D}\nVC;{A[:8]}-{A[8:]}\n".encode(),
+    }
+    result = read_delivery(make_7z(tmp_path / "lev.7z", files, encrypted_headers=True), today=TODAY)
+    assert [(c.source_file, c.line, c.pnr) for c in result.accepted] == [
+        ("a.txt", 1, A),
+        ("a.txt", 10, OLD),
+        ("b.csv", 2, D),
+    ]
+    expected = [("a.txt", line, code) for line, _, code in REASON_ROWS if code] + [("b.csv", 3, "duplicate")]
+    assert [(r.file, r.line, r.reason_code) for r in result.rejected] == expected
+    for r in result.rejected:
+        template = REJECT_REASONS_SV[r.reason_code]
+        assert r.reason == (template.format(file="a.txt", line=1) if r.reason_code == "duplicate" else template)
+    assert result.duplicates == 2 and result.rows == 12
+    shown = repr(result.accepted) + repr(result.rejected) + repr(result.to_json_dict() | {"fingerprint": ""})
+    assert not any(text[-4:] in shown for _, text, _ in REASON_ROWS[:3] + REASON_ROWS[4:]), "a serial leaked"
+
+
+def _vector_file(vectors: list[dict], form: str) -> bytes:
+    return "".join(f"{v[form]}\n" for v in vectors).encode()
+
+
+@pytest.mark.parametrize("form", ["long_format", "separated_long"])
+def test_read_delivery_should_conform_to_the_published_vectors(tmp_path: Path, form: str) -> None:
+    vectors = [
+        v for name in ("list.json", "interim.json") for v in json.loads((VECTORS / name).read_text(encoding="utf-8"))
+    ]
+    (tmp_path / "vektorer.txt").write_bytes(_vector_file(vectors, form))
+    (tmp_path / "samordning.txt").write_text("\n".join(json.loads((VECTORS / "allCoords.json").read_text())))
+    result = read_delivery(tmp_path, today=TODAY)
+    outcome = {r.line: r.reason_code for r in result.rejected if r.file == "vektorer.txt"}
+    outcome |= {c.line: "accepted" for c in result.accepted if c.source_file == "vektorer.txt"}
+    invalid = {"invalid_format", "invalid_serial", "invalid_date", "invalid_check_digit", "future_date"}
+    for line, v in enumerate(vectors, 1):
+        if not v["valid"]:
+            assert outcome[line] in invalid, (line, v["type"])
+        else:
+            expected = {"ssn": {"accepted", "duplicate"}, "con": {"samordningsnummer"}, "interim": {"interim"}}
+            assert outcome[line] in expected[v["type"]], (line, v["type"])
+    coords = [r.reason_code for r in result.rejected if r.file == "samordning.txt"]
+    assert coords == ["samordningsnummer"] * 2264
+
+
+def test_read_delivery_should_log_and_say_no_personnummer_whatever_fails(
+    tmp_path: Path, with_password: None, caplog: pytest.LogCaptureFixture
+) -> None:
+    named = numbers(6, start=60)
+    broken = [p[:11] + str((int(p[11]) + 1) % 10) for p in numbers(3, start=70)]
+    deliveries = [
+        {f"../{named[0]}.txt": lines(numbers(2))},
+        {f"{named[1]}.pdf": b"%PDF-1.4"},
+        {f"{named[2]}.7z": SEVEN_ZIP_MAGIC},
+        {"a.txt": lines(numbers(2)), f"{named[3]}.csv": b"PK\x03\x04 zip"},
+        {f"{named[4]}.txt": lines(broken)},
+    ]
+    messages = []
+    caplog.set_level(logging.DEBUG)
+    for i, files in enumerate(deliveries):
+        with pytest.raises(DeliveryError) as info:
+            read_delivery(make_7z(tmp_path / f"{named[5]}-{i}.7z", files), today=TODAY)
+        messages.append(f"{info.value!s} {info.value!r} {info.value.__cause__!r}")
+    wrong = make_7z(tmp_path / f"{named[5]}.7z", {"a.txt": lines(numbers(2))}, password="annat")
+    with pytest.raises(DeliveryError) as info:
+        read_delivery(wrong, today=TODAY)
+    messages.append(f"{info.value!s} {info.value!r}")
+    text = "\n".join(messages) + caplog.text
+    assert not any(n[8:] in text or n[2:] in text for n in named + broken)
+    assert f"{named[5][:8]}-****" in text
