@@ -151,17 +151,23 @@ def _find_column(table: list[tuple[int, list[str]]], strict: bool = False) -> tu
     named = [i for i, c in enumerate(first) if is_header_name(c)]
     if named:
         return named[0], True
-    has_header = len(first) > 1 and not any(any(ch.isdigit() for ch in c) for c in first)
-    data = rows[1 if has_header else 0 :][:SNIFF_ROWS]
     width = max(len(cells) for _, cells in rows)
+    # A first row without digits is a header: always beside other columns, and in a one-column file when
+    # the values below it look like personnummer (an unnamed header such as 'id').
+    has_header = not any(any(ch.isdigit() for ch in c) for c in first) and (
+        width > 1 or _mostly_shaped([cells[0] for _, cells in rows[1 : SNIFF_ROWS + 1] if cells])
+    )
+    data = rows[1 if has_header else 0 :][:SNIFF_ROWS]
     if width == 1 and not strict:
         return 0, has_header
-    shaped = []
-    for col in range(width):
-        values = [cells[col] for _, cells in data if col < len(cells) and cells[col]]
-        if values and sum(looks_like_pnr(v) for v in values) * 2 >= len(values):
-            shaped.append(col)
+    shaped = [col for col in range(width) if _mostly_shaped([cells[col] for _, cells in data if col < len(cells)])]
     return (shaped[0], has_header) if len(shaped) == 1 else None
+
+
+def _mostly_shaped(values: list[str]) -> bool:
+    """True when at least half of the non-empty values are shaped like personnummer."""
+    values = [v for v in values if v]
+    return bool(values) and sum(looks_like_pnr(v) for v in values) * 2 >= len(values)
 
 
 def _pick(name: str, table: list[tuple[int, list[str]]]) -> Iterator[Row]:

@@ -57,6 +57,8 @@ def workbook(*sheets: tuple[str, list[list[object]]]) -> bytes:
         ("a.csv", f"VC;{A}\nVC;{B}\n", [(1, A), (2, B)]),
         ("a.csv", f'"personnummer";"namn"\n"{DA}";"x"\n', [(2, DA)]),
         ("a.csv", f"Person-nr;namn\n{A};x\n", [(2, A)]),
+        ("a.csv", f"id\n{A}\n{DB}\n", [(2, A), (3, DB)]),
+        ("a.txt", "namn\nAnna\n", [(1, "namn"), (2, "Anna")]),
     ],
     ids=[
         "txt",
@@ -73,6 +75,8 @@ def workbook(*sheets: tuple[str, list[list[object]]]) -> bytes:
         "csv-no-header",
         "csv-quoted",
         "csv-person-nr",
+        "csv-one-column-unnamed-header",
+        "txt-words-kept-for-rejection",
     ],
 )
 def test_read_rows_should_find_the_personnummer_column(name: str, text: str, expected: list) -> None:
@@ -121,6 +125,19 @@ def test_read_rows_should_restore_the_leading_zero_excel_drops() -> None:
 def test_read_rows_should_pick_the_sheet_that_has_personnummer() -> None:
     data = workbook(("Info", [["Utskick"], ["RS-virus"]]), ("Mottagare", [["namn", "pnr"], ["x", DA], ["y", DB]]))
     assert rows("a.xlsx", data) == [(2, DA), (3, DB)]
+
+
+@pytest.mark.parametrize(
+    ("sheets", "expected"),
+    [
+        ([("Blad1", [[A], [DB]])], [(1, A), (2, DB)]),
+        ([("Blad1", [["personnummer"], [A]]), ("Blad2", [["personnummer"], [DB]])], [(2, A)]),
+        ([("Blad1", [["Enhet", "Id"], ["VC", A], ["VC", DB]])], [(2, A), (3, DB)]),
+    ],
+    ids=["one-column-no-header", "first-sheet-wins", "unnamed-column-found-by-shape"],
+)
+def test_read_rows_should_read_the_first_sheet_with_personnummer(sheets: list, expected: list) -> None:
+    assert rows("a.xlsx", workbook(*sheets)) == expected
 
 
 def test_read_rows_should_refuse_a_workbook_without_personnummer() -> None:
