@@ -116,3 +116,29 @@ def test_utskick_validate_should_run_as_a_real_command() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["valid"] == 19
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"lista.pdf": b"%PDF-1.4"}, "filtyp som inte stöds"),
+        ({"a.txt": b"", "inre.zip": b"PK\x03\x04 zip"}, "arkiv i arkivet"),
+        ({"a.csv": b"namn;ort\nAnna;Lund\n"}, "inga läsbara filer"),
+        ({"lev.7z": b"7z\xbc\xaf\x27\x1c damaged"}, "kunde inte"),
+    ],
+    ids=["unsupported-type", "nested-archive", "no-readable-file", "damaged-archive"],
+)
+@pytest.mark.parametrize("as_json", [True, False], ids=["json", "terminal"])
+def test_validate_should_exit_2_with_nothing_accepted_for_a_fatal_delivery(
+    tmp_path: Path, files: dict[str, bytes], expected: str, as_json: bool
+) -> None:
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    target = tmp_path / "lev.7z" if "lev.7z" in files else tmp_path
+    result = run(str(target), *(["--json"] if as_json else []))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    if as_json:
+        payload = json.loads(result.output)
+        assert payload["ok"] is False and payload["valid"] == 0 and expected in payload["error"]
+    else:
+        assert expected in result.output and "Ingenting skickas" in result.output
