@@ -117,6 +117,12 @@ def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_informat
     frame = pd.read_excel(xlsx, sheet_name="Skickade").set_index("Personnummer")
     kept = frame.loc[f"{pnrs[0][:8]}-{pnrs[0][8:]}", "Först sedd läst (svensk tid)"]
     assert [kept] == seen_first  # a later follow-up never moves the first time it was seen read
+    mock_sent_at = {
+        f"{s['pnr'][:8]}-{s['pnr'][8:]}": pd.Timestamp(s["sent_at"]).tz_convert("Europe/Stockholm").tz_localize(None)
+        for s in qa.sent()
+    }
+    gaps = (frame["Skickat (svensk tid)"] - pd.Series(mock_sent_at)).abs()
+    assert len(gaps) == 4 and gaps.max() < pd.Timedelta(minutes=1)  # Swedish local time, as the mock shows it
     summary = summary_sheet(xlsx)
     assert (int(summary["Skickade"]), int(summary["varav lästa"]), int(summary["varav olästa"])) == (4, 3, 1)
     assert int(summary["Ej nåbara (kontakta på annat sätt)"]) == 1
@@ -144,6 +150,7 @@ def test_report_command_should_write_journal_matching_the_mock(tmp_path, live_mo
     assert set(journal["Rubrik"]) == {"Meddelande om provsvar"}
     html = next(out.glob("*.html")).read_text(encoding="utf-8")
     assert not PNR_LIKE.search(html)
+    assert re.search(rf'Skickade</th><td class="n">{len(mock)}<', html)
 
 
 def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_page(
