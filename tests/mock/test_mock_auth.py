@@ -208,6 +208,21 @@ def test_session_should_expire_after_inactivity(make_app, clock):
     assert "Din session har gått ut. Logga in igen." in page
 
 
+def test_skicka_after_the_session_expired_should_lead_to_login_and_send_nothing(make_app, clock):
+    person = Staff(make_app(SESSION_TIMEOUT_S=60).test_client())
+    person.login()
+    draft = person.start_draft()
+    assert person.add(draft, pnr_in_state("ok")).status_code == 201
+    token = person.form_token(draft)
+    clock.advance(61)
+    data = {"rubrik": "R", "meddelande": "Hej", "action": "skicka", "form_token": token}
+    response = person.post(person.u(f"/utkast/{draft}/meddelande"), data)
+    assert response.status_code == 302
+    assert response.location == "/login"
+    assert "Din session har gått ut. Logga in igen." in person.client.get(response.location).text
+    assert person.client.get("/__qa__/sent").json == []
+
+
 def test_api_should_answer_401_session_expired(make_app, clock):
     person = Staff(make_app(SESSION_TIMEOUT_S=60).test_client())
     person.login()

@@ -32,7 +32,9 @@ def test_cli_should_print_its_url_and_serve(flags, qa_status):
         first = process.stdout.readline().strip()
         match = re.fullmatch(r"Personalverktyget \(mock\) körs på (http://127\.0\.0\.1:\d+)", first)
         assert match, first
-        assert "utskick-demo" in process.stdout.readline()
+        credentials = process.stdout.readline()
+        for expected in ("SE2321000016-A001", "SE2321000016-A002", "SE2321000016-A003", "lösenord utskick-demo"):
+            assert expected in credentials
         with urllib.request.urlopen(f"{match.group(1)}/login") as response:
             assert "Logga in" in response.read().decode()
         try:

@@ -137,6 +137,21 @@ def test_error_rate_should_answer_500_pages_but_spare_qa_and_static(staff: Staff
     assert client.get("/__qa__/faults").status_code == 200
 
 
+def test_error_rate_on_skicka_should_answer_500_and_send_nothing(staff: Staff, client):
+    draft = staff.start_draft()
+    staff.add(draft, OK)
+    token = staff.form_token(draft)
+    client.put("/__qa__/faults", json={"error_rate": 1.0})
+    data = {"rubrik": "R", "meddelande": "Hej", "action": "skicka", "form_token": token}
+    response = staff.post(staff.u(f"/utkast/{draft}/meddelande"), data)
+    assert response.status_code == 500
+    assert "<h1>Tekniskt fel</h1>" in response.text
+    assert client.get("/__qa__/sent").json == []
+    client.put("/__qa__/faults", json={})
+    assert staff.post(staff.u(f"/utkast/{draft}/meddelande"), data).status_code == 303
+    assert [a["pnr"] for a in client.get("/__qa__/sent").json] == [OK]
+
+
 def test_error_rate_should_be_reproducible_with_a_seed(make_app):
     def outcomes() -> list[int]:
         client = make_app().test_client()
