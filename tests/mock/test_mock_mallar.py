@@ -55,6 +55,55 @@ def test_skapa_mall_med_information_should_create_an_active_template_for_valj_ma
     assert "Ombokning" in _options(admin)
 
 
+@pytest.mark.parametrize(
+    ("kind", "title", "labels", "more"),
+    [
+        (
+            "information",
+            "Mall med information",
+            [f"Namn på text {i}" for i in (1, 2, 3)] + [f"Informationstext {i}" for i in (1, 2, 3)],
+            "Lägg till text",
+        ),
+        ("fragor", "Mall med frågor", ["Fråga 1", "Fråga 2"], "Lägg till fråga"),
+        ("tom", "Tom mall", [], "Lägg till text"),
+    ],
+)
+def test_skapa_mall_should_offer_the_fields_of_its_kind(admin: Staff, kind, title, labels, more):
+    form = admin.client.get(f"{MALLAR}/ny?typ={kind}").text
+    assert f'<p class="steps">{title}</p>' in form
+    found = re.findall(r'<label for="text_(?:namn_)?\d+">([^<]+)</label>', form)
+    assert sorted(found) == sorted(labels)
+    assert f">{more}</button>" in form
+    assert '<textarea id="instruktion" name="instruktion" rows="3" aria-required="true">' in form
+
+
+def test_skapa_mall_should_answer_404_for_an_unknown_kind(admin: Staff):
+    assert admin.client.get(f"{MALLAR}/ny?typ=okand").status_code == 404
+
+
+def test_skapa_mall_med_fragor_should_save_every_question_in_order(admin: Staff):
+    response = admin.post(
+        f"{MALLAR}/ny?typ=fragor",
+        {
+            "antal": "2",
+            "namn": "Frågor om allergi",
+            "text_1": "Har du allergier?",
+            "text_2": "Tar du läkemedel?",
+            "instruktion": "Skicka före besöket.",
+            "aktiv": "on",
+        },
+    )
+    assert response.status_code == 302
+    page = admin.client.get(f"{MALLAR}/").text
+    assert re.search(r">Frågor om allergi</a></td>\s*<td>Frågor</td>\s*<td>2</td>", page)
+    template_id = re.search(r'href="/enhet/vc-centrum/mallar/([^"]+)">Frågor om allergi<', page).group(1)
+    edit = admin.client.get(f"{MALLAR}/{template_id}").text
+    assert re.findall(r'<textarea id="text_\d+" name="text_\d+" rows="2">([^<]*)</textarea>', edit) == [
+        "Har du allergier?",
+        "Tar du läkemedel?",
+    ]
+
+
 def test_a_new_template_should_offer_its_texts_in_step3(admin: Staff):
     admin.post(
         f"{MALLAR}/ny?typ=fragor",
