@@ -23,12 +23,12 @@ def _citizens(page: Page, base_url: str, state: str, count: int = 1) -> list[str
     return response.json()["pnr"]
 
 
-def _small_pdf(folder: Path) -> Path:
+def _small_file(folder: Path, name: str = "information.pdf", fmt: str = "PDF") -> Path:
     from PIL import Image
 
     buffer = io.BytesIO()
-    Image.new("RGB", (20, 20), (26, 90, 150)).save(buffer, format="PDF")
-    path = folder / "information.pdf"
+    Image.new("RGB", (20, 20), (26, 90, 150)).save(buffer, format=fmt)
+    path = folder / name
     path.write_bytes(buffer.getvalue())
     return path
 
@@ -76,7 +76,7 @@ def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Pag
     page.get_by_role("button", name="Infoga text: Avslutning").click()
     message = page.get_by_label("Meddelande", exact=True)
     expect(message).to_have_value(re.compile(r"^Hej! .*Vårdcentralen Centrum.*\n\nOm du svarar", re.S))
-    page.get_by_label("Bifoga fil").set_input_files(_small_pdf(tmp_path))
+    page.get_by_label("Bifoga fil").set_input_files(_small_file(tmp_path))
     expect(page.get_by_role("list", name="Bifogade filer")).to_contain_text("information.pdf")
     expect(message).to_have_value(re.compile(r"\n\nOm du svarar"))
     page.get_by_role("button", name="Skicka", exact=True).click()
@@ -100,7 +100,7 @@ def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Pag
     expect(found).to_contain_text("Oläst av invånare")
 
 
-def test_walkthrough_should_show_a_locked_citizen_error_and_refuse_bad_input(page: Page, base_url: str):
+def test_walkthrough_should_show_a_locked_citizen_error_and_refuse_bad_input(page: Page, base_url: str, tmp_path):
     page.request.post(f"{base_url}/__qa__/reset")
     locked = _citizens(page, base_url, "locked")[0]
     ok = _citizens(page, base_url, "ok")[0]
@@ -123,3 +123,16 @@ def test_walkthrough_should_show_a_locked_citizen_error_and_refuse_bad_input(pag
     expect(_row(page, locked)).to_have_count(0)
     page.get_by_role("button", name="Nästa").click()
     expect(page.get_by_label("Rubrik")).to_be_visible()
+
+    fake = tmp_path / "falsk.pdf"
+    fake.write_text("Det här är ingen pdf.\n")
+    page.get_by_label("Bifoga fil").set_input_files(fake)
+    expect(page.get_by_role("alert")).to_contain_text("falsk.pdf: Filen kan inte bifogas")
+    attachments = page.get_by_role("list", name="Bifogade filer")
+    expect(attachments.get_by_role("listitem")).to_have_count(0)
+    two = [_small_file(tmp_path), _small_file(tmp_path, "bild.png", "PNG")]
+    page.get_by_label("Bifoga fil").set_input_files(two)
+    expect(attachments.get_by_role("listitem")).to_have_count(2)
+    attachments.get_by_role("listitem").filter(has_text="bild.png").get_by_role("button", name="Ta bort").click()
+    expect(attachments.get_by_role("listitem")).to_have_count(1)
+    expect(attachments).to_contain_text("information.pdf")
