@@ -88,3 +88,35 @@ def test_seed_citizen_arenden_should_appear_in_nya_arenden(staff: Staff):
     page = staff.client.get("/enhet/vc-centrum/mottagningens-arenden/").text
     for raw in SEED.citizen_arenden:
         assert (raw["subject"] in page) == (raw["unit"] == "vc-centrum")
+
+
+def test_a_custom_seed_file_should_replace_units_users_and_templates(make_app, tmp_path):
+    seed = tmp_path / "seed.toml"
+    seed.write_text(
+        """
+password = "annat-losen"
+[[units]]
+id = "ane"
+name = "Anestesimottagningen"
+[[users]]
+hsa_id = "SE2321000016-B001"
+name = "Berit Test"
+role = "ärendehanterare"
+units = ["ane"]
+[[templates]]
+name = "Inför operation"
+units = ["ane"]
+active = true
+instruction = "Skicka veckan före."
+texts = [{ name = "Förberedelse", text = "Hej! {unit} skriver inför din operation." }]
+""",
+        encoding="utf-8",
+    )
+    person = Staff(make_app(SEED_PATH=str(seed)).test_client())
+    assert "Inloggningen misslyckades" in person.login().text  # the bundled users are gone
+    person.login("SE2321000016-B001", "annat-losen")
+    assert "Anestesimottagningen</button>" in person.client.get("/valj-mottagning").text
+    person.unit = "ane"
+    draft = person.start_draft("ane-m1")
+    step3 = person.client.get(person.u(f"/utkast/{draft}/meddelande")).text
+    assert 'data-insert="Hej! Anestesimottagningen skriver inför din operation."' in step3
