@@ -145,8 +145,10 @@ class Selectors:
         return loc
 
     def describe(self, key: str) -> str:
-        """A short human description of the entry, for error messages."""
-        node = self.entry(key)
+        """A short human description of the entry, for error messages (a step that is no entry: its name)."""
+        node = self._lookup(key)
+        if not _is_entry(node):
+            return key
         finder = next(f for f in FINDERS if f in node)
         text = f"{finder}={node[finder]!r}"
         if "name" in node:

@@ -23,7 +23,7 @@ def actor(campaign: Campaign) -> str:
 def login_request(campaign: Campaign) -> LoginRequest:
     """The unit to choose and, for form login, the credentials (password from the environment)."""
     credentials = Credentials(campaign.hsa_id, campaign.password()) if campaign.session == "login" else None
-    return LoginRequest(unit=campaign.unit, credentials=credentials)
+    return LoginRequest(unit=campaign.unit, credentials=credentials, start_url=f"{campaign.base_url}/")
 
 
 def browser_settings(campaign: Campaign) -> BrowserSettings:

@@ -18,16 +18,17 @@ class Credentials:
 
 @dataclass(frozen=True)
 class LoginRequest:
-    """Who logs in (None: a person already did, e.g. with SITHS in an attached browser) and which unit."""
+    """Who logs in (None: a person already did, e.g. with SITHS in an attached browser), which unit, and the
+    start page (absolute for a browser the bot did not open: a person's context has no base URL)."""
 
     unit: str
     credentials: Credentials | None = None
+    start_url: str = "/"
 
 
 def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
     """Go to the start page, log in when asked, choose the unit, and stop at Mina ärenden."""
-    with screen.step("login"):
-        screen.page.goto("/")
+    screen.open(request.start_url)
     screen.at_receipt = False
     shown = screen.wait_first("login.hsa_id", "unit.heading", "nav.my_cases")
     if shown == "login.hsa_id":

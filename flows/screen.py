@@ -99,6 +99,12 @@ class Screen:
             return StaffToolServerError(f"Personalverktyget visar ett serverfel (steget {key}).")
         return SelectorError(self.selectors.describe(key))
 
+    def open(self, url: str) -> None:
+        """Go to a page by address (the start page); an unreachable tool is a transient error."""
+        self._bad_status = None
+        with self.step("start_page"):
+            self.page.goto(url)
+
     def click(self, key: str, **fmt: str) -> None:
         """Click the element."""
         self._bad_status = None
