@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+import signal
+import sqlite3
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -183,3 +186,83 @@ def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_p
     assert {a: s.state for a, s in outcome.statuses.items()} == {a: READ if a in read_ids else UNREAD for a in sent}
     assert outcome.missing == {"A-finns-inte"}
     assert outcome.read == len(read_ids)
+
+
+def wait_until(condition, limit_s: float = 60) -> bool:
+    """Poll `condition` until it holds (the test polls; the bot itself never sleeps)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def sending_rows(setup: Setup) -> int:
+    try:
+        with sqlite3.connect(f"file:{setup.ledger}?mode=ro", uri=True, timeout=1) as conn:
+            return conn.execute("SELECT count(*) FROM items WHERE state = 'sending'").fetchone()[0]
+    except sqlite3.OperationalError:
+        return 0
+
+
+def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_waits(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2900, 5)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 30")
+    process = setup.start("--yes")
+    assert wait_until(lambda: len(qa.sent()) >= 1)
+
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=120)
+
+    assert process.returncode == 4, out + err
+    written = report_paths(out)
+    assert [p.suffix for p in written] == [".xlsx", ".html", ".csv"]
+    mock = {s["pnr"]: s["arende_id"] for s in qa.sent()}
+    assert 1 <= len(mock) < len(pnrs)
+    rows = sent_sheet(written[0])
+    assert {p: a for p, (a, _, _) in rows.items()} == mock
+    waiting = pd.read_excel(written[0], sheet_name="Ej skickade")
+    assert sorted(waiting["Personnummer"].str.replace("-", "")) == sorted(set(pnrs) - set(mock))
+    assert set(waiting["Läge"]) == {"väntar"}
+    summary = summary_sheet(written[0])
+    assert (int(summary["Skickade"]), int(summary["Ej skickade (misslyckade, osäkra eller väntande)"])) == (
+        len(mock),
+        len(pnrs) - len(mock),
+    )
+
+
+def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen_as_not_yet_settled(
+    tmp_path, live_mock, qa
+):
+    pnrs = official_test_numbers(2950, 4)
+    qa.reachable(*pnrs)
+    qa.faults(latency_ms=[300, 400], seed=3)  # time to kill while a send is on its way
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    for _ in range(5):  # the row may settle between the look and the kill; then resume and kill again
+        process = setup.start("--yes")
+        assert wait_until(lambda: sending_rows(setup) > 0)
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=30)
+        if sending_rows(setup):
+            break
+    qa.faults()
+
+    result = utskick(setup, "report")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    xlsx = next((setup.folder / "reports").glob("*/*.xlsx"))
+    sheets = pd.read_excel(xlsx, sheet_name=None, dtype={"Personnummer": str})
+    mock = {s["pnr"]: s["arende_id"] for s in qa.sent()}
+    skickade = sheets["Skickade"]
+    sent = dict(zip(skickade["Personnummer"].str.replace("-", ""), skickade["Ärende-id"], strict=True))
+    claimed = sheets["Ej skickade"][sheets["Ej skickade"]["Läge"] == "skickas"]
+    assert len(claimed) == 1 and claimed["Nästa steg"].str.contains("Alla ärenden").all()
+    assert sent.items() <= mock.items()  # what the report calls sent, the mock has sent
+    assert set(mock) <= set(sent) | set(claimed["Personnummer"].str.replace("-", ""))  # nothing sent is hidden
+    assert len(sheets["Skickade"]) + len(sheets["Ej skickade"]) == len(pnrs)
+    summary = summary_sheet(xlsx)
+    assert int(summary["Invånare i kampanjen"]) == len(pnrs)
+    html = next((setup.folder / "reports").glob("*/*.html")).read_text(encoding="utf-8")
+    assert not PNR_LIKE.search(html)
