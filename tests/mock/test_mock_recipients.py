@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mock_personalverktyg.citizens import ERRORS, seeded_kind
 from mock_personalverktyg.pnr import (
@@ -12,6 +16,7 @@ from mock_personalverktyg.pnr import (
     FUTURE_DATE,
     RESERV,
     luhn_check_digit,
+    parse,
     samordningsnummer_from,
     with_broken_check_digit,
 )
@@ -137,12 +142,30 @@ def test_add_recipient_should_refuse_bad_input_without_a_row(staff: Staff, typed
     assert staff.rows(draft) == []
 
 
-def test_add_recipient_should_refuse_a_duplicate_in_any_format(staff: Staff):
+def _typed_forms(pnr12: str) -> list[str]:
+    """Every way a person may type the number: 12 digits with or without "-", 10 with the right separator."""
+    hundred = dt.date.today().year - int(pnr12[:4]) >= 100
+    short = ["+"] if hundred else ["-", ""]
+    return [pnr12, f"{pnr12[:8]}-{pnr12[8:]}", *(f"{pnr12[2:8]}{sep}{pnr12[8:]}" for sep in short)]
+
+
+@given(st.sampled_from(NUMBERS))
+def test_parse_should_read_every_test_number_in_every_typed_form(pnr12):
+    for typed in _typed_forms(pnr12):
+        assert parse(typed).digits == pnr12
+    assert parse(samordningsnummer_from(pnr12)).is_samordningsnummer
+    with pytest.raises(ValueError, match=BAD_CHECK_DIGIT):
+        parse(with_broken_check_digit(pnr12))
+
+
+@pytest.mark.parametrize("pnr12", [OK, MODERN])
+def test_add_recipient_should_refuse_a_duplicate_in_any_format(staff: Staff, pnr12):
     draft = staff.start_draft()
-    staff.add(draft, OK)
-    response = staff.add(draft, f"{OK[:8]}-{OK[8:]}")
-    assert response.status_code == 400
-    assert response.json["error"] == f"{OK[:8]}-{OK[8:]} finns redan i listan"
+    staff.add(draft, pnr12)
+    for typed in _typed_forms(pnr12):
+        response = staff.add(draft, typed)
+        assert response.status_code == 400
+        assert response.json["error"] == f"{pnr12[:8]}-{pnr12[8:]} finns redan i listan"
     assert len(staff.rows(draft)) == 1
 
 
