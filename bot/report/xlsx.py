@@ -28,11 +28,21 @@ def xlsx_bytes(frames: ReportFrames) -> bytes:
             frame.to_excel(writer, sheet_name=name, index=False)
             sheet = writer.sheets[name]
             sheet.freeze_panes = "A2"
+            _as_text(sheet)
             for column, header in zip(sheet.columns, frame.columns, strict=False):
                 values = [str(header), *(str(v) for v in frame[header].head(500) if v is not None)]
                 width = min(max(len(v) for v in values) + 2, 80)
                 sheet.column_dimensions[column[0].column_letter].width = max(width, 10)
     return buffer.getvalue()
+
+
+def _as_text(sheet) -> None:
+    """Keep every cell a value: a text from a delivery or the staff tool that starts with '=' stays text, never
+    a formula Excel would run."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def write_xlsx(frames: ReportFrames, path: Path) -> Path:

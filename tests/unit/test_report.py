@@ -371,3 +371,18 @@ def test_xlsx_bytes_should_read_back_identically_with_pandas(mixed: Book) -> Non
         return frame.where(frame.notna() & (frame != ""), None)
 
     pd.testing.assert_frame_equal(plain(back), plain(frames.sent), check_dtype=False)
+
+
+def test_xlsx_should_keep_a_text_that_looks_like_a_formula_as_text(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = make_book(tmp_path, 0)
+    formula = '=HYPERLINK("http://example.invalid";"Klicka")'
+    book.ledger.add_delivery(book.key, "fp-2", "leverans.7z", [], [(formula, 3, "****", "bad_format", "=1+1")])
+
+    workbook = openpyxl.load_workbook(book.write()[0])
+
+    cells = [c for row in workbook["Ogiltiga i leveransen"].iter_rows(min_row=2) for c in row]
+    assert {c.value for c in cells} >= {formula, "=1+1"}
+    assert {c.data_type for c in cells if c.value is not None} <= {"s", "n"}
+    book.ledger.close()
