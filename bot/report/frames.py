@@ -213,7 +213,10 @@ def run_facts(data: ReportInput, *, with_actors: bool = True) -> list[tuple[str,
         ("Antal körningar", str(len(sends))),
         ("Första körningen (svensk tid)", local_text(min((r.started for r in sends), default=None))),
         ("Senaste körningen (svensk tid)", local_text(max((r.ended for r in sends), default=None))),
-        ("Senaste uppföljningen (svensk tid)", local_text(max((r.ended for r in follow_ups), default=None))),
+        (
+            "Senaste uppföljning med nytt läsläge (svensk tid)",
+            local_text(max((r.ended for r in follow_ups), default=None)),
+        ),
         ("Rapporten skapad (svensk tid)", local_text(data.generated_at)),
         ("Botversion", data.bot_version),
     ]
