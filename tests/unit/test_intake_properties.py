@@ -1,12 +1,16 @@
-"""Hypothesis properties of intake: any bytes read safely; any mix of forms and files yields each citizen once."""
+"""Hypothesis properties of intake: any bytes (damaged archives too) read safely; any mix of forms and files yields
+each citizen once."""
 
 from __future__ import annotations
 
+import io
+import os
 import tempfile
 from datetime import date
 from functools import cache
 from pathlib import Path
 
+import py7zr
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,6 +42,7 @@ text_bytes = st.one_of(
 )
 
 
+@settings(deadline=None)  # the first workbook imports openpyxl: slow once on a busy machine, not a failure
 @given(st.sampled_from(["a.txt", "a.csv", "a.xlsx"]), text_bytes)
 def test_read_rows_should_raise_only_delivery_errors_on_any_bytes(name: str, data: bytes) -> None:
     try:
@@ -74,3 +79,42 @@ def test_read_delivery_should_accept_every_citizen_exactly_once_whatever_the_for
     assert result.duplicates == len(everyone) - len(set(everyone))
     assert {r.reason_code for r in result.rejected} <= {"duplicate"}
     assert result.rows == len(everyone)
+
+
+ARCHIVE_PASSWORD = "egenskap"
+
+
+@cache
+def archive_bytes(encrypted_headers: bool) -> bytes:
+    buffer = io.BytesIO()
+    with py7zr.SevenZipFile(buffer, "w", password=ARCHIVE_PASSWORD, header_encryption=encrypted_headers) as archive:
+        archive.writestr("\n".join(official_numbers()[:20]).encode(), "lista.txt")
+    return buffer.getvalue()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.booleans(),
+    st.lists(st.tuples(st.integers(min_value=0), st.integers(1, 255)), min_size=1, max_size=3),
+    st.one_of(st.none(), st.integers(min_value=0)),
+)
+def test_read_delivery_should_raise_only_delivery_errors_on_a_damaged_archive(
+    encrypted_headers: bool, flips: list[tuple[int, int]], cut: int | None
+) -> None:
+    data = bytearray(archive_bytes(encrypted_headers))
+    for position, bits in flips:
+        data[position % len(data)] ^= bits
+    if cut is not None:
+        data = data[: cut % len(data)]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "lev.7z"
+        path.write_bytes(bytes(data))
+        os.environ["UTSKICK_PROPERTY_7Z"] = ARCHIVE_PASSWORD
+        try:
+            result = read_delivery(path, "UTSKICK_PROPERTY_7Z", today=TODAY)
+        except DeliveryError as e:
+            assert str(e) and e.exit_code == 2
+        else:
+            assert {c.pnr for c in result.accepted} <= set(official_numbers()[:20])
+        finally:
+            del os.environ["UTSKICK_PROPERTY_7Z"]
