@@ -343,6 +343,7 @@ class Worker:
             return []
 
     def _recycle(self) -> None:
+        log.info("context_recycled", after=self._since_recycle)
         self.session.recycle()
         self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
         self._needs_login = True

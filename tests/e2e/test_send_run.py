@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import sys
@@ -173,3 +174,19 @@ def test_limit_should_send_to_at_most_n_and_status_should_show_the_rest_waiting(
     assert status.returncode == 0, status.stderr
     assert "skickade: 2" in status.stdout
     assert "väntar: 1" in status.stdout
+
+
+def test_two_workers_recycling_their_contexts_should_send_each_citizen_once(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(2800, 8)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="workers = 2\nrecycle_every = 2")
+    setup.campaign.write_text(setup.campaign.read_text().replace("workers = 1\n", ""), encoding="utf-8")
+
+    result = setup.run("--yes")
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs), "each citizen exactly once"
+    events = [json.loads(line) for line in setup.log_text().splitlines()]
+    senders = {e.get("worker") for e in events if e["event"] == "sent"}
+    assert senders == {0, 1}, "both workers sent"
+    assert sum(1 for e in events if e["event"] == "context_recycled") >= 2, "fresh contexts every 2 citizens"
