@@ -17,7 +17,7 @@ import structlog
 
 from bot.browser import BrowserSession
 from bot.config import Campaign
-from bot.errors import BrowserClosed, UtskickError
+from bot.errors import BrowserClosed, CircuitOpen, TransientError, UtskickError
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
 from bot.staff_session import actor, browser_settings, login_request, retry_policy
@@ -122,6 +122,11 @@ def _read_from_staff_tool(
         except UtskickError as e:
             kept = _keep_artifacts(session, f"{run_id}-uppfoljning")
             log.error("follow_up_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
+            if isinstance(e, TransientError):  # the retry budget is spent: a person decides when to try again
+                raise CircuitOpen(
+                    f"Personalverktyget svarade inte efter {c.max_retries} försök ({e}). Inget ändrades i liggaren;"
+                    " kör uppföljningen igen senare."
+                ) from e
             raise
         session.end_item(None)
     return outcome

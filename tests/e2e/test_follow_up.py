@@ -266,3 +266,26 @@ def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen
     assert int(summary["Invånare i kampanjen"]) == len(pnrs)
     html = next((setup.folder / "reports").glob("*/*.html")).read_text(encoding="utf-8")
     assert not PNR_LIKE.search(html)
+
+
+def test_follow_up_should_stop_for_a_human_and_change_nothing_when_the_staff_tool_keeps_failing(
+    tmp_path, live_mock, qa
+):
+    pnrs = official_test_numbers(2980, 2)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=2)
+    assert setup.run("--yes").returncode == 0
+    for s in qa.sent():
+        qa.read(s["arende_id"])
+    before = setup.ledger_rows()
+    qa.faults(error_rate=1.0)
+
+    result = utskick(setup, "follow-up")
+
+    assert result.returncode == 3, result.stderr + result.stdout
+    assert "svarade inte efter 2 försök" in result.stderr
+    assert "kör uppföljningen igen senare" in result.stderr
+    with sqlite3.connect(setup.ledger) as conn:
+        assert conn.execute("SELECT count(*) FROM items WHERE read_status IS NOT NULL").fetchone() == (0,)
+    assert setup.ledger_rows() == before
+    assert not PNR_LIKE.search(result.stdout + result.stderr + setup.log_text())
