@@ -3,6 +3,7 @@ profile without a login, a wrong password, and SIGTERM mid-run (exit 4, then res
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -27,6 +28,7 @@ def person_browser(chromium_path: str, tmp_path: Path) -> Iterator[str]:
         [chromium_path, *LAUNCH_ARGS, "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,  # Debian's chromium-headless-shell is a shell script: stop the browser it starts too
     )
     try:
         port_file = profile / "DevToolsActivePort"  # Chromium writes the port it chose here
@@ -36,7 +38,7 @@ def person_browser(chromium_path: str, tmp_path: Path) -> Iterator[str]:
         assert port_file.exists(), "Chromium wrote no DevToolsActivePort"
         yield f"http://127.0.0.1:{port_file.read_text().split()[0]}"
     finally:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
 
 
