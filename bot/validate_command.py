@@ -10,9 +10,12 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INPUT, EXIT_OK, InputError
 from bot.intake import IntakeResult, NoValidPersonnummer, read_delivery
+from bot.ledger import Ledger, campaign_key
 from bot.pnr import mask, scrub
+from bot.summary import STATES_SV
 
 REASON_LABELS_SV = {
     "invalid_format": "Ogiltigt format",
@@ -31,30 +34,65 @@ PREVIEW = 5
 @click.argument("delivery", type=click.Path(path_type=Path))
 @click.option(
     "--password-env",
-    default="UTSKICK_7Z_PASSWORD",
-    show_default=True,
+    default=None,
     metavar="NAME",
-    help="Miljövariabeln som håller arkivets lösenord.",
+    help="Miljövariabeln som håller arkivets lösenord (standard: kampanjens delivery.password_env, "
+    "annars UTSKICK_7Z_PASSWORD).",
+)
+@click.option(
+    "--campaign",
+    "campaign_file",
+    type=click.Path(path_type=Path),
+    help="Kampanjfil: visa också vilka som redan finns i kampanjens liggare och vilka som är nya.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (för maskiner).")
-def validate(delivery: Path, password_env: str, as_json: bool) -> None:
+def validate(delivery: Path, password_env: str | None, campaign_file: Path | None, as_json: bool) -> None:
     """Packa upp och kontrollera en leverans; ingenting skickas."""
     try:
-        result = read_delivery(delivery, password_env)
+        campaign = load_campaign(campaign_file) if campaign_file else None
+        env = password_env or (campaign.delivery_password_env if campaign else "UTSKICK_7Z_PASSWORD")
+        result = read_delivery(delivery, env)
     except NoValidPersonnummer as e:
         _emit(e.result, as_json, error=str(e))
         sys.exit(EXIT_INPUT)
     except InputError as e:
         _emit(None, as_json, error=str(e))
         sys.exit(EXIT_INPUT)
-    _emit(result, as_json)
+    _emit(result, as_json, against=compare_with_campaign(result, campaign) if campaign else None)
     sys.exit(EXIT_OK)
 
 
-def _emit(result: IntakeResult | None, as_json: bool, error: str | None = None) -> None:
+def compare_with_campaign(result: IntakeResult, campaign: Campaign) -> dict:
+    """How the accepted citizens stand in the campaign's ledger: new ones, and known ones by state."""
+    known: dict[str, str] = {}
+    if campaign.ledger.exists():  # never create a ledger just to look
+        with Ledger.open(campaign.ledger, actor="validate", run_id="validate") as ledger:
+            key = campaign_key(campaign.key_facts())
+            if ledger.campaign(key):
+                known = {item.pnr: item.state for item in ledger.items(key)}
+    by_state: dict[str, int] = {}
+    for citizen in result.accepted:
+        if citizen.pnr in known:
+            by_state[known[citizen.pnr]] = by_state.get(known[citizen.pnr], 0) + 1
+    already = sum(by_state.values())
+    new = len(result.accepted) - already
+    # In-doubt citizens are looked up in Alla ärenden first, so they are not counted as sends.
+    to_send = new + by_state.get("pending", 0) + by_state.get("failed", 0)
+    return {
+        "name": campaign.name,
+        "new": new,
+        "already_in_campaign": already,
+        "by_state": by_state,
+        "to_send_next_run": to_send,
+    }
+
+
+def _emit(result: IntakeResult | None, as_json: bool, error: str | None = None, against: dict | None = None) -> None:
     if as_json:
         payload = result.to_json_dict() if result else {"valid": 0, "invalid": [], "duplicates": 0, "warnings": []}
         payload["ok"] = error is None
+        if against is not None:
+            payload["campaign"] = against
         if error:
             payload["error"] = scrub(error)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -62,6 +100,8 @@ def _emit(result: IntakeResult | None, as_json: bool, error: str | None = None) 
     console = Console(highlight=False, soft_wrap=True)
     if result is not None:
         _summary(console, result)
+    if against is not None:
+        _campaign_summary(console, against)
     if error:
         console.print(f"[bold red]Fel:[/] {scrub(error)}", markup=True)
         console.print("Ingenting skickas. Rätta leveransen och kör igen.")
@@ -93,3 +133,12 @@ def _summary(console: Console, result: IntakeResult) -> None:
         console.print(f"Första mottagarna: {preview}{more}")
     for warning in result.warnings:
         console.print(f"[yellow]Varning:[/] {scrub(warning)}")
+
+
+def _campaign_summary(console: Console, against: dict) -> None:
+    """What a run of this campaign would do with the delivery: send to the new, nothing twice to the known."""
+    console.print(f"[bold]Kampanj:[/] {against['name']}")
+    console.print(f"Nya för kampanjen: {against['new']}")
+    known = ", ".join(f"{STATES_SV.get(state, state)} {n}" for state, n in sorted(against["by_state"].items()))
+    console.print(f"Redan i kampanjen: {against['already_in_campaign']}" + (f" ({known})" if known else ""))
+    console.print(f"[green]Skickas vid nästa körning: {against['to_send_next_run']}[/]")
