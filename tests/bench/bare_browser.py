@@ -17,6 +17,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import psutil
 from playwright.sync_api import Page, expect, sync_playwright
 
 from bot.chromium import LAUNCH_ARGS, find_chromium
@@ -31,15 +32,42 @@ CONTEXT_ARGS = {"locale": "sv-SE", "timezone_id": "Europe/Stockholm", "viewport"
 READ_RECEIPT_JS = "t => [...t.querySelectorAll('tbody tr')].map(r => r.cells[1].innerText.trim())"
 
 
-class Clicks:
-    """The flow's clicks on one page, timing every step."""
+def tree_cpu_s() -> float:
+    """CPU seconds so far of this process and every descendant (Playwright's driver, every Chromium process).
 
-    def __init__(self, page: Page, fast: bool = False) -> None:
+    Read between steps of one long-lived browser, so no process of the tree exits in between."""
+    me = psutil.Process()
+    total = 0.0
+    for proc in (me, *me.children(recursive=True)):
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
+class Clicks:
+    """The flow's clicks on one page, timing every step (wall time, and CPU of this process tree per step)."""
+
+    def __init__(self, page: Page, fast: bool = False, profile: bool = False) -> None:
         self.page = page
         self.fast = fast
+        self.profile = profile  # reading /proc between steps costs a little: only in the profile part
         self.steps: dict[str, float] = defaultdict(float)
+        self.step_cpu: dict[str, float] = defaultdict(float)
+        self._cpu_at_lap = 0.0
+
+    def _start_laps(self) -> float:
+        if self.profile:
+            self._cpu_at_lap = tree_cpu_s()
+        return time.perf_counter()
 
     def _lap(self, step: str, since: float) -> float:
+        if self.profile:
+            cpu = tree_cpu_s()
+            self.step_cpu[step] += cpu - self._cpu_at_lap
+            self._cpu_at_lap = cpu
         now = time.perf_counter()
         self.steps[step] += now - since
         return now
@@ -57,7 +85,7 @@ class Clicks:
     def send(self, pnrs: list[str]) -> int:
         """One pass through the wizard; returns the number of ärende-ids on the receipt."""
         page = self.page
-        t = time.perf_counter()
+        t = self._start_laps()
         page.get_by_role("link", name="Skicka ärende", exact=True).click()  # on Mina ärenden or the receipt
         template = page.get_by_label("Välj mall", exact=True)
         template.wait_for()
@@ -117,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pnrs", type=Path, required=True, help="a file with one personnummer per line")
     parser.add_argument("--trace", action="store_true", help="record a trace as the bot's on-failure setting does")
     parser.add_argument("--fast", action="store_true", help="proposal: Enter per number, one wait for all checks")
+    parser.add_argument("--profile", action="store_true", help="CPU of the process tree per step (reads /proc)")
     args = parser.parse_args(argv)
     pnrs = args.pnrs.read_text(encoding="ascii").split()
     url = check_loopback(args.url)
@@ -130,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
             context.tracing.start(screenshots=True, snapshots=True)
         page = context.new_page()
         launch_s = time.perf_counter() - started
-        clicks = Clicks(page, fast=args.fast)
+        clicks = Clicks(page, fast=args.fast, profile=args.profile)
         clicks.login()
         setup_s = time.perf_counter() - started
         size = 1 if args.mode == "single" else 250
@@ -151,7 +180,7 @@ def main(argv: list[str] | None = None) -> int:
         browser.close()
     emit(
         {
-            "part": f"bare_{args.mode}" + ("_trace" if args.trace else "") + ("_fast" if args.fast else ""),
+            "part": f"bare_{args.mode}" + "".join(f"_{flag}" for flag in ("trace", "fast", "profile") if vars(args)[flag]),
             "citizens": len(pnrs),
             "receipts": receipts,
             "launch_s": launch_s,
@@ -159,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
             "send_s": send_s,
             "send_ends": ends,
             "steps": dict(clicks.steps),
+            "step_cpu": dict(clicks.step_cpu),
             "browser_version": version,
         }
     )

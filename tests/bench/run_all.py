@@ -54,6 +54,9 @@ from tests.bench.utskick_cli import run_utskick
 DOC = ROOT / "docs" / "bench-latest.md"
 FULL_CITIZENS = 250
 QUICK_CITIZENS = 20
+PROFILE_CITIZENS = 50
+# The steps of tests/bench/bare_browser.py that load a new page (a click on a link or a form's submit button).
+PAGE_LOAD_STEPS = ("open_wizard", "choose_template", "next_to_message", "send_and_receipt")
 MEMORY_SIZES = (1000, 10000)
 MEMORY_OFFSET = 1000  # part two's numbers start here in the test list, after part one's
 MIB = 2**20
@@ -220,6 +223,7 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
             cells = [_f(kinds.get(k, 0.0) * 1000 / r.citizens) for k in CPU_KINDS]
             share = f"{chromium / total:.0%}" if total else "–"
             lines.append(f"| {r.name} | {r.mode} | {' | '.join(cells)} | {_f(total * 1000 / r.citizens)} | {share} |")
+        lines += step_profile_table(rows)
         lines += ["", "Targets (2 cores):", ""]
         batch = by.get(("utskick", "batch"))
         if batch:
@@ -270,6 +274,39 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
     return "\n".join(lines)
 
 
+def step_profile_table(rows: list[Row]) -> list[str]:
+    """Where a citizen's CPU goes in single mode, step by step (the bare browser's profile part)."""
+    profiled = next((r for r in rows if r.measured.result.get("step_cpu")), None)
+    if not profiled:
+        return []
+    wall, cpu, n = profiled.measured.result["steps"], profiled.measured.result["step_cpu"], profiled.citizens
+    total = sum(cpu.values())
+    lines = [
+        "",
+        f"Bare browser, single mode, by step ({n} citizens; CPU = this script, Playwright's driver and every "
+        "Chromium process):",
+        "",
+        "| step | loads a page | wall ms/citizen | CPU ms/citizen | share of CPU |",
+        "|---|---|---:|---:|---:|",
+    ]
+    for step, seconds in cpu.items():
+        loads = "yes" if step in PAGE_LOAD_STEPS else ""
+        lines.append(
+            f"| {step} | {loads} | {_f(wall.get(step, 0) * 1000 / n)} | {_f(seconds * 1000 / n)} "
+            f"| {seconds / total:.0%} |"
+        )
+    loads = sum(cpu.get(step, 0.0) for step in PAGE_LOAD_STEPS)
+    floor = total * 1000 / n / 2
+    lines += [
+        f"| total | | {_f(sum(wall.values()) * 1000 / n)} | {_f(total * 1000 / n)} | 100% |",
+        "",
+        f"The {len(PAGE_LOAD_STEPS)} page loads per citizen take {loads / total:.0%} of its CPU. At "
+        f"{_f(total * 1000 / n)} CPU ms per citizen, 2 cores cannot send faster than {_f(floor)} ms per citizen "
+        "with any number of workers.",
+    ]
+    return lines
+
+
 # Running ---------------------------------------------------------------------------------------------------
 
 
@@ -285,6 +322,7 @@ def part_one(url: str, qa: QA, n: int, tmp: Path, args: argparse.Namespace) -> l
         ("utskick", "single", part_utskick(tmp / "single-w1", url, pnrs, "single", 1, args.trace)),
         ("utskick", "batch", part_utskick(tmp / "batch-w1", url, pnrs, "batch", 1, args.trace)),
         ("utskick workers=2", "single", part_utskick(tmp / "single-w2", url, pnrs, "single", 2, args.trace)),
+        ("utskick workers=3", "single", part_utskick(tmp / "single-w3", url, pnrs, "single", 3, args.trace)),
     ]
     if args.with_trace_baseline:
         parts.insert(
@@ -295,7 +333,12 @@ def part_one(url: str, qa: QA, n: int, tmp: Path, args: argparse.Namespace) -> l
                 part_script("tests.bench.bare_browser", url, "single", pnr_file, "--trace"),
             ),
         )
-    return [run_part(name, mode, qa, pnrs, run) for name, mode, run in parts]
+    rows = [run_part(name, mode, qa, pnrs, run) for name, mode, run in parts]
+    profiled = pnrs[: min(PROFILE_CITIZENS, n)]
+    profile_file = tmp / "pnrs-profile.txt"
+    profile_file.write_text("\n".join(profiled) + "\n", encoding="ascii")
+    profile = part_script("tests.bench.bare_browser", url, "single", profile_file, "--profile")
+    return [*rows, run_part("bare browser, step profile", "single", qa, profiled, profile)]
 
 
 def part_two(url: str, qa: QA, tmp: Path, sizes: tuple[int, ...], args: argparse.Namespace) -> list[Row]:
