@@ -178,9 +178,10 @@ def main(argv: list[str] | None = None) -> int:
             context.tracing.stop()
         context.close()
         browser.close()
+    flags = "".join(f"_{flag}" for flag in ("trace", "fast", "profile") if vars(args)[flag])
     emit(
         {
-            "part": f"bare_{args.mode}" + "".join(f"_{flag}" for flag in ("trace", "fast", "profile") if vars(args)[flag]),
+            "part": f"bare_{args.mode}{flags}",
             "citizens": len(pnrs),
             "receipts": receipts,
             "launch_s": launch_s,

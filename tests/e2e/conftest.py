@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,9 +114,29 @@ class Setup:
                 pnr: (state, arende) for pnr, state, arende in conn.execute("SELECT pnr, state, arende_id FROM items")
             }
 
+    def count_state(self, state: str) -> int:
+        """Rows in `state` right now, read without disturbing a run that writes (0 before the ledger exists)."""
+        if not self.ledger.exists():
+            return 0
+        try:
+            with sqlite3.connect(f"file:{self.ledger}?mode=ro", uri=True, timeout=1) as conn:
+                return conn.execute("SELECT count(*) FROM items WHERE state = ?", (state,)).fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
     def log_text(self) -> str:
         """Everything the runs logged."""
         return "\n".join(p.read_text() for p in sorted((self.folder / "logs").glob("*.jsonl")))
+
+
+def wait_until(condition, limit_s: float = 60) -> bool:
+    """Poll `condition` until it holds or `limit_s` passes (the test polls; the bot itself never sleeps)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
 
 
 def write_campaign(

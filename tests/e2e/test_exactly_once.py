@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import random
 import signal
-import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -16,16 +15,6 @@ import pytest
 from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def _sending_rows(setup: Setup) -> int:
-    if not setup.ledger.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{setup.ledger}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM items WHERE state = 'sending'").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
 
 
 def _kill_when(process: subprocess.Popen, condition, limit_s: float, grace_s: float = 0.0) -> bool:
@@ -67,7 +56,7 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
         if round_no % 2 == 0:
             # `sending` is committed just before the click on Skicka: kill while its answer is on the way.
             grace = chance.uniform(0.05, 0.4)
-            killed = _kill_when(process, lambda: _sending_rows(setup) > 0, limit_s=40, grace_s=grace)
+            killed = _kill_when(process, lambda: setup.count_state("sending") > 0, limit_s=40, grace_s=grace)
             kills["between_send_and_receipt"] += killed
         else:
             until = time.monotonic() + chance.uniform(0.5, 6.0)

@@ -8,7 +8,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -21,7 +20,7 @@ from flows.follow_up import READ, UNREAD, FollowUpRequest, read_statuses
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
 from tests.conftest import LiveMock, serve_mock
-from tests.e2e.conftest import PASSWORD, PROJECT, QA, Setup, official_test_numbers, write_campaign
+from tests.e2e.conftest import PASSWORD, PROJECT, QA, Setup, official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -188,24 +187,6 @@ def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_p
     assert outcome.read == len(read_ids)
 
 
-def wait_until(condition, limit_s: float = 60) -> bool:
-    """Poll `condition` until it holds (the test polls; the bot itself never sleeps)."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return False
-
-
-def sending_rows(setup: Setup) -> int:
-    try:
-        with sqlite3.connect(f"file:{setup.ledger}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM items WHERE state = 'sending'").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
 def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_waits(tmp_path, live_mock, qa):
     pnrs = official_test_numbers(2900, 5)
     qa.reachable(*pnrs)
@@ -242,10 +223,10 @@ def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen
     setup = write_campaign(tmp_path, live_mock.url, pnrs)
     for _ in range(5):  # the row may settle between the look and the kill; then resume and kill again
         process = setup.start("--yes")
-        assert wait_until(lambda: sending_rows(setup) > 0)
+        assert wait_until(lambda: setup.count_state("sending") > 0)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=30)
-        if sending_rows(setup):
+        if setup.count_state("sending"):
             break
     qa.faults()
 

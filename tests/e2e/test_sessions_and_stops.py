@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import sync_playwright
 
 from bot.chromium import LAUNCH_ARGS
-from tests.e2e.conftest import PASSWORD, official_test_numbers, write_campaign
+from tests.e2e.conftest import PASSWORD, official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -117,18 +117,6 @@ def test_wrong_password_should_stop_with_exit_3_and_send_nothing(tmp_path, live_
     assert {state for state, _ in setup.ledger_rows().values()} == {"pending"}
 
 
-def _sent_rows(ledger: Path) -> int:
-    import sqlite3
-
-    if not ledger.exists():
-        return 0
-    try:
-        with sqlite3.connect(f"file:{ledger}?mode=ro", uri=True, timeout=1) as conn:
-            return conn.execute("SELECT count(*) FROM items WHERE state = 'sent'").fetchone()[0]
-    except sqlite3.OperationalError:
-        return 0
-
-
 def test_sigterm_should_stop_after_the_current_citizen_with_exit_4_and_a_rerun_should_finish(tmp_path, live_mock, qa):
     pnrs = official_test_numbers(2720, 8)
     qa.reachable(*pnrs)
@@ -136,9 +124,7 @@ def test_sigterm_should_stop_after_the_current_citizen_with_exit_4_and_a_rerun_s
     setup = write_campaign(tmp_path, live_mock.url, pnrs)
 
     process = setup.start("--yes")
-    deadline = time.monotonic() + 120
-    while _sent_rows(setup.ledger) < 1 and process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)  # the test polls; the bot itself never sleeps
+    wait_until(lambda: setup.count_state("sent") >= 1 or process.poll() is not None, limit_s=120)
     assert process.poll() is None, "the run ended before the signal could be sent"
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=120)
