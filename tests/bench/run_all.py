@@ -195,10 +195,11 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
                 f"| {_f(r.measured.cpu_s * 1000 / r.citizens)} | {_f(r.measured.peak_rss / MIB)} "
                 f"| {'yes' if r.verified else 'FAILED: ' + r.verdict} |"
             )
-        lines += ["", "Ratios (target utskick / bare browser ≤ 1.10):", ""]
-        lines += ["| mode | measure | utskick / bare browser | utskick / raw HTTP | bare browser / raw HTTP |"]
-        lines += ["|---|---|---:|---:|---:|"]
         by = {(r.name, r.mode): r for r in rows}
+        if any(("utskick", mode) in by for mode in ("single", "batch")):
+            lines += ["", "Ratios (target utskick / bare browser ≤ 1.10):", ""]
+            lines += ["| mode | measure | utskick / bare browser | utskick / raw HTTP | bare browser / raw HTTP |"]
+            lines += ["|---|---|---:|---:|---:|"]
         for mode in ("single", "batch"):
             u, b, h = by.get(("utskick", mode)), by.get(("bare browser", mode)), by.get(("raw HTTP", mode))
             if not u:
@@ -341,6 +342,17 @@ def part_one(url: str, qa: QA, n: int, tmp: Path, args: argparse.Namespace) -> l
     return [*rows, run_part("bare browser, step profile", "single", qa, profiled, profile)]
 
 
+def part_workers(url: str, qa: QA, n: int, tmp: Path, counts: list[int], trace: str) -> list[Row]:
+    """utskick single mode with each worker count in `counts`, over the same citizens (to choose a default)."""
+    pnrs = official_numbers(0, n)
+    return [
+        run_part(
+            f"utskick workers={w}", "single", qa, pnrs, part_utskick(tmp / f"sweep-w{w}", url, pnrs, "single", w, trace)
+        )
+        for w in counts
+    ]
+
+
 def part_two(url: str, qa: QA, tmp: Path, sizes: tuple[int, ...], args: argparse.Namespace) -> list[Row]:
     rows = []
     offset = MEMORY_OFFSET
@@ -384,12 +396,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--memory-sizes", default=",".join(map(str, MEMORY_SIZES)), help="e.g. 1000,10000")
     parser.add_argument("--trace", choices=("", "on-failure", "off"), default="", help="campaign trace setting")
     parser.add_argument("--with-trace-baseline", action="store_true", help="also the bare browser with a trace")
+    parser.add_argument(
+        "--workers-sweep",
+        metavar="COUNTS",
+        help="only utskick single mode with these worker counts, e.g. 2,3,4 (no memory part, no doc)",
+    )
     parser.add_argument("--no-doc", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     n = args.citizens or (QUICK_CITIZENS if args.quick else FULL_CITIZENS)
     if not 1 <= n <= 250:
         parser.error("--citizens must be 1 to 250 (one batch)")
     sizes = tuple(int(s) for s in args.memory_sizes.split(",") if s.strip())
+    sweep = [int(w) for w in args.workers_sweep.split(",") if w.strip()] if args.workers_sweep else []
+    if sweep:
+        args.no_doc = True
     command = "python -m tests.bench.run_all" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     started = time.perf_counter()
 
@@ -406,7 +426,10 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="utskick-bench-") as tmp, MockProcess() as mock:
         print(f"Mock at {mock.url}, faults off, recipient check delay {check_delay} ms (its default)", flush=True)
         qa = QA(mock.url)
-        if not args.memory:
+        if sweep:
+            print(f"Workers sweep: {n} citizens, single mode, workers {', '.join(map(str, sweep))}", flush=True)
+            rows = part_workers(mock.url, qa, n, Path(tmp), sweep, args.trace)
+        elif not args.memory:
             print(f"Part one: {n} citizens", flush=True)
             rows = part_one(mock.url, qa, n, Path(tmp), args)
             if not args.quick:
@@ -414,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n" + format_tables(rows, info, [], check_delay, command) + "\n", flush=True)
                 if not args.no_doc:
                     write_doc(format_tables(rows, info, [], check_delay, command) + "\n\n(Memory part running.)")
-        if args.memory or not args.quick:
+        if not sweep and (args.memory or not args.quick):
             print(f"Part two: memory, batch campaigns of {', '.join(map(str, sizes))} citizens", flush=True)
             memory = part_two(mock.url, qa, Path(tmp), sizes, args)
         qa.reset()
