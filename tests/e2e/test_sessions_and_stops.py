@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Playwright
 
 from bot.chromium import LAUNCH_ARGS
 from tests.e2e.conftest import PASSWORD, official_test_numbers, wait_until, write_campaign
@@ -42,22 +42,27 @@ def person_browser(chromium_path: str, tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-def _log_in_as_a_person(cdp_url: str, mock_url: str) -> None:
+def _log_in_as_a_person(playwright: Playwright, cdp_url: str, mock_url: str) -> None:
     """What the person does in their own window: log in (SITHS in the real tool) and stop there."""
-    with sync_playwright() as pw:
-        browser = pw.chromium.connect_over_cdp(cdp_url)
+    # pytest-playwright's session-wide Playwright: a second sync_playwright() in one process fails once it runs.
+    browser = playwright.chromium.connect_over_cdp(cdp_url)
+    try:
         page = browser.contexts[0].pages[0]
         page.goto(mock_url)
         page.get_by_label("HSA-id", exact=True).fill("SE2321000016-A001")
         page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
         page.get_by_role("button", name="Logga in", exact=True).click()
         page.get_by_role("heading", name="Välj mottagning").wait_for()
+    finally:
+        browser.close()  # attached, not launched: this disconnects and leaves the person's browser and login
 
 
-def test_cdp_session_should_send_through_the_browser_a_person_logged_into(tmp_path, live_mock, qa, person_browser):
+def test_cdp_session_should_send_through_the_browser_a_person_logged_into(
+    tmp_path, live_mock, qa, person_browser, playwright
+):
     pnrs = official_test_numbers(2700, 3)
     qa.reachable(*pnrs)
-    _log_in_as_a_person(person_browser, live_mock.url)
+    _log_in_as_a_person(playwright, person_browser, live_mock.url)
     setup = write_campaign(tmp_path, live_mock.url, pnrs, staff_tool=f'session = "cdp"\ncdp_url = "{person_browser}"')
 
     result = setup.run("--yes", env={"UTSKICK_PASSWORD": ""})
