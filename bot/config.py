@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.strict_toml import describe_unknown, key_line
 
 MODES = ("single", "batch")
 SESSION_MODES = ("login", "cdp", "profile")
@@ -27,6 +28,44 @@ MAX_WORKERS = 4
 DEFAULT_WORKERS = 3
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SELECTORS = PROJECT_ROOT / "selectors" / "personalverktyg.toml"
+
+# Every key a campaign file may hold (None: a value, a dict: a table); anything else is refused.
+CAMPAIGN_KEYS: dict[str, Any] = {
+    "campaign": {
+        "name": None,
+        "bestallare": None,
+        "contact_unreachable_otherwise": None,
+        "ansvarig_avsandare": {"name": None, "title": None, "unit": None},
+        "continues": None,
+        "new_message_for_all": None,
+    },
+    "message": {"unit": None, "template": None, "texts": None, "extra_text": None, "attachments": None},
+    "sending": {
+        "mode": None,
+        "messages_per_minute": None,
+        "workers": None,
+        "batch_size": None,
+        "window": {"days": None, "start": None, "end": None},
+        "recycle_every": None,
+        "trace": None,
+        "max_retries": None,
+        "circuit_breaker": None,
+    },
+    "staff_tool": {
+        "url": None,
+        "session": None,
+        "hsa_id": None,
+        "password_env": None,
+        "cdp_url": None,
+        "profile_dir": None,
+        "selectors_override": None,
+        "headless": None,
+        "timeout_ms": None,
+        "reconcile_clock_skew_s": None,
+    },
+    "delivery": {"password_env": None},
+    "paths": {"ledger": None, "logs": None, "artifacts": None, "reports": None},
+}
 
 
 @dataclass(frozen=True)
@@ -79,6 +118,8 @@ class Campaign:
     circuit_breaker: int = 5
     reconcile_clock_skew_s: int = 120
     timeout_ms: int = 15000
+    continues: str = ""
+    new_message_for_all: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     def key_facts(self) -> dict[str, Any]:
@@ -136,9 +177,15 @@ def _sha256(path: Path) -> str:
 class _Reader:
     """Reads typed values from the TOML tree and names the key in every error."""
 
-    def __init__(self, data: dict[str, Any], path: Path) -> None:
+    def __init__(self, data: dict[str, Any], path: Path, text: str = "") -> None:
         self.data = data
         self.path = path
+        self.text = text
+
+    def where(self, dotted: str) -> str:
+        """The file's name and, when it can be found, the line of `dotted`: "kampanj.toml, rad 12"."""
+        line = key_line(self.text, dotted)
+        return f"{self.path.name}, rad {line}" if line else self.path.name
 
     def get(self, dotted: str, kind: type, default: Any = ..., *, required: bool = False) -> Any:
         node: Any = self.data
@@ -151,9 +198,9 @@ class _Reader:
         if kind is float and isinstance(node, int) and not isinstance(node, bool):
             node = float(node)
         if not isinstance(node, kind) or (kind is int and isinstance(node, bool)):
-            raise ConfigError(f"{self.path.name}: '{dotted}' ska vara {_kind_sv(kind)}, men är {node!r}.")
+            raise ConfigError(f"{self.where(dotted)}: '{dotted}' ska vara {_kind_sv(kind)}, men är {node!r}.")
         if kind is str and required and not node.strip():
-            raise ConfigError(f"{self.path.name}: '{dotted}' får inte vara tom.")
+            raise ConfigError(f"{self.where(dotted)}: '{dotted}' får inte vara tom.")
         return node
 
 
@@ -225,10 +272,11 @@ def load_campaign(path: Path) -> Campaign:
     if not path.is_file():
         raise ConfigError(f"Kampanjfilen {path} finns inte.")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"{path.name}: kampanjfilen är inte giltig TOML: {e}") from e
-    r = _Reader(data, path)
+    r = _Reader(data, path, text)
     base = path.resolve().parent
     for secret_key in ("password", "staff_tool.password", "delivery.password"):
         if r.get(secret_key, object, None) is not None:
@@ -236,6 +284,12 @@ def load_campaign(path: Path) -> Campaign:
                 f"{path.name}: '{secret_key}' hör inte hemma i kampanjfilen. Ange lösenord i en miljövariabel "
                 "och namnge variabeln med password_env."
             )
+    unknown = describe_unknown(text, data, CAMPAIGN_KEYS, path.name)
+    if unknown:
+        raise ConfigError(
+            "\n".join(unknown) + "\nKampanjfilen har nycklar som utskick inte känner till (se README, Configuration). "
+            "Rätta dem och kör igen; inget har skickats."
+        )
     override = r.get("staff_tool.selectors_override", str, "")
     profile = r.get("staff_tool.profile_dir", str, "")
     campaign = Campaign(
@@ -275,7 +329,14 @@ def load_campaign(path: Path) -> Campaign:
         logs=_resolve(base, r.get("paths.logs", str, "var/logs")),
         artifacts=_resolve(base, r.get("paths.artifacts", str, "var/artifacts")),
         reports=_resolve(base, r.get("paths.reports", str, "var/reports")),
+        continues=r.get("campaign.continues", str, "").strip(),
+        new_message_for_all=r.get("campaign.new_message_for_all", bool, False),
     )
+    if campaign.continues and campaign.new_message_for_all:
+        raise ConfigError(
+            f"{r.where('campaign.continues')}: ange antingen 'campaign.continues' eller "
+            "'campaign.new_message_for_all', inte båda."
+        )
     if not campaign.texts and not campaign.extra_text:
         raise ConfigError(f"{path.name}: ange minst en malltext i 'message.texts' eller en 'message.extra_text'.")
     _check_ranges(campaign)

@@ -7,6 +7,7 @@ README); a real run takes its secrets from the environment the operator sets, ne
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -34,16 +35,23 @@ def start_mock() -> tuple[subprocess.Popen, str]:
     return mock, first_line[first_line.index("http://") :]
 
 
+def copy_demo_campaign(folder: Path) -> Path:
+    """Copy the demo campaign and its attachment into `folder`: its ledger, logs and reports land beside the copy."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("campaign.toml", "information.pdf"):
+        shutil.copy(DEMO / name, folder / name)
+    return folder
+
+
 def main() -> int:
     """Run the demo end to end and return utskick's exit code."""
     mock, url = start_mock()
     print(f"Mocken av Personalverktyget körs på {url} (HSA-id SE2321000016-A001, lösenord utskick-demo)")
-    run_dir = ROOT / "var" / "demo" / datetime.now().strftime("%Y%m%d-%H%M%S")
+    run_dir = copy_demo_campaign(ROOT / "var" / "demo" / datetime.now().strftime("%Y%m%d-%H%M%S"))
     command = [
-        sys.executable, "-m", "bot.cli", "run", str(DEMO / "campaign.toml"),
+        sys.executable, "-m", "bot.cli", "run", str(run_dir / "campaign.toml"),
         "--delivery", str(DEMO / "delivery.7z"),
         "--base-url", url,
-        "--ledger", str(run_dir / "ledger.sqlite"),
         "--yes",
     ]  # fmt: skip
     print("Kör:", " ".join(Path(c).name if c == sys.executable else c for c in command), flush=True)
@@ -54,8 +62,8 @@ def main() -> int:
     finally:
         mock.terminate()
         mock.wait(timeout=10)
-    print(f"\nDemon klar (exitkod {code}). Liggaren: {run_dir / 'ledger.sqlite'}")
-    print("Kör igen med `make demo`; en ny liggare per demo gör att allt skickas på nytt till mocken.")
+    print(f"\nDemon klar (exitkod {code}). Kampanjfil, liggare, loggar och rapporter: {run_dir}")
+    print("Kör igen med `make demo`; en ny kopia av kampanjen per demo gör att allt skickas på nytt till mocken.")
     return code
 
 

@@ -74,3 +74,77 @@ def test_send_window_should_parse_days_and_times(tmp_path):
     campaign = load_campaign(_write(tmp_path, text))
     assert campaign.window.days == ("mon", "tue", "wed", "thu", "fri")
     assert campaign.window.start.hour == 8 and campaign.window.end.hour == 18
+
+
+def _line_of(text: str, fragment: str) -> int:
+    return next(n for n, line in enumerate(text.splitlines(), start=1) if fragment in line)
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (
+            ('ledger = "var/ledger.sqlite"', 'ledgr = "var/ledger.sqlite"'),
+            "okänd nyckel 'paths.ledgr' – menade du 'paths.ledger'?",
+        ),
+        (("workers = 1", "worker = 2"), "okänd nyckel 'sending.worker' – menade du 'sending.workers'?"),
+        (("[paths]", "[path]"), "okänd tabell [path] – menade du [paths]?"),
+        (("[sending]", "[sendning]"), "okänd tabell [sendning] – menade du [sending]?"),
+        (
+            ('extra_text = ""', 'extra_txt = "Hej"'),
+            "okänd nyckel 'message.extra_txt' – menade du 'message.extra_text'?",
+        ),
+        (('extra_text = ""', 'ledger = "egen.sqlite"'), "okänd nyckel 'message.ledger' – menade du 'paths.ledger'?"),
+        (
+            ("# window = {", 'window = { dayz = ["mon"], start = "08:00", end = "18:00" } #'),
+            "okänd nyckel 'sending.window.dayz' – menade du 'sending.window.days'?",
+        ),
+    ],
+)
+def test_unknown_key_should_be_refused_naming_file_line_and_closest_key(tmp_path, change, expected):
+    text = DEMO.read_text(encoding="utf-8").replace(*change)
+    assert text != DEMO.read_text(encoding="utf-8")
+    with pytest.raises(ConfigError) as error:
+        load_campaign(_write(tmp_path, text))
+    line = _line_of(text, change[1])
+    assert f"kampanj.toml, rad {line}: {expected}" in str(error.value)
+    assert error.value.exit_code == 2
+
+
+def test_unknown_key_without_a_close_one_should_be_refused_without_a_guess(tmp_path):
+    text = DEMO.read_text(encoding="utf-8").replace('extra_text = ""', 'extra_text = ""\nfargtema = "mörk"')
+    with pytest.raises(ConfigError) as error:
+        load_campaign(_write(tmp_path, text))
+    assert f"kampanj.toml, rad {_line_of(text, 'fargtema')}: okänd nyckel 'message.fargtema'" in str(error.value)
+    assert "menade du" not in str(error.value)
+
+
+def test_every_unknown_key_should_be_listed_at_once(tmp_path):
+    text = DEMO.read_text(encoding="utf-8").replace("workers = 1", "worker = 1").replace("[paths]", "[path]")
+    with pytest.raises(ConfigError) as error:
+        load_campaign(_write(tmp_path, text))
+    assert "'sending.worker'" in str(error.value) and "[path]" in str(error.value)
+
+
+def test_copied_demo_campaign_should_keep_ledger_logs_and_reports_beside_the_copy(tmp_path):
+    folder = tmp_path / "a" / "b"
+    folder.mkdir(parents=True)
+    campaign = load_campaign(_write(folder, DEMO.read_text("utf-8")))
+    for path in (campaign.ledger, campaign.logs, campaign.artifacts, campaign.reports):
+        assert path.is_relative_to(folder / "var"), path
+
+
+def test_campaign_without_paths_should_default_beside_the_file(tmp_path):
+    text = DEMO.read_text(encoding="utf-8").split("[paths]")[0]
+    campaign = load_campaign(_write(tmp_path, text))
+    assert campaign.ledger == tmp_path / "var" / "ledger.sqlite"
+    assert campaign.reports == tmp_path / "var" / "reports"
+
+
+def test_continues_and_new_message_for_all_together_should_be_refused(tmp_path):
+    text = DEMO.read_text(encoding="utf-8").replace(
+        "contact_unreachable_otherwise = true",
+        'contact_unreachable_otherwise = true\ncontinues = "abc123"\nnew_message_for_all = true',
+    )
+    with pytest.raises(ConfigError, match="antingen 'campaign.continues' eller 'campaign.new_message_for_all'"):
+        load_campaign(_write(tmp_path, text))
