@@ -11,6 +11,7 @@ from werkzeug.serving import make_server
 
 from mock_personalverktyg import create_app
 from mock_personalverktyg.faults import validate
+from mock_personalverktyg.seed import SeedError
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,15 +35,19 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, json.JSONDecodeError) as err:
         print(f"Ogiltigt värde för --faults: {err}", file=sys.stderr)
         return 2
-    app = create_app(
-        {
-            "QA_ENABLED": not args.production,
-            "CHECK_DELAY_MS": args.check_delay_ms,
-            "SESSION_TIMEOUT_S": args.session_timeout_s,
-            "SEED_PATH": args.seed,
-            "FAULTS": faults,
-        }
-    )
+    try:
+        app = create_app(
+            {
+                "QA_ENABLED": not args.production,
+                "CHECK_DELAY_MS": args.check_delay_ms,
+                "SESSION_TIMEOUT_S": args.session_timeout_s,
+                "SEED_PATH": args.seed,
+                "FAULTS": faults,
+            }
+        )
+    except SeedError as err:
+        print(f"Fel i seed-filen: {err}", file=sys.stderr)
+        return 2
     server = make_server(args.host, args.port, app, threaded=True)
     print(f"Personalverktyget (mock) körs på http://{args.host}:{server.server_port}", flush=True)
     users = ", ".join(sorted(app.extensions["personalverktyg"].seed.users))

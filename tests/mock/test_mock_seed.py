@@ -120,3 +120,59 @@ texts = [{ name = "Förberedelse", text = "Hej! {unit} skriver inför din operat
     draft = person.start_draft("ane-m1")
     step3 = person.client.get(person.u(f"/utkast/{draft}/meddelande")).text
     assert 'data-insert="Hej! Anestesimottagningen skriver inför din operation."' in step3
+
+
+def _seed_copy(tmp_path, old: str, new: str, count: int = 1):
+    from mock_personalverktyg.seed import DEFAULT_SEED
+
+    text = DEFAULT_SEED.read_text(encoding="utf-8")
+    assert old in text
+    changed = text.replace(old, new, count)
+    path = tmp_path / "seed.toml"
+    path.write_text(changed, encoding="utf-8")
+    return path, changed
+
+
+def _line_of_nth(text: str, fragment: str, nth: int = 1) -> int:
+    return [n for n, line in enumerate(text.splitlines(), start=1) if fragment in line][nth - 1]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected", "fragment"),
+    [
+        (
+            'role = "lokal administratör"',
+            'rolle = "lokal administratör"',
+            "'users[2].rolle' – menade du 'role'?",
+            "rolle",
+        ),
+        ('password = "utskick-demo"', 'pasword = "utskick-demo"', "'pasword' – menade du 'password'?", "pasword"),
+        ("[[units]]", "[[unit]]", "'unit' – menade du 'units'?", "[[unit]]"),
+        ("days_ago = 1", "days_agoo = 1", "'citizen_arenden[1].days_agoo' – menade du 'days_ago'?", "days_agoo"),
+    ],
+)
+def test_seed_with_an_unknown_key_should_be_refused_naming_file_line_and_closest_key(
+    tmp_path, old, new, expected, fragment
+):
+    from mock_personalverktyg.seed import SeedError
+
+    path, text = _seed_copy(tmp_path, old, new)
+    with pytest.raises(SeedError) as error:
+        load_seed(path)
+    assert f"seed.toml, rad {_line_of_nth(text, fragment)}: okänd nyckel {expected}" in str(error.value)
+
+
+def test_seed_with_an_unknown_key_in_a_template_text_should_be_refused(tmp_path):
+    from mock_personalverktyg.seed import SeedError
+
+    path, text = _seed_copy(tmp_path, '{ name = "Kontakt", text =', '{ name = "Kontakt", txt =')
+    with pytest.raises(SeedError, match=r"templates\[2\]\.texts\[2\]\.txt' – menade du 'text'\?"):
+        load_seed(path)
+
+
+def test_mock_cli_should_exit_2_on_a_seed_with_an_unknown_key(tmp_path, capsys):
+    from mock_personalverktyg.__main__ import main
+
+    path, _ = _seed_copy(tmp_path, "days_ago = 1", "days_agoo = 1")
+    assert main(["--port", "0", "--seed", str(path)]) == 2
+    assert "okänd nyckel 'citizen_arenden[1].days_agoo'" in capsys.readouterr().err
