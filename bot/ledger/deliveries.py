@@ -21,17 +21,29 @@ from bot.ledger.model import (
 class DeliveryWrites(LedgerBase):
     """Registers campaigns and adds deliveries' citizens as pending items."""
 
-    def ensure_campaign(self, key: str, name: str, facts: dict[str, Any]) -> None:
-        """Record the campaign once; an existing key keeps its original name and facts."""
+    def ensure_campaign(
+        self,
+        key: str,
+        name: str,
+        facts: dict[str, Any],
+        *,
+        continues_key: str | None = None,
+        new_message_for_all: bool = False,
+    ) -> None:
+        """Record the campaign once, with what it declares about an earlier campaign of the same name;
+        an existing key keeps its original name, facts and declaration."""
         with self._write() as conn:
             now = utc_now()
             cur = conn.execute(
-                "INSERT INTO campaigns (key, name, facts_json, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (key) DO NOTHING",
-                (key, name, canonical_json(facts), now),
+                "INSERT INTO campaigns (key, name, facts_json, created_at, continues_key, new_message_for_all)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+                (key, name, canonical_json(facts), now, continues_key, int(new_message_for_all)),
             )
             if cur.rowcount:
-                self._event(conn, now, key, None, "campaign_created", detail=detail_json(name=name))
+                detail = detail_json(
+                    name=name, continues=continues_key, new_message_for_all=new_message_for_all or None
+                )
+                self._event(conn, now, key, None, "campaign_created", detail=detail)
 
     def add_delivery(
         self,

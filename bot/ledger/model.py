@@ -147,6 +147,8 @@ class Campaign:
     name: str
     facts: dict[str, Any]
     created_at: str
+    continues_key: str | None = None  # the earlier campaign of the same name this one continues
+    new_message_for_all: bool = False  # declared a new message that also goes to those the earlier one reached
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,11 @@ from bot.ledger.model import (
 PAGE = 1000
 
 
+_CAMPAIGN_COLUMNS = "key, name, facts_json, created_at, continues_key, new_message_for_all"
+
+
 def _campaign(row: tuple) -> Campaign:
-    return Campaign(key=row[0], name=row[1], facts=json.loads(row[2]), created_at=row[3])
+    return Campaign(row[0], row[1], json.loads(row[2]), row[3], row[4], bool(row[5]))
 
 
 class LedgerReads:
@@ -124,21 +127,22 @@ class LedgerReads:
 
     def campaign(self, key: str) -> Campaign | None:
         """The campaign with exactly this key, if any."""
-        row = (
-            self.connection()
-            .execute("SELECT key, name, facts_json, created_at FROM campaigns WHERE key = ?", (key,))
-            .fetchone()
-        )
+        row = self.connection().execute(f"SELECT {_CAMPAIGN_COLUMNS} FROM campaigns WHERE key = ?", (key,)).fetchone()
         return _campaign(row) if row else None
 
     def find_campaigns(self, name_or_key: str) -> list[Campaign]:
         """Campaigns whose name is exactly `name_or_key` or whose key starts with it, newest first."""
         rows = self.connection().execute(
-            "SELECT key, name, facts_json, created_at FROM campaigns"
+            f"SELECT {_CAMPAIGN_COLUMNS} FROM campaigns"
             " WHERE name = ?1 OR (length(?1) > 0 AND substr(key, 1, length(?1)) = lower(?1))"
             " ORDER BY created_at DESC, rowid DESC",
             (name_or_key,),
         )
+        return [_campaign(row) for row in rows]
+
+    def all_campaigns(self) -> list[Campaign]:
+        """Every campaign in the ledger, oldest first (a ledger holds few; their items are read apart)."""
+        rows = self.connection().execute(f"SELECT {_CAMPAIGN_COLUMNS} FROM campaigns ORDER BY created_at, rowid")
         return [_campaign(row) for row in rows]
 
     def find_campaign(self, name_or_key: str) -> Campaign | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bot.ledger.model import STATES, LedgerError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 
 _STATE_LIST = ", ".join(f"'{s}'" for s in STATES)
@@ -19,7 +19,9 @@ DDL: tuple[str, ...] = (
         key        TEXT PRIMARY KEY,
         name       TEXT NOT NULL,
         facts_json TEXT NOT NULL,
-        created_at TEXT NOT NULL
+        created_at TEXT NOT NULL,
+        continues_key TEXT REFERENCES campaigns(key),
+        new_message_for_all INTEGER NOT NULL DEFAULT 0 CHECK (new_message_for_all IN (0, 1))
     )""",
     "CREATE INDEX IF NOT EXISTS campaigns_by_name ON campaigns(name)",
     """CREATE TABLE IF NOT EXISTS deliveries (
@@ -91,6 +93,17 @@ DDL: tuple[str, ...] = (
        BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END""",
 )
 
+# What turns a ledger of version N into N + 1; a fresh file gets the whole DDL at once.
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    # 1 → 2: a campaign records which earlier campaign of the same name it continues, or that it is a new
+    # message for all (issue 15).
+    1: (
+        "ALTER TABLE campaigns ADD COLUMN continues_key TEXT REFERENCES campaigns(key)",
+        "ALTER TABLE campaigns ADD COLUMN new_message_for_all INTEGER NOT NULL DEFAULT 0"
+        " CHECK (new_message_for_all IN (0, 1))",
+    ),
+}
+
 # The process umask is global: serialise our own changes to it. Any file another thread creates
 # meanwhile only gets stricter permissions, never looser.
 _UMASK_LOCK = threading.Lock()
@@ -135,7 +148,7 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    """Create the tables, indexes and triggers if missing; refuse a newer schema."""
+    """Create the tables, indexes and triggers if missing, migrate an older schema; refuse a newer one."""
     if conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
         return
     conn.execute("BEGIN IMMEDIATE")
@@ -146,10 +159,14 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
                 f"Liggarens schema är version {version}, nyare än den här versionen av utskick "
                 f"({SCHEMA_VERSION}). Uppgradera utskick."
             )
-        if version < SCHEMA_VERSION:
+        if version == 0:
             for statement in DDL:
                 conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        else:
+            for step in range(version, SCHEMA_VERSION):
+                for statement in MIGRATIONS[step]:
+                    conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

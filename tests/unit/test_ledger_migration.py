@@ -1,0 +1,58 @@
+"""A ledger written by an older utskick opens with the current one: migrated in place, no row lost."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from bot.ledger import SCHEMA_VERSION, Ledger
+
+V1_LEDGER = Path(__file__).resolve().parents[1] / "data" / "ledgers" / "ledger-schema-v1.sqlite"
+V1_KEY = "83a779c280873a84fd783569eb642213978b321bbe02a27490a741ff1cc9e15e"
+
+
+def _copy(tmp_path: Path) -> Path:
+    path = tmp_path / "ledger.sqlite"
+    shutil.copy(V1_LEDGER, path)
+    return path
+
+
+def test_schema_v1_ledger_should_migrate_to_the_current_version_keeping_every_row(tmp_path):
+    path = _copy(tmp_path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 1
+        before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("items", "events", "campaigns")}
+
+    with Ledger.open(path, actor="test", run_id="migration") as ledger:
+        campaign = ledger.campaign(V1_KEY)
+        counts = ledger.counts(V1_KEY)
+
+    assert campaign is not None and campaign.name == "Provsvar v1"
+    assert campaign.continues_key is None and campaign.new_message_for_all is False
+    assert (counts["sent"], counts["not_reachable"], counts["pending"]) == (2, 1, 1)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        after = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("items", "events", "campaigns")}
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(campaigns)")}
+    assert after == before
+    assert {"continues_key", "new_message_for_all"} <= columns
+
+
+def test_migrated_ledger_should_take_a_continuing_campaign_and_keep_its_triggers(tmp_path):
+    path = _copy(tmp_path)
+    with Ledger.open(path, actor="test", run_id="migration") as ledger:
+        ledger.ensure_campaign("b" * 64, "Provsvar v1", {"name": "Provsvar v1"}, continues_key=V1_KEY)
+        continuing = ledger.campaign("b" * 64)
+    assert continuing.continues_key == V1_KEY
+    with sqlite3.connect(path) as conn, pytest.raises(sqlite3.DatabaseError, match="append-only"):
+        conn.execute("DELETE FROM events")
+
+
+def test_migrated_ledger_should_open_again_without_migrating_twice(tmp_path):
+    path = _copy(tmp_path)
+    for _ in range(2):
+        with Ledger.open(path, actor="test", run_id="migration") as ledger:
+            assert ledger.counts(V1_KEY)["sent"] == 2
