@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 import structlog
 
+from bot.cli_swedish import SwedishGroup
 from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
@@ -25,7 +26,7 @@ from bot.validate_command import validate
 log = structlog.get_logger("utskick.cli")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=SwedishGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="utskick")
 def main() -> None:
     """utskick: skickar ett mallat 1177-ärende till varje invånare i en leverans, via Personalverktyget."""
@@ -97,6 +98,9 @@ def run_command(
                 on_progress=progress.advance,
             )
             summary = Run(campaign, options, run_id=run_id).execute()
+        if summary.declined:
+            click.echo("\n" + summary.message)
+            sys.exit(summary.exit_code)
         summary.log_file = log_file
         summary.artifacts = campaign.artifacts
         summary.reports = _write_reports(campaign, summary)
@@ -124,9 +128,20 @@ class _UsageError(UtskickError):
     exit_code = 2
 
 
+YES = ("j", "ja", "y", "yes")
+NO = ("", "n", "nej", "no")
+
+
 def _ask(text: str) -> bool:
+    """Show what will be sent and ask; EOFError (Ctrl-D) and KeyboardInterrupt (Ctrl-C) reach the runner."""
     click.echo(text)
-    return click.confirm("Skicka nu?", default=False)
+    while True:
+        answer = input("Skicka nu? [j/N] ").strip().casefold()
+        if answer in YES:
+            return True
+        if answer in NO:
+            return False
+        click.echo("Svara j (ja) eller n (nej).")
 
 
 class _Progress:
@@ -167,6 +182,7 @@ class _Progress:
 @click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil.")
 def status_command(campaign_file: Path, ledger: Path | None) -> None:
     """Visa kampanjens läge i liggaren."""
+    from bot.campaign_identity import identify
     from bot.ledger import Ledger, campaign_key
 
     try:
@@ -176,17 +192,21 @@ def status_command(campaign_file: Path, ledger: Path | None) -> None:
             click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu (ingen liggare på {campaign.ledger}).")
             return
         with Ledger.open(campaign.ledger, actor="status", run_id="status") as book:
-            if book.campaign(key) is None:
-                click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu.")
-                return
-            counts = book.counts(key)
+            identity = identify(book, campaign, key)
+            counts = book.counts(key) if identity.recorded else None
             rejected = sum(1 for _ in book.rejected_rows(key))
     except UtskickError as e:
         _fail(e)
-    click.echo(f"Kampanj: {campaign.name}  (nyckel {key[:12]})")
-    for state, n in counts.items():
-        click.echo(f"  {STATES_SV.get(state, state)}: {n}")
-    click.echo(f"  ogiltiga rader i leveranserna: {rejected}")
+    click.echo(f"Liggare: {campaign.ledger}")
+    if counts is None:
+        click.echo(f"Kampanjen '{campaign.name}' (nyckel {key[:12]}) har inte körts ännu med det här meddelandet.")
+    else:
+        click.echo(f"Kampanj: {campaign.name}  (nyckel {key[:12]})")
+        for state, n in counts.items():
+            click.echo(f"  {STATES_SV.get(state, state)}: {n}")
+        click.echo(f"  ogiltiga rader i leveranserna: {rejected}")
+    for line in identity.describe():
+        click.echo(line)
 
 
 @main.command("mock", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

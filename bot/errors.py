@@ -4,6 +4,7 @@
     ├── InputError                    bad input: Swedish message, exit 2, nothing sent
     │   ├── DeliveryError             the delivery (archive, file, rows) cannot be used
     │   ├── ConfigError               the campaign file or an option is wrong
+    │   │   └── CampaignConflict      another campaign of the same name is in the ledger: say which is meant
     │   └── AttachmentError           an attachment is missing, of the wrong type or too large
     ├── BusinessOutcome               a citizen-level result, recorded and never retried
     │   └── CitizenNotReachable       the recipient check refused the citizen (reason code)
@@ -50,6 +51,11 @@ class DeliveryError(InputError):
 
 class ConfigError(InputError):
     """The campaign file or a command-line option is wrong."""
+
+
+class CampaignConflict(ConfigError):
+    """The ledger holds another campaign of the same name: the campaign file must say `continues` or
+    `new_message_for_all` before anything is sent."""
 
 
 class AttachmentError(InputError):

@@ -21,8 +21,9 @@ from pathlib import Path
 import structlog
 
 from bot.attachments import check_attachments
+from bot.campaign_identity import Identity, check_identity
 from bot.config import Campaign
-from bot.errors import EXIT_INTERRUPTED, EXIT_OK, Interrupted, NeedsHuman, UtskickError
+from bot.errors import EXIT_INTERRUPTED, EXIT_OK, InputError, Interrupted, NeedsHuman, UtskickError
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
@@ -33,6 +34,8 @@ from bot.worker import CircuitBreaker, RunContext, Tally, Worker
 from flows.send import Message
 
 log = structlog.get_logger("utskick.runner")
+
+ABORTED_AT_PROMPT = "Avbrutet – inget skickades."
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Run:
         self.retry_sleep = retry_sleep
         self.stop = threading.Event()
         self.interrupted = False
+        self.declined = False
         self.window_closed = False
         self.selectors = Selectors.load(campaign.selectors, campaign.selectors_override)
         self.key = campaign_key(campaign.key_facts())
@@ -91,12 +95,14 @@ class Run:
         log.info("run_started", mode=c.mode, dry_run=self.options.dry_run, workers=c.workers)
         c.ledger.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
+            identity = check_identity(ledger, c, self.key)
+            self._require_citizens(ledger, intake)
             if self.options.dry_run:
-                work = list(self._dry_run_items(ledger, intake))
+                work = list(self._dry_run_items(ledger, intake, identity))
                 self._send_all(ledger, work, total=len(work))
             else:
                 with ledger.acquire_run_lock(self.key, owner=self.run_id):
-                    self._prepare(ledger, intake)
+                    self._prepare(ledger, intake, identity)
                     total = self._count_work(ledger)
                     self._send_all(ledger, self._work_from_ledger(ledger), total=total)
             self.summary.counts = ledger.counts(self.key) if ledger.campaign(self.key) else {}
@@ -105,15 +111,29 @@ class Run:
         log.info("run_finished", exit_code=self.summary.exit_code, counts=self.summary.counts)
         return self.summary
 
-    def _prepare(self, ledger: Ledger, intake: IntakeResult | None) -> None:
+    def _require_citizens(self, ledger: Ledger, intake: IntakeResult | None) -> None:
+        """Without a delivery there must be citizens in the ledger already: otherwise the command is wrong."""
+        if intake is None and not (ledger.campaign(self.key) and any(ledger.counts(self.key).values())):
+            raise InputError(
+                f"Kampanjen '{self.campaign.name}' har inga invånare i liggaren {self.campaign.ledger}. "
+                "Ange leveransen med --delivery. Inget skickades."
+            )
+
+    def _prepare(self, ledger: Ledger, intake: IntakeResult | None, identity: Identity) -> None:
         c = self.campaign
-        ledger.ensure_campaign(self.key, c.name, c.facts())
+        continues = identity.continues.key if identity.continues else None
+        ledger.ensure_campaign(
+            self.key, c.name, c.facts(), continues_key=continues, new_message_for_all=c.new_message_for_all
+        )
         if intake:
+            received = identity.already_received(ledger)
+            accepted = [z for z in intake.accepted if z.pnr not in received]
+            self.summary.already_received_earlier = len(intake.accepted) - len(accepted)
             added = ledger.add_delivery(
                 self.key,
                 intake.fingerprint,
                 intake.source,
-                ((z.pnr, intake.source, z.source_file, z.line) for z in intake.accepted),
+                ((z.pnr, intake.source, z.source_file, z.line) for z in accepted),
                 ((r.file, r.line, r.masked, r.reason_code, r.reason) for r in intake.rejected),
                 duplicates=intake.duplicates,
             )
@@ -137,15 +157,18 @@ class Run:
                 produced += 1
                 yield item
 
-    def _dry_run_items(self, ledger: Ledger, intake: IntakeResult | None) -> Iterator[Item]:
+    def _dry_run_items(self, ledger: Ledger, intake: IntakeResult | None, identity: Identity) -> Iterator[Item]:
         known: set[str] = set()
+        received = identity.already_received(ledger)
         if ledger.campaign(self.key):
             for item in ledger.items(self.key):
                 known.add(item.pnr)
                 if item.state == "pending":
                     yield item
         for n, citizen in enumerate(intake.accepted if intake else [], start=1):
-            if citizen.pnr not in known:
+            if citizen.pnr in received:
+                self.summary.already_received_earlier += 1
+            elif citizen.pnr not in known:
                 yield _unsaved_item(-n, self.key, citizen.pnr)
 
     def _send_all(self, ledger: Ledger, work: Iterator[Item] | list[Item], total: int) -> None:
@@ -186,9 +209,15 @@ class Run:
         ready, go = threading.Event(), threading.Event()
         # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
         threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
+        try:
+            # Until the answer, Ctrl-C, SIGTERM and Ctrl-D abort with nothing sent; the stop handler comes after.
+            with _abort_on_signals():
+                go_ahead = self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text)
+        except (KeyboardInterrupt, EOFError):
+            go_ahead, self.declined = False, True
         with _stop_on_signals(self._on_signal):
             try:
-                if self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text):
+                if go_ahead:
                     self.options.on_start(total)
                     threads += [_thread(Worker(i, ctx).run, pending) for i in range(1, workers)]
                     go.set()
@@ -215,15 +244,11 @@ class Run:
         return True
 
     def _confirmed(self, total: int, preview: str) -> bool:
-        """Ask the case handler (interactive runs only); a no, or Ctrl-C at the prompt, sends nothing."""
+        """Ask the case handler (interactive runs only); a no sends nothing (Ctrl-C and Ctrl-D reach the caller)."""
         if not self.options.confirm or self.options.dry_run:
             return True
-        try:
-            answer = self.options.confirm(self._confirmation_text(total, preview))
-        except (KeyboardInterrupt, EOFError):
-            answer = False
-        if not answer:
-            self.summary.message = "Avbrutet: inget skickades."
+        answer = self.options.confirm(self._confirmation_text(total, preview))
+        self.declined = not answer
         return answer
 
     def _feed(self, pending: queue.Queue, work: Iterator[Item], threads: list[threading.Thread]) -> None:
@@ -284,6 +309,10 @@ class Run:
 
     def _exit_code(self) -> int:
         errors = self.errors
+        if self.declined:  # anything after the answer (a browser ended by the same Ctrl-C) changes nothing
+            self.summary.declined = True
+            self.summary.message = ABORTED_AT_PROMPT
+            return EXIT_INTERRUPTED
         human = next((e for e in errors if isinstance(e, NeedsHuman)), None)
         if human:
             self.summary.message = f"Stoppad, en människa behöver titta: {human}"
@@ -301,15 +330,16 @@ class Run:
                 f"Utanför sändningsfönstret ({describe_window(self.campaign.window)}). Kör igen inom fönstret."
             )
             return EXIT_INTERRUPTED
-        waiting = self.summary.counts.get("pending", 0)
-        if waiting and self.options.limit is not None and not self.options.dry_run:
-            self.summary.message = f"{waiting} invånare väntar fortfarande (--limit). Kör igen för att fortsätta."
         left = self.summary.counts.get("failed", 0) + self.summary.counts.get("in_doubt", 0)
         if left and not self.options.dry_run:
             self.summary.message = (
                 f"{left} invånare fick inget utfall på grund av systemfel. Kör samma kommando igen: de misslyckade "
                 "försöks igen och de osäkra kontrolleras mot Alla ärenden först."
             )
+            return EXIT_INTERRUPTED
+        waiting = self.summary.counts.get("pending", 0)
+        if waiting and self.options.limit is not None and not self.options.dry_run:
+            self.summary.message = f"{waiting} invånare väntar fortfarande (--limit). Kör igen för att fortsätta."
             return EXIT_INTERRUPTED
         return EXIT_OK
 
@@ -338,19 +368,29 @@ def _unsaved_item(item_id: int, key: str, pnr: str) -> Item:
     return Item(item_id, key, pnr, None, None, None, "pending", None, None, None, None, None, 0, None, None, now)
 
 
-class _stop_on_signals:
-    """While active, SIGINT and SIGTERM ask the run to stop after the current citizen (main thread only)."""
+class _on_signals:
+    """While active, SIGINT and SIGTERM go to `handler` (main thread only; elsewhere signals cannot be set)."""
 
-    def __init__(self, on_signal: Callable[[], None]) -> None:
-        self.on_signal = on_signal
+    def __init__(self, handler: Callable) -> None:
+        self.handler = handler
         self.previous: dict[int, object] = {}
 
     def __enter__(self) -> None:
         if threading.current_thread() is not threading.main_thread():
             return
         for sig in (signal.SIGINT, signal.SIGTERM):
-            self.previous[sig] = signal.signal(sig, lambda *_: self.on_signal())
+            self.previous[sig] = signal.signal(sig, self.handler)
 
     def __exit__(self, *exc: object) -> None:
         for sig, handler in self.previous.items():
             signal.signal(sig, handler)
+
+
+def _abort_on_signals() -> _on_signals:
+    """Before anything is sent: SIGINT and SIGTERM raise KeyboardInterrupt (the run ends, nothing sent)."""
+    return _on_signals(signal.default_int_handler)
+
+
+def _stop_on_signals(on_signal: Callable[[], None]) -> _on_signals:
+    """While sending: SIGINT and SIGTERM ask the run to stop after the current citizen."""
+    return _on_signals(lambda *_: on_signal())

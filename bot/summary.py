@@ -38,11 +38,13 @@ class RunSummary:
     exit_code: int = 0
     message: str = ""
     dry_run: bool = False
+    declined: bool = False  # the case handler said no, or pressed Ctrl-C/Ctrl-D, at the prompt: nothing sent
     counts: dict[str, int] = field(default_factory=dict)
     sent_this_run: int = 0
     would_send: int = 0
     not_reachable: dict[str, int] = field(default_factory=dict)
     rejected_in_delivery: int = 0
+    already_received_earlier: int = 0  # reached by the campaign this one continues: not sent again
     seconds: float = 0.0
     log_file: Path | None = None
     artifacts: Path | None = None
@@ -62,6 +64,10 @@ def format_summary(s: RunSummary) -> str:
     if s.not_reachable:
         lines.append("  Kunde inte nås (kontakta på annat sätt):")
         lines.extend(f"    {reason_sv(code)}: {n}" for code, n in sorted(s.not_reachable.items()))
+    if s.already_received_earlier:
+        lines.append(
+            f"  Har redan fått meddelandet i kampanjen som fortsätts (får inget nytt): {s.already_received_earlier}"
+        )
     if s.rejected_in_delivery:
         lines.append(f"  Ogiltiga rader i leveransen: {s.rejected_in_delivery}")
     lines.append(f"  Tid: {s.seconds:.1f} s")

@@ -10,6 +10,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from bot.campaign_identity import identify
 from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INPUT, EXIT_OK, InputError
 from bot.intake import IntakeResult, NoValidPersonnummer, read_delivery
@@ -58,24 +59,37 @@ def validate(delivery: Path, password_env: str | None, campaign_file: Path | Non
     except InputError as e:
         _emit(None, as_json, error=str(e))
         sys.exit(EXIT_INPUT)
-    _emit(result, as_json, against=compare_with_campaign(result, campaign) if campaign else None)
-    sys.exit(EXIT_OK)
+    against = compare_with_campaign(result, campaign) if campaign else None
+    problem = against.get("problem") if against else None
+    _emit(result, as_json, against=against, error=problem)
+    sys.exit(EXIT_INPUT if problem else EXIT_OK)
 
 
 def compare_with_campaign(result: IntakeResult, campaign: Campaign) -> dict:
-    """How the accepted citizens stand in the campaign's ledger: new ones, and known ones by state."""
+    """How the accepted citizens stand in the campaign's ledger: new ones, known ones by state, those the
+    continued campaign already reached, and the other campaigns of the same name (`problem` when it may not run)."""
     known: dict[str, str] = {}
+    received: set[str] = set()
+    identity_lines: list[str] = []
+    problem = None
     if campaign.ledger.exists():  # never create a ledger just to look
         with Ledger.open(campaign.ledger, actor="validate", run_id="validate") as ledger:
             key = campaign_key(campaign.key_facts())
-            if ledger.campaign(key):
+            identity = identify(ledger, campaign, key)
+            if identity.recorded:
                 known = {item.pnr: item.state for item in ledger.items(key)}
+            received = identity.already_received(ledger)
+            identity_lines = identity.describe()
+            problem = identity.problem
     by_state: dict[str, int] = {}
+    earlier = 0
     for citizen in result.accepted:
         if citizen.pnr in known:
             by_state[known[citizen.pnr]] = by_state.get(known[citizen.pnr], 0) + 1
+        elif citizen.pnr in received:
+            earlier += 1
     already = sum(by_state.values())
-    new = len(result.accepted) - already
+    new = len(result.accepted) - already - earlier
     # In-doubt citizens are looked up in Alla ärenden first, so they are not counted as sends.
     to_send = new + by_state.get("pending", 0) + by_state.get("failed", 0)
     return {
@@ -83,7 +97,11 @@ def compare_with_campaign(result: IntakeResult, campaign: Campaign) -> dict:
         "new": new,
         "already_in_campaign": already,
         "by_state": by_state,
-        "to_send_next_run": to_send,
+        "to_send_next_run": 0 if problem else to_send,
+        "already_received_earlier": earlier,
+        "ledger": str(campaign.ledger),
+        "identity": identity_lines,
+        "problem": problem,
     }
 
 
@@ -104,7 +122,7 @@ def _emit(result: IntakeResult | None, as_json: bool, error: str | None = None, 
         _campaign_summary(console, against)
     if error:
         console.print(f"[bold red]Fel:[/] {scrub(error)}", markup=True)
-        console.print("Ingenting skickas. Rätta leveransen och kör igen.")
+        console.print("Ingenting skickas. Rätta det som står ovan och kör igen.")
 
 
 def _summary(console: Console, result: IntakeResult) -> None:
@@ -138,7 +156,13 @@ def _summary(console: Console, result: IntakeResult) -> None:
 def _campaign_summary(console: Console, against: dict) -> None:
     """What a run of this campaign would do with the delivery: send to the new, nothing twice to the known."""
     console.print(f"[bold]Kampanj:[/] {against['name']}")
+    console.print(f"Liggare: {against['ledger']}")
+    if against["already_received_earlier"]:
+        console.print(f"Har redan fått meddelandet i kampanjen som fortsätts: {against['already_received_earlier']}")
     console.print(f"Nya för kampanjen: {against['new']}")
     known = ", ".join(f"{STATES_SV.get(state, state)} {n}" for state, n in sorted(against["by_state"].items()))
     console.print(f"Redan i kampanjen: {against['already_in_campaign']}" + (f" ({known})" if known else ""))
     console.print(f"[green]Skickas vid nästa körning: {against['to_send_next_run']}[/]")
+    for line in against["identity"]:
+        if line != against["problem"]:
+            console.print(line, markup=False)
