@@ -118,8 +118,9 @@ def test_declined_confirmation_should_send_nothing_after_showing_counts_and_prev
     with ThreadPoolExecutor(max_workers=1) as pool:
         summary = pool.submit(run.execute).result(timeout=300)
 
-    assert summary.exit_code == 0
-    assert summary.message == "Avbrutet: inget skickades."
+    assert summary.exit_code == 4
+    assert summary.declined
+    assert summary.message == "Avbrutet – inget skickades."
     assert qa.sent() == []
     assert "Invånare att skicka till nu: 3" in shown[0]
     assert "Provsvar" in shown[0] or "provsvar" in shown[0]
@@ -165,7 +166,7 @@ def test_limit_should_send_to_at_most_n_and_status_should_show_the_rest_waiting(
 
     result = setup.run("--yes", "--limit", "2")
 
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.returncode == 4, result.stdout + result.stderr
     assert len(qa.sent()) == 2
     assert "väntar" in result.stdout
     status = subprocess.run(
