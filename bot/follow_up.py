@@ -114,7 +114,8 @@ def _read_from_staff_tool(
                 with attempt:
                     screen = Screen(session.page, selectors, settings.timeout_ms)
                     try:
-                        open_staff_tool(screen, login)
+                        with session.untraced():  # a trace never records the login
+                            open_staff_tool(screen, login)
                         outcome = read_statuses(screen, request)
                     except BrowserClosed:
                         session.recycle()

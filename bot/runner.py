@@ -27,6 +27,8 @@ from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
 from bot.pacing import Clock, Pacer, describe_window, seconds_until_open
+from bot.private_files import private_dir
+from bot.retention import purge_expired
 from bot.staff_session import actor, browser_settings, login_request
 from bot.summary import RunSummary
 from bot.worker import CircuitBreaker, RunContext, Tally, Worker
@@ -89,7 +91,8 @@ class Run:
             self.summary.rejected_in_delivery = len(intake.rejected)
         structlog.contextvars.bind_contextvars(run_id=self.run_id, campaign=self.campaign.name)
         log.info("run_started", mode=c.mode, dry_run=self.options.dry_run, workers=c.workers)
-        c.ledger.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log.info("retention_applied", keep_days=c.keep_days, deleted=len(purge_expired(c)))
+        private_dir(c.ledger.parent, tighten=False)
         with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
             if self.options.dry_run:
                 work = list(self._dry_run_items(ledger, intake))

@@ -1,0 +1,139 @@
+"""What a run leaves behind: kept traces with no password and no cookie, no secret in the environment of the
+browser's processes, and (the privacy e2e) every file of a failing, retried run under umask 000 scanned for the
+password, cookie values and personnummer, with its file and folder modes checked."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import LiveMock, serve_mock
+from tests.e2e.conftest import PASSWORD, QA, Setup, official_test_numbers, wait_until, write_campaign
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+
+class CookieRecorder:
+    """WSGI middleware around the mock: remembers every cookie value the mock hands out."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.values: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        def recording_start_response(status, headers, exc_info=None):
+            for name, value in headers:
+                if name.lower() == "set-cookie":
+                    cookie_value = value.split(";", 1)[0].split("=", 1)[1]
+                    if cookie_value:
+                        with self._lock:
+                            self.values.add(cookie_value)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, recording_start_response)
+
+
+@pytest.fixture(scope="module")
+def recording_mock() -> Iterator[tuple[LiveMock, CookieRecorder]]:
+    """A mock of its own whose every Set-Cookie value is recorded."""
+    server = serve_mock({"CHECK_DELAY_MS": 50})
+    recorder = CookieRecorder(server.app.wsgi_app)
+    server.app.wsgi_app = recorder
+    yield server, recorder
+    server.stop()
+
+
+@pytest.fixture
+def recording_qa(recording_mock) -> Iterator[QA]:
+    """The recording mock's QA API, reset; faults cleared afterwards."""
+    client = QA(recording_mock[0].url)
+    client.reset()
+    yield client
+    client.faults()
+
+
+def unpacked_files(folder: Path) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every file under `folder`, with every trace.zip's members listed one by one."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        yield str(path.relative_to(folder)), data
+        if path.name.endswith(".zip"):
+            with zipfile.ZipFile(path) as archive:
+                for member in archive.namelist():
+                    yield f"{path.relative_to(folder)}!{member}", archive.read(member)
+
+
+def holders(folder: Path, needles: set[str]) -> dict[str, list[str]]:
+    """Which files (traces unpacked) hold which needle."""
+    found: dict[str, list[str]] = {}
+    encoded = {n: n.encode() for n in needles}
+    for name, data in unpacked_files(folder):
+        hits = [n for n, b in encoded.items() if b in data]
+        if hits:
+            found[name] = hits
+    return found
+
+
+def failing_campaign(folder: Path, url: str, qa: QA, pnrs: list[str], **kwargs) -> Setup:
+    """A campaign that fails some sends after retries: server errors, and a session that expires between sends."""
+    qa.reachable(*pnrs)
+    qa.faults(session_timeout_s=1)
+    return write_campaign(
+        folder,
+        url,
+        pnrs,
+        max_retries=2,
+        sending='trace = "on-failure"\nmessages_per_minute = 40\ncircuit_breaker = 50',
+        **kwargs,
+    )
+
+
+def start_run(setup: Setup, umask: int | None = None, env: dict | None = None) -> subprocess.Popen:
+    """Start `utskick run --yes` on `setup`, optionally under another umask."""
+    return subprocess.Popen(
+        setup.command("--yes"),
+        env=setup.env(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        preexec_fn=None if umask is None else (lambda: os.umask(umask)),
+    )
+
+
+def run_with_faults_after_preflight(setup: Setup, qa: QA, umask: int | None = None) -> tuple[int, str]:
+    """Start the run, let the preflight pass, then turn on server errors; return the exit code and the output."""
+    process = start_run(setup, umask)
+    try:
+        assert wait_until(lambda: "preflight_ok" in setup.log_text(), 120), "the preflight passed"
+        qa.faults(error_rate=0.1, session_timeout_s=1, seed=16)
+        out, err = process.communicate(timeout=600)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return process.returncode, out + err
+
+
+def test_kept_traces_should_hold_neither_the_password_nor_any_cookie_value(tmp_path, recording_mock, recording_qa):
+    mock, cookies = recording_mock
+    pnrs = official_test_numbers(4600, 8)
+    setup = failing_campaign(tmp_path, mock.url, recording_qa, pnrs)
+
+    code, output = run_with_faults_after_preflight(setup, recording_qa)
+
+    assert code in (0, 4), output
+    traces = sorted((tmp_path / "artifacts").glob("*.trace.zip"))
+    assert traces, "the faults made some send fail, so a trace was kept: " + output
+    assert cookies.values, "the mock handed out session cookies"
+    found = holders(tmp_path / "artifacts", {PASSWORD, *cookies.values})
+    assert found == {}
