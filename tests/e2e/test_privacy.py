@@ -5,14 +5,12 @@ password, cookie values and personnummer, with its file and folder modes checked
 from __future__ import annotations
 
 import os
-import stat
 import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
 import pytest
 
 from tests.conftest import LiveMock, serve_mock
