@@ -12,7 +12,6 @@ from werkzeug.serving import make_server
 from mock_personalverktyg import create_app
 from mock_personalverktyg.faults import validate
 
-
 QA_WARNING = (
     "VARNING: QA-API:t (/__qa__/) är på. Den som når porten kan utan inloggning läsa alla skickade ärenden med "
     "personnummer, ändra invånare och slå på fel. Använd bara för tester; starta med --production annars."
