@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import structlog
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.chromium import LAUNCH_ARGS, find_chromium, sandbox_off_reason
 from bot.errors import ConfigError, LoginRequired
 from bot.private_files import private_dir
 from bot.trace_scrub import TraceNotSafe, recorded_actions, scrub_trace
+
+log = structlog.get_logger("utskick.browser")
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ class BrowserSession:
         kwargs: dict[str, Any] = {"headless": s.headless, "args": list(s.launch_args)}
         if executable:
             kwargs["executable_path"] = executable
+        if "--no-sandbox" in s.launch_args:
+            log.info("chromium_sandbox_off", reason=sandbox_off_reason() or "launch_args")
         return kwargs
 
     def _new_page(self) -> None:

@@ -29,6 +29,7 @@ from bot.locators import Selectors
 from bot.pacing import Clock, Pacer, describe_window, seconds_until_open
 from bot.private_files import private_dir
 from bot.retention import purge_expired
+from bot.secret_env import withheld_from_environment
 from bot.staff_session import actor, browser_settings, login_request
 from bot.summary import RunSummary
 from bot.worker import CircuitBreaker, RunContext, Tally, Worker
@@ -187,9 +188,10 @@ class Run:
         ctx.errors = self.errors
         pending: queue.Queue = queue.Queue(maxsize=workers * 2)
         ready, go = threading.Event(), threading.Event()
-        # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
-        threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
-        with _stop_on_signals(self._on_signal):
+        # The secrets are read (ctx.login); the browsers the workers start must not inherit them.
+        with withheld_from_environment(c.password_env, c.delivery_password_env), _stop_on_signals(self._on_signal):
+            # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
+            threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
             try:
                 if self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text):
                     self.options.on_start(total)

@@ -5,12 +5,14 @@ password, cookie values and personnummer, with its file and folder modes checked
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.conftest import LiveMock, serve_mock
@@ -135,3 +137,28 @@ def test_kept_traces_should_hold_neither_the_password_nor_any_cookie_value(tmp_p
     assert cookies.values, "the mock handed out session cookies"
     found = holders(tmp_path / "artifacts", {PASSWORD, *cookies.values})
     assert found == {}
+
+
+SEVEN_ZIP_SECRET = "arkiv-hemlighet-16"
+
+
+def test_driver_and_browser_processes_should_not_inherit_the_passwords(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(4700, 3)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 6")
+    process = start_run(setup, env={"UTSKICK_7Z_PASSWORD": SEVEN_ZIP_SECRET})
+    environments: dict[str, str] = {}
+    try:
+        assert wait_until(lambda: "preflight_ok" in setup.log_text(), 120), "the browser is up and logged in"
+        for child in psutil.Process(process.pid).children(recursive=True):
+            try:
+                environments[f"{child.pid} {child.name()}"] = "\n".join(f"{k}={v}" for k, v in child.environ().items())
+            except psutil.NoSuchProcess:
+                continue
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=120)
+    assert any("node" in name for name in environments), environments.keys()
+    assert any("chrom" in name for name in environments), environments.keys()
+    leaks = [name for name, text in environments.items() if PASSWORD in text or SEVEN_ZIP_SECRET in text]
+    assert leaks == []
