@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from bot.chromium import LAUNCH_ARGS
 from tests.conftest import LiveMock, serve_mock
 from tests.e2e.conftest import PASSWORD, QA, Setup, official_test_numbers, wait_until, write_campaign
 
@@ -110,12 +111,14 @@ def start_run(setup: Setup, umask: int | None = None, env: dict | None = None) -
     )
 
 
-def run_with_faults_after_preflight(setup: Setup, qa: QA, umask: int | None = None) -> tuple[int, str]:
+def run_with_faults_after_preflight(
+    setup: Setup, qa: QA, umask: int | None = None, faults: dict | None = None
+) -> tuple[int, str]:
     """Start the run, let the preflight pass, then turn on server errors; return the exit code and the output."""
     process = start_run(setup, umask)
     try:
         assert wait_until(lambda: "preflight_ok" in setup.log_text(), 120), "the preflight passed"
-        qa.faults(error_rate=0.1, session_timeout_s=1, seed=16)
+        qa.faults(**(faults or {"error_rate": 0.1, "session_timeout_s": 1, "seed": 16}))
         out, err = process.communicate(timeout=600)
     finally:
         if process.poll() is None:
@@ -162,3 +165,69 @@ def test_driver_and_browser_processes_should_not_inherit_the_passwords(tmp_path,
     assert any("chrom" in name for name in environments), environments.keys()
     leaks = [name for name, text in environments.items() if PASSWORD in text or SEVEN_ZIP_SECRET in text]
     assert leaks == []
+
+
+@pytest.fixture
+def person_with_tabs(chromium_path: str, tmp_path: Path, playwright, live_mock) -> Iterator[tuple[str, list[str]]]:
+    """A person's Chromium with remote debugging, logged in, with two tabs of their own open: (cdp_url, tab urls)."""
+    profile = tmp_path / "person-profile"
+    process = subprocess.Popen(
+        [chromium_path, *LAUNCH_ARGS, "--remote-debugging-port=0", f"--user-data-dir={profile}", "about:blank"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        assert wait_until(lambda: port_file.exists() and port_file.read_text().strip(), 30)
+        cdp_url = f"http://127.0.0.1:{port_file.read_text().split()[0]}"
+        browser = playwright.chromium.connect_over_cdp(cdp_url)
+        try:
+            page = browser.contexts[0].pages[0]
+            page.goto(live_mock.url)
+            page.get_by_label("HSA-id", exact=True).fill("SE2321000016-A001")
+            page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+            page.get_by_role("button", name="Logga in", exact=True).click()
+            page.get_by_role("heading", name="Välj mottagning").wait_for()
+            other = browser.contexts[0].new_page()
+            other.goto(f"{live_mock.url}/installningar")
+            tabs = [p.url for p in browser.contexts[0].pages]
+        finally:
+            browser.close()
+        yield cdp_url, tabs
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+
+
+def open_tabs(playwright, cdp_url: str) -> list[str]:
+    """The URLs of the tabs open in the person's browser right now."""
+    browser = playwright.chromium.connect_over_cdp(cdp_url)
+    try:
+        return [p.url for c in browser.contexts for p in c.pages]
+    finally:
+        browser.close()
+
+
+def test_cdp_run_should_trace_nothing_and_leave_the_persons_tabs_alone(
+    tmp_path, live_mock, qa, person_with_tabs, playwright
+):
+    cdp_url, tabs = person_with_tabs
+    pnrs = official_test_numbers(4800, 4)
+    qa.reachable(*pnrs)
+    setup = write_campaign(
+        tmp_path,
+        live_mock.url,
+        pnrs,
+        max_retries=2,
+        sending='trace = "on-failure"\ncircuit_breaker = 50',
+        staff_tool=f'session = "cdp"\ncdp_url = "{cdp_url}"',
+    )
+
+    code, output = run_with_faults_after_preflight(setup, qa, faults={"error_rate": 0.5, "seed": 3})
+
+    assert code in (0, 4), output
+    artifacts = sorted(p.name for p in (tmp_path / "artifacts").iterdir()) if (tmp_path / "artifacts").exists() else []
+    assert any(name.endswith(".png") for name in artifacts), "some send failed: " + output
+    assert [name for name in artifacts if "trace" in name] == []
+    assert sorted(open_tabs(playwright, cdp_url)) == sorted(tabs), "the person's tabs are as they were; the bot's own tab is closed"
