@@ -10,6 +10,7 @@ import subprocess
 import threading
 import zipfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -62,22 +63,22 @@ def recording_qa(recording_mock) -> Iterator[QA]:
     client.faults()
 
 
-def unpacked_files(folder: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of every file under `folder`, with every trace.zip's members listed one by one."""
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+def unpacked_files(folder: Path, skip: tuple[Path, ...] = ()) -> Iterator[tuple[str, bytes]]:
+    """(name, bytes) of every file under `folder` but `skip`, the members of every zip (traces, xlsx) one by one."""
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p not in skip):
         data = path.read_bytes()
         yield str(path.relative_to(folder)), data
-        if path.name.endswith(".zip"):
+        if zipfile.is_zipfile(path):
             with zipfile.ZipFile(path) as archive:
                 for member in archive.namelist():
                     yield f"{path.relative_to(folder)}!{member}", archive.read(member)
 
 
-def holders(folder: Path, needles: set[str]) -> dict[str, list[str]]:
+def holders(folder: Path, needles: set[str], skip: tuple[Path, ...] = ()) -> dict[str, list[str]]:
     """Which files (traces unpacked) hold which needle."""
     found: dict[str, list[str]] = {}
     encoded = {n: n.encode() for n in needles}
-    for name, data in unpacked_files(folder):
+    for name, data in unpacked_files(folder, skip):
         hits = [n for n, b in encoded.items() if b in data]
         if hits:
             found[name] = hits
@@ -230,4 +231,51 @@ def test_cdp_run_should_trace_nothing_and_leave_the_persons_tabs_alone(
     artifacts = sorted(p.name for p in (tmp_path / "artifacts").iterdir()) if (tmp_path / "artifacts").exists() else []
     assert any(name.endswith(".png") for name in artifacts), "some send failed: " + output
     assert [name for name in artifacts if "trace" in name] == []
-    assert sorted(open_tabs(playwright, cdp_url)) == sorted(tabs), "the person's tabs are as they were; the bot's own tab is closed"
+    assert sorted(open_tabs(playwright, cdp_url)) == sorted(tabs), (
+        "the person's tabs are as they were; the bot's own tab is closed"
+    )
+
+
+def personnummer_forms(pnr: str) -> set[str]:
+    """Every way a personnummer can be written: 12 or 10 digits, with or without the dash."""
+    return {pnr, pnr[2:], f"{pnr[:8]}-{pnr[8:]}", f"{pnr[2:8]}-{pnr[8:]}"}
+
+
+def test_privacy_of_everything_a_failing_run_writes_under_umask_000(tmp_path, recording_mock, recording_qa):
+    mock, cookies = recording_mock
+    pnrs = official_test_numbers(4900, 8)
+    setup = failing_campaign(tmp_path, mock.url, recording_qa, pnrs)
+    nested = tmp_path / "liggare" / "2026" / "ledger.sqlite"
+    setup.campaign.write_text(
+        setup.campaign.read_text(encoding="utf-8")
+        .replace('ledger = "ledger.sqlite"', 'ledger = "liggare/2026/ledger.sqlite"')
+        .replace('reports = "reports"', 'reports = "utdata/rapporter"'),
+        encoding="utf-8",
+    )
+    setup = replace(setup, ledger=nested)
+    inputs = (setup.campaign, setup.delivery, tmp_path / "information.pdf")
+
+    code, output = run_with_faults_after_preflight(setup, recording_qa, umask=0)
+
+    assert code in (0, 4), output
+    assert list((tmp_path / "artifacts").glob("*.trace.zip")), "a failed send kept a trace: " + output
+    written = [p for p in tmp_path.rglob("*") if p not in inputs]
+    folders = [p for p in written if p.is_dir()]
+    files = [p for p in written if p.is_file()]
+    assert {tmp_path / "liggare", tmp_path / "liggare" / "2026", tmp_path / "utdata"} <= set(folders)
+    assert {
+        str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in folders if p.stat().st_mode & 0o077
+    } == {}
+    assert {
+        str(p.relative_to(tmp_path)): oct(p.stat().st_mode & 0o777) for p in files if p.stat().st_mode & 0o077
+    } == {}
+
+    must_hold = (nested, nested.with_name("ledger.sqlite-wal"), nested.with_name("ledger.sqlite-shm"))
+    may_hold_personnummer = tuple(
+        p for p in files if p in must_hold or p.suffix == ".xlsx" or p.name.endswith("journalexport.csv")
+    )
+    secrets = {PASSWORD, *cookies.values}
+    everyone = {form for pnr in pnrs for form in personnummer_forms(pnr)}
+    assert holders(tmp_path, secrets, skip=inputs) == {}
+    assert holders(tmp_path, everyone, skip=inputs + may_hold_personnummer) == {}
+    assert holders(tmp_path, everyone, skip=inputs), "the ledger and the reports do hold them (the scan can see)"
