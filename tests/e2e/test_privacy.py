@@ -19,6 +19,7 @@ import pytest
 from bot.chromium import LAUNCH_ARGS
 from tests.conftest import LiveMock, serve_mock
 from tests.e2e.conftest import PASSWORD, QA, Setup, official_test_numbers, wait_until, write_campaign
+from tests.unit.test_privacy_parts import _aged
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -128,6 +129,7 @@ def run_with_faults_after_preflight(
     return process.returncode, out + err
 
 
+@pytest.mark.long  # the privacy e2e below makes the same scan (and more) in `make test`
 def test_kept_traces_should_hold_neither_the_password_nor_any_cookie_value(tmp_path, recording_mock, recording_qa):
     mock, cookies = recording_mock
     pnrs = official_test_numbers(4600, 8)
@@ -214,7 +216,7 @@ def test_cdp_run_should_trace_nothing_and_leave_the_persons_tabs_alone(
     tmp_path, live_mock, qa, person_with_tabs, playwright
 ):
     cdp_url, tabs = person_with_tabs
-    pnrs = official_test_numbers(4800, 4)
+    pnrs = official_test_numbers(4800, 3)
     qa.reachable(*pnrs)
     setup = write_campaign(
         tmp_path,
@@ -243,8 +245,12 @@ def personnummer_forms(pnr: str) -> set[str]:
 
 def test_privacy_of_everything_a_failing_run_writes_under_umask_000(tmp_path, recording_mock, recording_qa):
     mock, cookies = recording_mock
-    pnrs = official_test_numbers(4900, 8)
+    pnrs = official_test_numbers(4900, 6)
     setup = failing_campaign(tmp_path, mock.url, recording_qa, pnrs)
+    expired = [
+        _aged(tmp_path / "logs" / "utskick-20200101T000000Z-0ld0.jsonl", days=31),
+        _aged(tmp_path / "artifacts" / "20200101T000000Z-0ld0-rad1.png", days=31),
+    ]
     nested = tmp_path / "liggare" / "2026" / "ledger.sqlite"
     setup.campaign.write_text(
         setup.campaign.read_text(encoding="utf-8")
@@ -259,6 +265,7 @@ def test_privacy_of_everything_a_failing_run_writes_under_umask_000(tmp_path, re
 
     assert code in (0, 4), output
     assert list((tmp_path / "artifacts").glob("*.trace.zip")), "a failed send kept a trace: " + output
+    assert [p for p in expired if p.exists()] == [], "the run applied paths.keep_days (30)"
     written = [p for p in tmp_path.rglob("*") if p not in inputs]
     folders = [p for p in written if p.is_dir()]
     files = [p for p in written if p.is_file()]

@@ -3,10 +3,12 @@ of logs and artifacts, secrets withheld from child processes, and personnummer m
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from bot.errors import ConfigError
 from bot.private_files import private_dir
 from bot.retention import DAY_S, purge_expired
 from bot.secret_env import withheld_from_environment
-from bot.trace_scrub import mask_personnummer
+from bot.trace_scrub import TraceNotSafe, mask_personnummer, recorded_actions, scrub_trace
 from tests.unit.test_privacy_cli import _campaign, official_numbers
 
 
@@ -130,3 +132,72 @@ def test_trace_masking_should_mask_personnummer_and_leave_hashes_and_times_alone
     assert pnr not in masked.replace(f"c904e3{pnr}f06", "").replace(f"A-{pnr[2:]}x", "")
     assert f"{pnr[:8]}-****" in masked and f"{pnr[2:8]}-****" in masked
     assert f"c904e3{pnr}f06" in masked and "1796287376.130042" in masked
+
+
+def _trace_zip(path: Path, pnr: str, password: str) -> Path:
+    """A trace shaped like Playwright's: a login form post, a cookie round trip and a fill of a personnummer."""
+    body_sha1 = "0123456789abcdef0123456789abcdef01234567"
+    network = {
+        "type": "resource-snapshot",
+        "snapshot": {
+            "request": {
+                "method": "POST",
+                "url": "http://127.0.0.1/login",
+                "headers": [
+                    {"name": "Cookie", "value": "session=kaka-1"},
+                    {"name": "Authorization", "value": "Basic aGVtbGln"},
+                    {"name": "Accept", "value": "text/html"},
+                ],
+                "cookies": [{"name": "session", "value": "kaka-1"}],
+                "postData": {"mimeType": "application/x-www-form-urlencoded", "_sha1": f"{body_sha1}.dat"},
+            },
+            "response": {
+                "status": 302,
+                "headers": [{"name": "Set-Cookie", "value": "session=kaka-2; HttpOnly"}],
+                "cookies": [{"name": "session", "value": "kaka-2"}],
+                "content": {"_sha1": "fedcba9876543210fedcba9876543210fedcba98.html"},
+            },
+        },
+    }
+    actions = [
+        {"type": "before", "callId": "call@1", "method": "fill", "params": {"value": password}},
+        {"type": "before", "callId": "call@2", "method": "fill", "params": {"value": pnr}},
+    ]
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("trace.network", json.dumps(network) + "\n")
+        archive.writestr("trace.trace", "\n".join(json.dumps(a) for a in actions) + "\n")
+        archive.writestr(f"resources/{body_sha1}.dat", f"hsa_id=SE1&password={password}&pnr={pnr}")
+        archive.writestr("resources/fedcba9876543210fedcba9876543210fedcba98.html", f"<td>{pnr[:8]}-{pnr[8:]}</td>")
+        archive.writestr("resources/bild.jpeg", b"\xff\xd8\xff\xe0 not text \xff")
+    return path
+
+
+def test_scrub_trace_should_drop_cookies_bodies_and_secrets_and_mask_personnummer(tmp_path):
+    pnr = official_numbers(1)[0]
+    trace = _trace_zip(tmp_path / "spar.trace.zip", pnr, "hemligt-losen")
+
+    scrub_trace(trace, ["hemligt-losen", "kaka-2"])
+
+    with zipfile.ZipFile(trace) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    everything = b"\n".join(members.values())
+    for secret in (b"hemligt-losen", b"kaka-1", b"kaka-2", b"aGVtbGln", pnr.encode(), f"{pnr[:8]}-{pnr[8:]}".encode()):
+        assert secret not in everything, secret
+    assert not any(name.endswith(".dat") for name in members), "the request body is not kept"
+    entry = json.loads(members["trace.network"])["snapshot"]
+    assert [h["name"] for h in entry["request"]["headers"]] == ["Accept"]
+    assert entry["response"]["headers"] == [] and "postData" not in entry["request"]
+    assert f"{pnr[:8]}-****".encode() in members["trace.trace"]
+    assert members["resources/bild.jpeg"] == b"\xff\xd8\xff\xe0 not text \xff"
+    assert trace.stat().st_mode & 0o777 == 0o600
+    assert recorded_actions(trace) == 2
+
+
+def test_scrub_trace_should_delete_a_trace_a_secret_survives_in(tmp_path):
+    trace = tmp_path / "spar.trace.zip"
+    with zipfile.ZipFile(trace, "w") as archive:
+        archive.writestr("resources/bild.png", b"\x89PNG\xffhemligt-losen\xff")
+
+    with pytest.raises(TraceNotSafe):
+        scrub_trace(trace, ["hemligt-losen"])
+    assert not trace.exists()
