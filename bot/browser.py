@@ -170,13 +170,17 @@ class BrowserSession:
             yield
             return
         part = self._artifact_dir() / f".del{len(self._trace_parts) + 1}-{id(self)}.trace.zip"
-        self._context.tracing.stop(path=str(part))
-        self._trace_parts.append(part)
         self._tracing = False
+        try:
+            self._context.tracing.stop(path=str(part))
+            self._trace_parts.append(part)
+        except Exception:  # noqa: BLE001 - a context that died takes its trace with it; the login goes on
+            pass
         try:
             yield
         finally:
-            self.start_trace()
+            with suppress(Exception):  # never hide the error the login raised behind one of the tracing
+                self.start_trace()
 
     def begin_item(self) -> None:
         """A citizen (or a batch) starts: with trace = "on-failure", record it from the first click."""

@@ -10,12 +10,14 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from bot.browser import BrowserSession, BrowserSettings
 from bot.chromium import BASE_LAUNCH_ARGS, NO_SANDBOX_ENV, launch_args, sandbox_off_reason
 from bot.config import load_campaign
-from bot.errors import ConfigError
+from bot.errors import BrowserClosed, ConfigError
 from bot.private_files import private_dir
 from bot.retention import DAY_S, purge_expired
 from bot.secret_env import withheld_from_environment
@@ -201,3 +203,24 @@ def test_scrub_trace_should_delete_a_trace_a_secret_survives_in(tmp_path):
     with pytest.raises(TraceNotSafe):
         scrub_trace(trace, ["hemligt-losen"])
     assert not trace.exists()
+
+
+class _DeadTracing:
+    """The tracing of a context whose browser has gone away."""
+
+    def stop(self, path: str | None = None) -> None:
+        raise RuntimeError("Target page, context or browser has been closed")
+
+    def start(self, **options: object) -> None:
+        raise RuntimeError("Target page, context or browser has been closed")
+
+
+def test_untraced_login_should_let_the_logins_own_error_through_when_the_browser_died(tmp_path):
+    session = BrowserSession(BrowserSettings(artifacts=tmp_path / "artefakter"), "http://127.0.0.1:1")
+    session._context = SimpleNamespace(tracing=_DeadTracing())
+    session._tracing = True
+
+    with pytest.raises(BrowserClosed), session.untraced():
+        raise BrowserClosed("Webbläsaren stängdes.")
+
+    assert session._trace_parts == []
