@@ -6,19 +6,30 @@ Launch arguments and context arguments are two plain settings, as in pytest-play
 are kept only for citizens that failed, under names that carry the ledger's item id, never a personnummer.
 Recording a trace doubles the browser's CPU time, so by default (as pytest-playwright's "on-first-retry") only a
 send that is being retried is recorded; "on-failure" records every send, "off" none.
+
+A trace never holds a secret: the login runs outside any traced section (`untraced`), a kept trace is scrubbed
+of cookies, request bodies, the password and full personnummer (`bot.trace_scrub`), and a browser the bot did
+not launch (`cdp`, `profile`: a person's SITHS session and other tabs) is never traced at all.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import structlog
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.chromium import LAUNCH_ARGS, find_chromium, sandbox_off_reason
 from bot.errors import ConfigError, LoginRequired
+from bot.private_files import private_dir
+from bot.trace_scrub import TraceNotSafe, recorded_actions, scrub_trace
+
+log = structlog.get_logger("utskick.browser")
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class BrowserSettings:
     trace: str = "on-first-retry"
     artifacts: Path = Path("var/artifacts")
     timeout_ms: int = 15000
+    redact: tuple[str, ...] = field(default=(), repr=False)  # secrets that must never be in a kept trace
 
 
 class BrowserSession:
@@ -55,6 +67,7 @@ class BrowserSession:
         self._context: BrowserContext | None = None
         self._owns_context = True
         self._tracing = False
+        self._trace_parts: list[Path] = []
         self.page: Page | None = None
 
     def __enter__(self) -> BrowserSession:
@@ -70,6 +83,9 @@ class BrowserSession:
     def __exit__(self, *exc: object) -> None:
         try:
             self._close_context()
+            for part in self._trace_parts:  # a trace part no failure asked to keep
+                part.unlink(missing_ok=True)
+            self._trace_parts = []
             if self._browser is not None and self.settings.session == "login":
                 self._browser.close()
         finally:
@@ -108,6 +124,8 @@ class BrowserSession:
         kwargs: dict[str, Any] = {"headless": s.headless, "args": list(s.launch_args)}
         if executable:
             kwargs["executable_path"] = executable
+        if "--no-sandbox" in s.launch_args:
+            log.info("chromium_sandbox_off", reason=sandbox_off_reason() or "launch_args")
         return kwargs
 
     def _new_page(self) -> None:
@@ -140,10 +158,29 @@ class BrowserSession:
         return self.page
 
     def start_trace(self) -> None:
-        """Record a trace (screenshots and DOM snapshots) from now until `end_item`."""
-        if self._context is not None and not self._tracing:
+        """Record a trace (screenshots and DOM snapshots) from now until `end_item`; never in a person's browser."""
+        if self._context is not None and not self._tracing and self.settings.session == "login":
             self._context.tracing.start(screenshots=True, snapshots=True)
             self._tracing = True
+
+    @contextmanager
+    def untraced(self) -> Iterator[None]:
+        """Pause a running trace (e.g. around the login): what was recorded so far is set aside as a part."""
+        if not self._tracing or self._context is None:
+            yield
+            return
+        part = self._artifact_dir() / f".del{len(self._trace_parts) + 1}-{id(self)}.trace.zip"
+        self._tracing = False
+        try:
+            self._context.tracing.stop(path=str(part))
+            self._trace_parts.append(part)
+        except Exception:  # noqa: BLE001 - a context that died takes its trace with it; the login goes on
+            pass
+        try:
+            yield
+        finally:
+            with suppress(Exception):  # never hide the error the login raised behind one of the tracing
+                self.start_trace()
 
     def begin_item(self) -> None:
         """A citizen (or a batch) starts: with trace = "on-failure", record it from the first click."""
@@ -166,22 +203,44 @@ class BrowserSession:
                 kept.append(shot)
             except Exception:  # noqa: BLE001 - a page that died cannot be photographed; the trace may still help
                 pass
+        parts, self._trace_parts = self._trace_parts, []
         if self._tracing and self._context is not None:
             try:
                 if artifact_name is None:
                     self._context.tracing.stop()
                 else:
-                    trace = self._artifact_dir() / f"{artifact_name}.trace.zip"
-                    self._context.tracing.stop(path=str(trace))
-                    os.chmod(trace, 0o600)
-                    kept.append(trace)
+                    last = self._artifact_dir() / f".del{len(parts) + 1}-{id(self)}.trace.zip"
+                    self._context.tracing.stop(path=str(last))
+                    parts.append(last)
             except Exception:  # noqa: BLE001
                 pass
             self._tracing = False
+        if artifact_name is None:
+            for part in parts:
+                part.unlink(missing_ok=True)
+            return kept
+        return kept + self._keep_traces(parts, artifact_name)
+
+    def _keep_traces(self, parts: list[Path], artifact_name: str) -> list[Path]:
+        """Scrub the recorded parts and keep them as `<name>.trace.zip` (or `<name>-del<n>.trace.zip`)."""
+        secrets = list(self.settings.redact)
+        with suppress(Exception):  # a closed context has no cookies left to look up
+            secrets += [c["value"] for c in self._context.cookies()] if self._context is not None else []
+        kept: list[Path] = []
+        for n, part in enumerate(parts, start=1):
+            if not part.exists():
+                continue
+            name = f"{artifact_name}-del{n}.trace.zip" if len(parts) > 1 else f"{artifact_name}.trace.zip"
+            try:
+                if not recorded_actions(part):  # e.g. the moment between the item's start and its login
+                    part.unlink()
+                    continue
+                scrub_trace(part, secrets)
+            except (TraceNotSafe, OSError, ValueError):
+                part.unlink(missing_ok=True)
+                continue
+            kept.append(part.replace(part.with_name(name)))
         return kept
 
     def _artifact_dir(self) -> Path:
-        folder = self.settings.artifacts
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        os.chmod(folder, 0o700)
-        return folder
+        return private_dir(self.settings.artifacts)

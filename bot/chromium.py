@@ -21,9 +21,9 @@ SYSTEM_CANDIDATES = (
     "google-chrome",
     "google-chrome-stable",
 )
+NO_SANDBOX_ENV = "UTSKICK_CHROMIUM_NO_SANDBOX"
 # Without these, Chromium tries to reach Google's services, which a closed network refuses many times a second.
-LAUNCH_ARGS = (
-    "--no-sandbox",
+BASE_LAUNCH_ARGS = (
     "--disable-gpu",
     "--disable-background-networking",
     "--disable-component-update",
@@ -31,6 +31,25 @@ LAUNCH_ARGS = (
     "--disable-dev-shm-usage",
     "--no-first-run",
 )
+
+
+def sandbox_off_reason(euid: int | None = None, environ: dict[str, str] | None = None) -> str | None:
+    """Why this machine needs Chromium's `--no-sandbox` (it refuses to start as root with its sandbox), or None."""
+    euid = (os.geteuid() if hasattr(os, "geteuid") else 1) if euid is None else euid
+    environ = os.environ if environ is None else environ
+    if euid == 0:
+        return "root"
+    if environ.get(NO_SANDBOX_ENV) == "1":  # a container without user namespaces: the operator says so
+        return NO_SANDBOX_ENV
+    return None
+
+
+def launch_args(euid: int | None = None, environ: dict[str, str] | None = None) -> tuple[str, ...]:
+    """The launch arguments for this machine: the sandbox stays on unless `sandbox_off_reason` says otherwise."""
+    return (*BASE_LAUNCH_ARGS, "--no-sandbox") if sandbox_off_reason(euid, environ) else BASE_LAUNCH_ARGS
+
+
+LAUNCH_ARGS = launch_args()
 
 
 def _usable(path: str | Path | None) -> bool:

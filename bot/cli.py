@@ -19,6 +19,8 @@ from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
 from bot.logging_setup import configure_logging
+from bot.pnr import scrub
+from bot.private_files import restrict_umask
 from bot.report_command import report
 from bot.summary import STATES_SV, format_summary
 from bot.validate_command import validate
@@ -30,6 +32,7 @@ log = structlog.get_logger("utskick.cli")
 @click.version_option(package_name="utskick")
 def main() -> None:
     """utskick: skickar ett mallat 1177-ärende till varje invånare i en leverans, via Personalverktyget."""
+    configure_logging(None)  # every command logs masked; `run` adds its log file
 
 
 main.add_command(validate)
@@ -38,7 +41,7 @@ main.add_command(report)
 
 
 def _fail(error: UtskickError) -> None:
-    click.echo(f"Fel: {error}", err=True)
+    click.echo(f"Fel: {scrub(str(error))}", err=True)
     sys.exit(error.exit_code)
 
 
@@ -219,7 +222,9 @@ def mock_command(ctx: click.Context) -> None:
 
 
 def entry() -> None:
-    """Console-script entry: any error that is not the project's own is an internal error (exit 1)."""
+    """Console-script entry: owner-only files, masked logs; an error not the project's own is internal (exit 1)."""
+    restrict_umask()
+    configure_logging(None)
     try:
         main()
     except SystemExit:

@@ -6,6 +6,7 @@ Secrets are never in the file: it names the environment variables that hold them
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import json
 import os
 import tomllib
@@ -13,6 +14,7 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 from bot.strict_toml import describe_unknown, key_line
@@ -114,6 +116,7 @@ class Campaign:
     logs: Path = Path("var/logs")
     artifacts: Path = Path("var/artifacts")
     reports: Path = Path("var/reports")
+    keep_days: int = 30
     max_retries: int = 3
     circuit_breaker: int = 5
     reconcile_clock_skew_s: int = 120
@@ -251,12 +254,19 @@ def _check_ranges(c: Campaign) -> None:
         raise ConfigError(f"{name}: 'sending.batch_size' ska vara mellan 1 och {MAX_BATCH}.")
     if c.messages_per_minute < 0:
         raise ConfigError(f"{name}: 'sending.messages_per_minute' får inte vara negativ.")
+    if c.keep_days < 0:
+        raise ConfigError(f"{name}: 'paths.keep_days' ska vara 0 (spara allt) eller ett antal dagar ({c.keep_days}).")
     if c.trace not in TRACE_MODES:
         raise ConfigError(f"{name}: 'sending.trace' ska vara en av {', '.join(TRACE_MODES)}.")
     if c.session == "login" and not c.hsa_id:
         raise ConfigError(f"{name}: 'staff_tool.hsa_id' behövs när staff_tool.session är \"login\".")
     if c.session == "cdp" and not c.cdp_url:
         raise ConfigError(f"{name}: 'staff_tool.cdp_url' behövs när staff_tool.session är \"cdp\".")
+    if c.session == "cdp" and not is_loopback_url(c.cdp_url):
+        raise ConfigError(
+            f"{name}: 'staff_tool.cdp_url' ({c.cdp_url}) pekar inte på den här datorn. Felsökningsporten har ingen "
+            "inloggning: anslut bara till 127.0.0.1, ::1 eller localhost."
+        )
     if c.session == "profile" and not c.profile_dir:
         raise ConfigError(f"{name}: 'staff_tool.profile_dir' behövs när staff_tool.session är \"profile\".")
     for attachment in c.attachments:
@@ -264,6 +274,24 @@ def _check_ranges(c: Campaign) -> None:
             raise ConfigError(f"{name}: bilagan {attachment} finns inte ('message.attachments').")
     if c.selectors_override and not c.selectors_override.is_file():
         raise ConfigError(f"{name}: selektorfilen {c.selectors_override} finns inte ('staff_tool.selectors_override').")
+
+
+def is_loopback_url(url: str) -> bool:
+    """True when `url` (http, https, ws or wss) points at this machine's loopback interface."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https", "ws", "wss") or parts.username or parts.password:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def load_campaign(path: Path) -> Campaign:
@@ -331,6 +359,7 @@ def load_campaign(path: Path) -> Campaign:
         reports=_resolve(base, r.get("paths.reports", str, "var/reports")),
         continues=r.get("campaign.continues", str, "").strip(),
         new_message_for_all=r.get("campaign.new_message_for_all", bool, False),
+        keep_days=r.get("paths.keep_days", int, 30),
     )
     if campaign.continues and campaign.new_message_for_all:
         raise ConfigError(

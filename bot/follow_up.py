@@ -20,6 +20,7 @@ from bot.config import Campaign
 from bot.errors import BrowserClosed, CircuitOpen, TransientError, UtskickError
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
+from bot.secret_env import withheld_from_environment
 from bot.staff_session import actor, browser_settings, login_request, retry_policy
 from flows.follow_up import READ, UNKNOWN, FollowUpOutcome, FollowUpRequest, read_statuses
 from flows.login import open_staff_tool
@@ -107,14 +108,18 @@ def _read_from_staff_tool(
         error = state.outcome.exception() if state.outcome else None
         log.warning("follow_up_retry", attempt=state.attempt_number, error=type(error).__name__)
 
-    with BrowserSession(settings, c.base_url) as session:
+    with (
+        withheld_from_environment(c.password_env, c.delivery_password_env),
+        BrowserSession(settings, c.base_url) as session,
+    ):
         session.begin_item()
         try:
             for attempt in retry_policy(c.max_retries, threading.Event(), before_retry, retry_sleep):
                 with attempt:
                     screen = Screen(session.page, selectors, settings.timeout_ms)
                     try:
-                        open_staff_tool(screen, login)
+                        with session.untraced():  # a trace never records the login
+                            open_staff_tool(screen, login)
                         outcome = read_statuses(screen, request)
                     except BrowserClosed:
                         session.recycle()

@@ -1,4 +1,4 @@
-"""Configure structlog once, at the entry point: JSON lines to a file, a short readable console.
+"""Configure structlog once, at the entry point (every command): JSON lines to a file, a short readable console.
 
 Every string that reaches a handler passes `scrub_personnummer`, so a personnummer that slips into an event
 (an exception text from Playwright, a URL) is masked before it is written anywhere.
@@ -15,6 +15,7 @@ from typing import Any
 import structlog
 
 from bot.pnr import scrub
+from bot.private_files import private_dir
 
 
 def scrub_personnummer(_logger: Any, _name: str, event_dict: dict) -> dict:
@@ -53,9 +54,11 @@ def configure_logging(log_file: Path | None, *, console_level: int = logging.WAR
     root.setLevel(logging.DEBUG)
 
     console = logging.StreamHandler(sys.stderr)
-    _attach(root, console, console_level, shared, structlog.dev.ConsoleRenderer(colors=False))
+    # A traceback is rendered as plain text, never with local variables (they hold delivery bytes, personnummer).
+    renderer = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+    _attach(root, console, console_level, shared, renderer)
     if log_file is not None:
-        log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dir(log_file.parent)
         os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
         file_handler = logging.FileHandler(log_file, encoding="utf-8")
         _attach(root, file_handler, logging.DEBUG, shared, structlog.processors.JSONRenderer(ensure_ascii=False))

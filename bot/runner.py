@@ -28,6 +28,9 @@ from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
 from bot.pacing import Clock, Pacer, describe_window, seconds_until_open
+from bot.private_files import private_dir
+from bot.retention import purge_expired
+from bot.secret_env import withheld_from_environment
 from bot.staff_session import actor, browser_settings, login_request
 from bot.summary import RunSummary
 from bot.worker import CircuitBreaker, RunContext, Tally, Worker
@@ -93,7 +96,8 @@ class Run:
             self.summary.rejected_in_delivery = len(intake.rejected)
         structlog.contextvars.bind_contextvars(run_id=self.run_id, campaign=self.campaign.name)
         log.info("run_started", mode=c.mode, dry_run=self.options.dry_run, workers=c.workers)
-        c.ledger.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        log.info("retention_applied", keep_days=c.keep_days, deleted=len(purge_expired(c)))
+        private_dir(c.ledger.parent, tighten=False)
         with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
             identity = check_identity(ledger, c, self.key)
             self._require_citizens(ledger, intake)
@@ -207,30 +211,32 @@ class Run:
         ctx.errors = self.errors
         pending: queue.Queue = queue.Queue(maxsize=workers * 2)
         ready, go = threading.Event(), threading.Event()
-        # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
-        threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
-        try:
-            # Until the answer, Ctrl-C, SIGTERM and Ctrl-D abort with nothing sent; the stop handler comes after.
-            with _abort_on_signals():
-                go_ahead = self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text)
-        except (KeyboardInterrupt, EOFError):
-            go_ahead, self.declined = False, True
-        with _stop_on_signals(self._on_signal):
+        # The secrets are read (ctx.login); the browsers the workers start must not inherit them.
+        with withheld_from_environment(c.password_env, c.delivery_password_env):
+            # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
+            threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
             try:
-                if go_ahead:
-                    self.options.on_start(total)
-                    threads += [_thread(Worker(i, ctx).run, pending) for i in range(1, workers)]
+                # Until the answer, Ctrl-C, SIGTERM and Ctrl-D abort with nothing sent; the stop handler comes after.
+                with _abort_on_signals():
+                    go_ahead = self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text)
+            except (KeyboardInterrupt, EOFError):
+                go_ahead, self.declined = False, True
+            with _stop_on_signals(self._on_signal):
+                try:
+                    if go_ahead:
+                        self.options.on_start(total)
+                        threads += [_thread(Worker(i, ctx).run, pending) for i in range(1, workers)]
+                        go.set()
+                        self._feed(pending, _chain(first, work), threads)
+                    else:
+                        self.stop.set()
+                finally:
                     go.set()
-                    self._feed(pending, _chain(first, work), threads)
-                else:
-                    self.stop.set()
-            finally:
-                go.set()
-                for _ in threads:
-                    self._put(pending, None, threads)
-                for t in threads:
-                    while t.is_alive():
-                        t.join(timeout=0.5)
+                    for _ in threads:
+                        self._put(pending, None, threads)
+                    for t in threads:
+                        while t.is_alive():
+                            t.join(timeout=0.5)
         self.summary.sent_this_run = tally.sent
         self.summary.would_send = tally.would_send
         self.summary.not_reachable = dict(tally.not_reachable)

@@ -27,8 +27,9 @@ def login_request(campaign: Campaign) -> LoginRequest:
 
 
 def browser_settings(campaign: Campaign) -> BrowserSettings:
-    """The browser settings a campaign asks for."""
+    """The browser settings a campaign asks for; the password is named so no kept trace can hold it."""
     return BrowserSettings(
+        redact=(campaign.password(),) if campaign.session == "login" else (),
         session=campaign.session,
         headless=campaign.headless,
         cdp_url=campaign.cdp_url,

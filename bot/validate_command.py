@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from bot.campaign_identity import identify
@@ -121,13 +122,13 @@ def _emit(result: IntakeResult | None, as_json: bool, error: str | None = None, 
     if against is not None:
         _campaign_summary(console, against)
     if error:
-        console.print(f"[bold red]Fel:[/] {scrub(error)}", markup=True)
+        console.print(f"[bold red]Fel:[/] {escape(scrub(error))}", markup=True)
         console.print("Ingenting skickas. Rätta det som står ovan och kör igen.")
 
 
 def _summary(console: Console, result: IntakeResult) -> None:
     """The Swedish summary a case handler reads: counts, refusals by reason, the refused rows, warnings."""
-    console.print(f"[bold]Leverans:[/] {result.source}  (fingeravtryck {result.fingerprint[:12]})")
+    console.print(f"[bold]Leverans:[/] {escape(result.source)}  (fingeravtryck {result.fingerprint[:12]})")
     console.print(f"Filer: {result.files}   Rader: {result.rows}")
     console.print(f"[green]Godkända (skickas till): {len(result.accepted)}[/]")
     console.print(f"Avvisade: {len(result.rejected)}   varav dubbletter: {result.duplicates}")
@@ -143,14 +144,14 @@ def _summary(console: Console, result: IntakeResult) -> None:
         for column in ("Fil", "Rad", "Personnummer", "Orsak"):
             rows.add_column(column)
         for r in result.rejected:
-            rows.add_row(r.file, str(r.line), r.masked or "-", r.reason)
+            rows.add_row(escape(r.file), str(r.line), r.masked or "-", escape(r.reason))
         console.print(rows)
     if result.accepted:
         preview = ", ".join(mask(c.pnr) for c in result.accepted[:PREVIEW])
         more = f" … och {len(result.accepted) - PREVIEW} till" if len(result.accepted) > PREVIEW else ""
         console.print(f"Första mottagarna: {preview}{more}")
     for warning in result.warnings:
-        console.print(f"[yellow]Varning:[/] {scrub(warning)}")
+        console.print(f"[yellow]Varning:[/] {escape(scrub(warning))}")
 
 
 def _campaign_summary(console: Console, against: dict) -> None:

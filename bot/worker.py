@@ -185,7 +185,8 @@ class Worker:
             for attempt in self.ctx.retrying(self._before_retry):
                 with attempt:
                     self._needs_login = True
-                    open_staff_tool(self.screen, self.ctx.login)
+                    with self.session.untraced():  # a trace never records the login
+                        open_staff_tool(self.screen, self.ctx.login)
                     request = SendRequest((first.pnr,), self.ctx.message, never, dry_run=True)
                     outcome = send_case(self.screen, request)
         except UtskickError as e:
@@ -238,7 +239,8 @@ class Worker:
 
     def _attempt(self, unit: _Unit) -> None:
         if self._needs_login:
-            open_staff_tool(self.screen, self.ctx.login)
+            with self.session.untraced():  # a trace never records the login
+                open_staff_tool(self.screen, self.ctx.login)
             self._needs_login = False
         try:
             if unit.in_doubt:

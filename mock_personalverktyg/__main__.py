@@ -13,6 +13,11 @@ from mock_personalverktyg import create_app
 from mock_personalverktyg.faults import validate
 from mock_personalverktyg.seed import SeedError
 
+QA_WARNING = (
+    "VARNING: QA-API:t (/__qa__/) är på. Den som når porten kan utan inloggning läsa alla skickade ärenden med "
+    "personnummer, ändra invånare och slå på fel. Använd bara för tester; starta med --production annars."
+)
+
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     """Read the command line."""
@@ -52,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Personalverktyget (mock) körs på http://{args.host}:{server.server_port}", flush=True)
     users = ", ".join(sorted(app.extensions["personalverktyg"].seed.users))
     print(f"Inloggning: HSA-id {users}, lösenord utskick-demo", flush=True)
+    if not args.production:
+        print(QA_WARNING, file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

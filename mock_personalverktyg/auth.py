@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from urllib.parse import urlsplit
 
 from flask import Blueprint, g, redirect, render_template, request, session, url_for
 
@@ -12,9 +13,14 @@ bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str | None:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+    """A path on this site, or None. Browsers drop tabs and newlines from a URL (`/\t/evil.example` becomes
+    `//evil.example`, another host), so any control character or space refuses the target outright."""
+    if not target or any(ord(ch) <= 0x20 or ord(ch) == 0x7F for ch in target):
+        return None
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
 
 
 @bp.get("/")

@@ -14,17 +14,21 @@ from datetime import date
 from pathlib import Path
 
 from bot.errors import DeliveryError
-from bot.intake.archive import DEFAULT_MAX_UNPACKED_BYTES, open_delivery
+from bot.intake.archive import DEFAULT_MAX_UNPACKED_BYTES, open_delivery, printable
+from bot.intake.limits import IntakeLimits
 from bot.intake.model import REJECT_REASONS_SV, Citizen, IntakeResult, NoValidPersonnummer, Rejected
 from bot.intake.readers import UnreadableFile, read_rows
 from bot.intake.validate import Collector
 from bot.pnr import scrub
 
 MAX_ROWS_PER_FILE = 250
+# 400 full files of 250: far above any delivery, far below what would eat a machine's memory.
+MAX_TOTAL_ROWS = 100_000
 
 __all__ = [
     "DEFAULT_MAX_UNPACKED_BYTES",
     "MAX_ROWS_PER_FILE",
+    "MAX_TOTAL_ROWS",
     "REJECT_REASONS_SV",
     "Citizen",
     "DeliveryError",
@@ -40,25 +44,27 @@ def read_delivery(
     password_env: str = "UTSKICK_7Z_PASSWORD",
     *,
     max_unpacked_bytes: int = DEFAULT_MAX_UNPACKED_BYTES,
+    max_rows: int = MAX_TOTAL_ROWS,
     today: date | None = None,
 ) -> IntakeResult:
     """Read a delivery (7z archive, folder or single file) into accepted citizens, rejected rows and warnings."""
     try:
-        return _read(Path(path), password_env, max_unpacked_bytes, today)
-    except DeliveryError as e:  # a file may be named after a citizen: never show the number
-        e.args = tuple(scrub(str(a)) for a in e.args)
+        return _read(Path(path), password_env, max_unpacked_bytes, max_rows, today)
+    except DeliveryError as e:  # a file may be named after a citizen, or carry terminal escapes: show neither
+        e.args = tuple(printable(scrub(str(a)), keep_newlines=True) for a in e.args)
         raise
 
 
-def _read(path: Path, password_env: str, max_unpacked_bytes: int, today: date | None) -> IntakeResult:
+def _read(path: Path, password_env: str, max_unpacked_bytes: int, max_rows: int, today: date | None) -> IntakeResult:
     password = os.environ.get(password_env) or None
     opened = open_delivery(Path(path), password, password_env, max_unpacked_bytes)
+    limits = IntakeLimits(max_rows, max_unpacked_bytes)
     collector = Collector(opened.source, today)
     warnings = list(opened.warnings)
     read_files: list[str] = []
     for member in opened.members:
         try:
-            count = collector.add_file(member.name, read_rows(member.name, member.data))
+            count = collector.add_file(member.name, read_rows(member.name, member.data, limits))
         except UnreadableFile as e:
             warnings.append(f"{e} Inga rader från filen är med.")
             continue
@@ -74,7 +80,7 @@ def _read(path: Path, password_env: str, max_unpacked_bytes: int, today: date | 
         source=scrub(opened.source),
         accepted=collector.accepted,
         rejected=collector.rejected,
-        warnings=[scrub(w) for w in warnings],
+        warnings=[printable(scrub(w)) for w in warnings],
         duplicates=collector.duplicates,
         files=len(read_files),
         rows=collector.rows,

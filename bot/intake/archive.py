@@ -104,15 +104,27 @@ def _too_big(limit: int) -> str:
     )
 
 
+def printable(text: str, keep_newlines: bool = False) -> str:
+    """`text` with control and format characters (terminal escapes, bidi overrides) shown as `\\xNN`/`\\uNNNN`."""
+    return "".join(
+        ch if ch.isprintable() or ch == " " or (keep_newlines and ch == "\n") else _escape(ch) for ch in text
+    )
+
+
+def _escape(ch: str) -> str:
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
 def check_member_name(name: str) -> str:
-    """Return the member's safe relative posix path, or raise DeliveryError for absolute paths and `..`."""
+    """Return the member's safe relative posix path (control characters made visible), or raise DeliveryError
+    for absolute paths and `..`."""
     posix = name.replace("\\", "/")
     parts = PurePosixPath(posix).parts
     if not posix or posix.startswith("/") or (len(posix) > 1 and posix[1] == ":") or ".." in parts:
         raise DeliveryError(
-            f"Arkivet innehåller en otillåten sökväg ('{name}'): absoluta sökvägar och '..' godtas inte."
+            f"Arkivet innehåller en otillåten sökväg ('{printable(name)}'): absoluta sökvägar och '..' godtas inte."
         )
-    return "/".join(p for p in parts if p not in ("", "."))
+    return printable("/".join(p for p in parts if p not in ("", ".")))
 
 
 def is_system_file(name: str) -> bool:
@@ -161,7 +173,7 @@ def open_delivery(path: Path, password: str | None, password_env: str, max_unpac
     data = _read_capped(path, max_unpacked_bytes)
     check_not_archive(path.name, data)
     fingerprint = hashlib.sha256(hashlib.sha256(data).hexdigest().encode()).hexdigest()
-    return Opened(path.name, [Member(path.name, data)], fingerprint, [])
+    return Opened(printable(path.name), [Member(printable(path.name), data)], fingerprint, [])
 
 
 def _is_7z(path: Path) -> bool:
@@ -180,7 +192,7 @@ def _open_folder(folder: Path, limit: int) -> Opened:
     warnings: list[str] = []
     budget = _Budget(limit)
     for file in _walk(folder):
-        name = file.relative_to(folder).as_posix()
+        name = printable(file.relative_to(folder).as_posix())
         if is_system_file(name):
             warnings.append(f"Hoppade över systemfilen '{name}'.")
             continue
@@ -191,7 +203,7 @@ def _open_folder(folder: Path, limit: int) -> Opened:
         members.append(Member(name, data))
     digests = sorted(hashlib.sha256(m.data).hexdigest() for m in members)
     fingerprint = hashlib.sha256("\n".join(digests).encode()).hexdigest()
-    return Opened(folder.name, members, fingerprint, warnings)
+    return Opened(printable(folder.name), members, fingerprint, warnings)
 
 
 def _walk(folder: Path) -> Iterator[Path]:
@@ -199,11 +211,11 @@ def _walk(folder: Path) -> Iterator[Path]:
     for entry in sorted(folder.rglob("*")):
         mode = entry.lstat().st_mode
         if stat.S_ISLNK(mode):
-            raise DeliveryError(f"Leveransen innehåller en länk ('{entry.name}'): länkar godtas inte.")
+            raise DeliveryError(f"Leveransen innehåller en länk ('{printable(entry.name)}'): länkar godtas inte.")
         if stat.S_ISDIR(mode):
             continue
         if not stat.S_ISREG(mode):
-            raise DeliveryError(f"Leveransen innehåller en specialfil ('{entry.name}') som inte kan läsas.")
+            raise DeliveryError(f"Leveransen innehåller en specialfil ('{printable(entry.name)}') som inte kan läsas.")
         yield entry
 
 
@@ -228,7 +240,7 @@ def _open_archive(path: Path, password: str | None, password_env: str, limit: in
         data = factory.products[name].getvalue()
         check_not_archive(clean, data)
         members.append(Member(clean, data))
-    return Opened(path.name, members, digest.hexdigest(), warnings)
+    return Opened(printable(path.name), members, digest.hexdigest(), warnings)
 
 
 def _extract(fp: io.BufferedReader, name: str, password: str | None, env: str, limit: int):

@@ -11,13 +11,17 @@ import csv
 import io
 import re
 import warnings
+import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.errors import DeliveryError
+from bot.intake.limits import IntakeLimits
 
 SNIFF_ROWS = 50
 DELIMITERS = (";", "\t", ",")
+# Every character str.splitlines() ends a line at.
+LINE_BREAKS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
 
 _HEADER_NAME = re.compile(
     r"^(personnummer|personnr|persnr|pnr|p-?nr|person[\s_.-]*(nummer|nr|number|id)|personal[\s_.-]*"
@@ -66,14 +70,21 @@ def decode(name: str, data: bytes) -> str:
     return text
 
 
-def read_rows(name: str, data: bytes) -> Iterator[Row]:
-    """Rows of the personnummer column of a .txt, .csv or .xlsx file."""
+def read_rows(name: str, data: bytes, limits: IntakeLimits | None = None) -> Iterator[Row]:
+    """Rows of the personnummer column of a .txt, .csv or .xlsx file, counted against the delivery's `limits`."""
+    limits = limits or IntakeLimits(max_rows=1 << 62, max_inner_bytes=1 << 62)
     if name.lower().endswith(".xlsx"):
-        return _xlsx_rows(name, data)
-    return _text_rows(name, decode(name, data))
+        return _xlsx_rows(name, data, limits)
+    return _text_rows(name, decode(name, data), limits)
 
 
-def _text_rows(name: str, text: str) -> Iterator[Row]:
+def line_count(text: str) -> int:
+    """How many lines `text.splitlines()` would give (at most one more), without making them."""
+    return sum(text.count(ch) for ch in LINE_BREAKS) - text.count("\r\n") + 1
+
+
+def _text_rows(name: str, text: str, limits: IntakeLimits) -> Iterator[Row]:
+    limits.spend_rows(name, line_count(text))  # before a single line becomes a Python object
     lines = text.splitlines()
     delimiter = _sniff_delimiter(lines)
     try:
@@ -100,26 +111,40 @@ def _sniff_delimiter(lines: list[str]) -> str:
     return best
 
 
-def _xlsx_rows(name: str, data: bytes) -> Iterator[Row]:
+def _xlsx_rows(name: str, data: bytes, limits: IntakeLimits) -> Iterator[Row]:
     import openpyxl
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as inner:
+            # A member is never read past its declared size, so the declared sizes bound what openpyxl unpacks.
+            unpacked = sum(info.file_size for info in inner.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UnreadableFile(f"Excelfilen '{name}' är skadad och kunde inte läsas.") from None
+    limits.spend_inner_bytes(name, unpacked)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
-                sheets = [
-                    [(i, [_cell(v) for v in row]) for i, row in enumerate(ws.iter_rows(values_only=True), 1)]
-                    for ws in workbook.worksheets
-                ]
+                sheets = [_sheet_rows(name, ws, limits) for ws in workbook.worksheets]
             finally:
                 workbook.close()
+    except DeliveryError:
+        raise
     except Exception:  # openpyxl raises zipfile, KeyError, ValueError ... for a damaged workbook
         raise UnreadableFile(f"Excelfilen '{name}' är skadad och kunde inte läsas.") from None
     for table in sheets:
         if _find_column(table, strict=True) is not None:
             return _pick(name, table)
     raise UnreadableFile(f"Excelfilen '{name}' har inget blad med en kolumn med personnummer.")
+
+
+def _sheet_rows(name: str, sheet, limits: IntakeLimits) -> list[tuple[int, list[str]]]:
+    rows = []
+    for i, row in enumerate(sheet.iter_rows(values_only=True), 1):
+        limits.spend_rows(name, 1)
+        rows.append((i, [_cell(v) for v in row]))
+    return rows
 
 
 def _cell(value: object) -> str:

@@ -8,14 +8,12 @@ import unicodedata
 from pathlib import Path
 
 from bot.ledger.base import scrub
+from bot.private_files import private_dir
 
 
 def private_folder(folder: Path) -> Path:
     """Create `folder` (and parents) owner-only, and tighten it if it exists looser."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if folder.stat().st_mode & 0o077:
-        os.chmod(folder, 0o700)
-    return folder
+    return private_dir(folder)
 
 
 def write_private(path: Path, data: bytes) -> Path:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.errors import UtskickError
 from bot.ledger.base import scrub
+from bot.report.cells import neutralize
 from bot.report.charts import outcome_chart, read_share_chart
 from bot.report.files import write_private
 from bot.report.frames import ZONE_NOTE, ReportFrames, ReportInput, campaign_facts, local_text, run_facts
@@ -40,8 +41,10 @@ class PersonnummerInReport(UtskickError):
 
 
 def _text(value: object) -> str:
-    """A text from the ledger, HTML-escaped, with anything shaped like a personnummer (masked or not) removed."""
-    return escape(PERSONNUMMER_LIKE.sub(PLACEHOLDER, scrub(str(value)) or ""))
+    """A text from the ledger, HTML-escaped, with anything shaped like a personnummer (masked or not) removed, and
+    an apostrophe before a text that starts like a formula (a table pasted into Excel would run it)."""
+    text = PERSONNUMMER_LIKE.sub(PLACEHOLDER, scrub(str(value)) or "")
+    return escape(str(neutralize(text)) if isinstance(value, str) else text)
 
 
 def _rows(pairs: list[tuple[str, object]], numeric: bool = False) -> str:

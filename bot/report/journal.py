@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.report.cells import neutralize_frame
 from bot.report.files import write_private
 from bot.report.frames import ReportFrames
 
 
 def journal_csv(frames: ReportFrames) -> str:
-    """The journal export as CSV text."""
-    return frames.journal.to_csv(sep=";", index=False, lineterminator="\r\n")
+    """The journal export as CSV text; no cell starts like a formula."""
+    return neutralize_frame(frames.journal).to_csv(sep=";", index=False, lineterminator="\r\n")
 
 
 def write_journal(frames: ReportFrames, path: Path) -> Path:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from bot.report.cells import neutralize_frame
 from bot.report.files import write_private
 from bot.report.frames import ReportFrames
 
@@ -15,9 +16,9 @@ DATE_FORMAT = "YYYY-MM-DD HH:MM"
 
 
 def sheets(frames: ReportFrames) -> dict[str, pd.DataFrame]:
-    """The workbook's sheets in order."""
+    """The workbook's sheets in order; no text cell starts like a formula."""
     tables = (frames.summary, frames.sent, frames.not_reachable, frames.not_sent, frames.invalid, frames.runs)
-    return dict(zip(SHEETS, tables, strict=True))
+    return dict(zip(SHEETS, map(neutralize_frame, tables), strict=True))
 
 
 def xlsx_bytes(frames: ReportFrames) -> bytes:
