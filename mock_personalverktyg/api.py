@@ -72,17 +72,22 @@ def remove_recipient(draft_id: str, pnr12: str):
     return jsonify(removed=pnr12)
 
 
-@bp.post("/bilagor")
-def add_attachment(draft_id: str):
-    """Bifoga fil: upload one file (multipart field `fil`), checked by content and size."""
-    draft = _draft(draft_id)
+def upload_attachment(draft: Draft) -> Attachment | str:
+    """Attach the request's multipart file `fil` after the content and size checks; the refusal text otherwise."""
     upload = request.files.get("fil")
     name = PurePosixPath((upload.filename or "").replace("\\", "/")).name if upload else ""
     content = upload.read() if upload else b""
     problem = attachments.refusal(name, content, current_app.config["MAX_ATTACHMENT_BYTES"])
-    if problem:
-        return jsonify(error=problem), 400
-    return jsonify(attachment=attachment_json(state().add_attachment(draft, name, content))), 201
+    return problem if problem else state().add_attachment(draft, name, content)
+
+
+@bp.post("/bilagor")
+def add_attachment(draft_id: str):
+    """Bifoga fil: upload one file (multipart field `fil`), checked by content and size."""
+    added = upload_attachment(_draft(draft_id))
+    if isinstance(added, str):
+        return jsonify(error=added), 400
+    return jsonify(attachment=attachment_json(added)), 201
 
 
 @bp.delete("/bilagor/<att_id>")
