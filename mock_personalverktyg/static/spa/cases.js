@@ -86,8 +86,8 @@
     function build(data) {
       kinds = data.kinds;
       statuses = data.statuses;
-      kind = PVS.listbox({ id: 'arendetyp', label: 'Ärendetyp', listName: 'Ärendetyper', value: 'alla', options: kinds.map(toOption) });
-      status = PVS.listbox({ id: 'status', label: 'Status', listName: 'Statusar', value: 'alla', options: statuses.map(toOption) });
+      kind = PVS.listbox({ id: 'arendetyp', label: 'Ärendetyp', listName: "Typ av ärende", value: 'alla', options: kinds.map(toOption) });
+      status = PVS.listbox({ id: 'status', label: 'Status', listName: "Läsläge", value: 'alla', options: statuses.map(toOption) });
       pnr = PVS.field('filter-pnr', 'Personnummer', h('input', { inputmode: 'numeric', placeholder: 'ÅÅÅÅMMDD-NNNN' }));
       form.append(kind.element, status.element, pnr.element, h('button', { type: 'submit', class: 'primary' }, 'Sök'));
     }
