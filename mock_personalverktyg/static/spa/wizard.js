@@ -39,8 +39,8 @@
 
   function checkCell(row) {
     if (row.status === 'ok') {
-      return h('td', { class: 'result' }, row.texts.map(function (t) {
-        return h('span', { class: 'chip' + (t === 'Skyddad identitet' ? ' protected' : '') }, t);
+      return h('td', { class: 'result' }, row.texts.map(function (t, i) {
+        return [i ? ' ' : null, h('span', { class: 'chip' + (t === 'Skyddad identitet' ? ' protected' : '') }, t)];
       }));
     }
     return h('td', { class: 'result' }, h('span', { class: 'check-error' }, row.texts.join(' · ')));
