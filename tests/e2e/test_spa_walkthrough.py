@@ -214,3 +214,64 @@ def test_spa_alla_arenden_should_page_with_a_disabled_last_page_button(page: Pag
     page.get_by_role("button", name="Sök").click()
     expect(page.get_by_text("Ogiltigt personnummer")).to_be_visible()
     expect(page.get_by_role("alert")).to_have_count(0)
+
+
+def _to_step3(page: Page, pnr: str) -> None:
+    _choose_unit_and_open_step2(page)
+    _add(page, pnr)
+    expect(_recipients(page, 1)).to_be_visible()
+    page.get_by_role("button", name="Nästa").click()
+    expect(page.get_by_label("Rubrik")).to_be_visible()
+
+
+def _skicka(page: Page, confirm: str = "Skicka") -> None:
+    page.get_by_role("button", name="Skicka", exact=True).click()
+    page.get_by_role("dialog", name="Vill du skicka ärendet?").get_by_role("button", name=confirm).click()
+
+
+def test_spa_skicka_should_show_a_lost_answer_on_step3_and_send_once_on_retry(page: Page, base_url: str, qa: QA):
+    ok = _citizens(page, base_url, "ok")[0]
+    _log_in(page)
+    _to_step3(page, ok)
+    page.get_by_label("Meddelande", exact=True).fill("Hej!")
+    _skicka(page, "Avbryt")
+    expect(page.get_by_role("dialog")).to_have_count(0)
+    page.get_by_label("Rubrik").fill("")
+    _skicka(page)
+    expect(page.get_by_text("Ange en rubrik")).to_be_visible()
+    assert qa.sent() == []
+
+    page.get_by_label("Rubrik").fill("Provsvar")
+    qa.faults(drop_after_send_rate=1)
+    _skicka(page)
+    expect(page.get_by_text("Tekniskt fel (felkod 504)")).to_be_visible()
+    expect(page.get_by_role("heading", name="Skicka ärende")).to_be_visible()
+    assert [a["pnr"] for a in qa.sent()] == [ok]  # recorded although the answer was lost
+    qa.faults()
+    _skicka(page)
+    items = page.get_by_role("list", name="Skickade ärenden (1)").get_by_role("listitem")
+    expect(items).to_have_text([f"{qa.sent()[0]['arende_id']} – {_display(ok)}"])
+    assert len(qa.sent()) == 1
+
+
+def test_spa_should_offer_forsok_igen_when_a_screen_fails_to_load(page: Page, qa: QA):
+    _log_in(page)
+    page.get_by_role("link", name="Vårdcentralen Centrum").click()
+    expect(page.get_by_role("heading", name="Mina ärenden")).to_be_visible()
+    menu = page.get_by_role("navigation", name="Huvudmeny")
+    qa.faults(error_rate=1)
+    menu.get_by_role("button", name="Mottagningens ärenden").click()
+    panel = page.get_by_role("tabpanel", name="Nya ärenden")
+    expect(panel).to_contain_text("Tekniskt fel (felkod 500)")
+    qa.faults()
+    panel.get_by_role("button", name="Försök igen").click()
+    expect(panel.get_by_role("list", name=re.compile(r"^Nya ärenden \(\d+\)$"))).to_be_visible()
+
+    qa.faults(error_rate=1)
+    menu.get_by_role("button", name="Mina ärenden").click()
+    expect(page.get_by_role("heading", name="Tekniskt fel")).to_be_visible()
+    expect(page.get_by_text("Tekniskt fel (felkod 500)")).to_be_visible()
+    qa.faults()
+    page.get_by_role("button", name="Försök igen").click()
+    expect(page.get_by_role("heading", name="Mina ärenden")).to_be_visible()
+    expect(page.locator("main")).to_have_attribute("aria-busy", "false")
