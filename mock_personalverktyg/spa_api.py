@@ -6,12 +6,12 @@ into JSON. Errors answer `{"error": <Swedish text>}` (and `field` when a form fi
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, jsonify, make_response, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 
-from mock_personalverktyg.api import ALREADY_SENT, upload_attachment
+from mock_personalverktyg.api import find_draft, row_fields, upload_attachment
 from mock_personalverktyg.arenden import message_problem, poll_ms, recipients_problem, send_draft
 from mock_personalverktyg.errors import error_page
-from mock_personalverktyg.models import CITIZEN, NEW_FROM_CITIZEN, STAFF, Arende, Draft, Receipt, Recipient, local
+from mock_personalverktyg.models import CITIZEN, NEW_FROM_CITIZEN, STAFF, Arende, Draft, Receipt, local
 from mock_personalverktyg.mottagning import KINDS, STATUSES, search
 from mock_personalverktyg.pnr import display
 from mock_personalverktyg.security import scope_to_unit, state
@@ -22,26 +22,6 @@ scope_to_unit(bp)
 
 NO_TEMPLATE = "Välj en mall"
 SENT_AT_FORMAT = "%Y-%m-%d kl. %H:%M:%S"
-
-
-def _draft(draft_id: str, allow_sent: bool = False) -> Draft:
-    draft = state().draft(draft_id, g.unit.id, g.user.hsa_id)
-    if draft is None:
-        abort(404)
-    if draft.receipt is not None and not allow_sent:
-        abort(make_response(jsonify(error=ALREADY_SENT, sent=True), 409))
-    return draft
-
-
-def _row(row: Recipient) -> dict:
-    result = row.result
-    return {
-        "pnr": row.pnr,
-        "display": display(row.pnr),
-        "status": "pending" if result is None else "ok" if result.ok else "error",
-        "code": None if result is None else result.code,
-        "texts": [] if result is None else list(result.texts),
-    }
 
 
 def _arende(a: Arende) -> dict:
@@ -96,7 +76,7 @@ def create_draft():
 @bp.get("/utkast/<draft_id>")
 def get_draft(draft_id: str):
     """Everything steps 2 and 3 show; `sent` is true once Skicka has produced a receipt."""
-    draft = _draft(draft_id, allow_sent=True)
+    draft = find_draft(draft_id, allow_sent=True)
     template = state().template(g.unit.id, draft.template_id)
     rows = state().recipients(draft)
     return jsonify(
@@ -107,7 +87,7 @@ def get_draft(draft_id: str):
         text=draft.text,
         texts=[{"name": n, "text": t} for n, t in (template.texts if template else [])],
         instruction=template.instruction if template else "",
-        recipients=[_row(r) for r in rows],
+        recipients=[row_fields(r) for r in rows],
         problem=recipients_problem(rows),
         poll_ms=poll_ms(),
         attachments=[{"id": a.id, **a.as_json()} for a in draft.attachments],
@@ -120,27 +100,26 @@ def get_draft(draft_id: str):
 @bp.get("/utkast/<draft_id>/mottagare")
 def list_recipients(draft_id: str):
     """Every row with its check; the page polls this while a check runs."""
-    rows = state().recipients(_draft(draft_id))
-    return jsonify(
-        rows=[_row(r) for r in rows], pending=sum(r.result is None for r in rows), problem=recipients_problem(rows)
-    )
+    rows = state().recipients(find_draft(draft_id))
+    pending = sum(r.result is None for r in rows)
+    return jsonify(rows=[row_fields(r) for r in rows], pending=pending, problem=recipients_problem(rows))
 
 
 @bp.post("/utkast/<draft_id>/mottagare")
 def add_recipient(draft_id: str):
     """Lägg till: refuse bad input at once, else a row whose check completes after CHECK_DELAY_MS."""
-    draft = _draft(draft_id)
+    draft = find_draft(draft_id)
     try:
         row = state().add_recipient(draft, str(_body().get("pnr", "")), current_app.config["CHECK_DELAY_MS"] / 1000)
     except Refused as err:
         return jsonify(error=str(err), field="pnr"), 400
-    return jsonify(row=_row(row)), 201
+    return jsonify(row=row_fields(row)), 201
 
 
 @bp.delete("/utkast/<draft_id>/mottagare/<pnr12>")
 def remove_recipient(draft_id: str, pnr12: str):
     """Ta bort a row."""
-    if not state().remove_recipient(_draft(draft_id), pnr12):
+    if not state().remove_recipient(find_draft(draft_id), pnr12):
         abort(404)
     return jsonify(removed=pnr12)
 
@@ -148,7 +127,7 @@ def remove_recipient(draft_id: str, pnr12: str):
 @bp.post("/utkast/<draft_id>/nasta")
 def next_step(draft_id: str):
     """Nästa: allowed only when every row is checked and reachable."""
-    problem = recipients_problem(state().recipients(_draft(draft_id)))
+    problem = recipients_problem(state().recipients(find_draft(draft_id)))
     if problem:
         return jsonify(error=problem), 400
     return jsonify(ok=True)
@@ -157,7 +136,7 @@ def next_step(draft_id: str):
 @bp.post("/utkast/<draft_id>/bilagor")
 def add_attachment(draft_id: str):
     """Bifoga fil: one multipart file `fil`, checked by content and size."""
-    added = upload_attachment(_draft(draft_id))
+    added = upload_attachment(find_draft(draft_id))
     if isinstance(added, str):
         return jsonify(error=added), 400
     return jsonify(attachment={"id": added.id, **added.as_json()}), 201
@@ -166,7 +145,7 @@ def add_attachment(draft_id: str):
 @bp.delete("/utkast/<draft_id>/bilagor/<att_id>")
 def remove_attachment(draft_id: str, att_id: str):
     """Ta bort an attachment."""
-    if not state().remove_attachment(_draft(draft_id), att_id):
+    if not state().remove_attachment(find_draft(draft_id), att_id):
         abort(404)
     return jsonify(removed=att_id)
 
@@ -175,7 +154,7 @@ def remove_attachment(draft_id: str, att_id: str):
 def save_text(draft_id: str):
     """Keep Rubrik and Meddelande (Tillbaka, and before Skicka)."""
     body = _body()
-    state().save_text(_draft(draft_id), _subject(body), _text(body))
+    state().save_text(find_draft(draft_id), _subject(body), _text(body))
     return jsonify(ok=True)
 
 
@@ -190,7 +169,7 @@ def _text(body: dict) -> str:
 @bp.post("/utkast/<draft_id>/skicka")
 def send(draft_id: str):
     """Skicka (the dialog's button): re-check, record one ärende per reachable recipient, answer the receipt."""
-    draft = _draft(draft_id, allow_sent=True)
+    draft = find_draft(draft_id, allow_sent=True)
     if draft.receipt is None:
         body = _body()
         state().save_text(draft, _subject(body), _text(body))
@@ -209,7 +188,7 @@ def send(draft_id: str):
 @bp.get("/utkast/<draft_id>/kvitto")
 def receipt(draft_id: str):
     """The receipt of a sent draft (409 before Skicka)."""
-    draft = _draft(draft_id, allow_sent=True)
+    draft = find_draft(draft_id, allow_sent=True)
     if draft.receipt is None:
         return jsonify(error="Ärendet är inte skickat ännu"), 409
     return jsonify(_receipt(draft, draft.receipt))

@@ -6,16 +6,14 @@ The locators here are written for the SPA's DOM on purpose: they show what a sit
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from mock_personalverktyg.arenden import HAS_ERRORS
 from mock_personalverktyg.citizens import ERRORS
-from tests.e2e.conftest import QA
+from tests.e2e.conftest import QA, small_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("mock_skin", ["spa"], indirect=True)]
 
@@ -24,20 +22,6 @@ ANNA = "SE2321000016-A001"
 
 def _display(pnr12: str) -> str:
     return f"{pnr12[:8]}-{pnr12[8:]}"
-
-
-def _citizens(page: Page, base_url: str, state: str, count: int = 1) -> list[str]:
-    return page.request.get(f"{base_url}/__qa__/citizens?state={state}&limit={count}").json()["pnr"]
-
-
-def _pdf(folder: Path, name: str = "information.pdf") -> Path:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 20), (26, 90, 150)).save(buffer, format="PDF")
-    path = folder / name
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 def _log_in(page: Page) -> None:
@@ -72,9 +56,9 @@ def _add(page: Page, typed: str) -> None:
     page.get_by_role("button", name="Lägg till").click()
 
 
-def test_spa_walkthrough_should_send_to_several_citizens_in_one_send(page: Page, base_url: str, qa: QA, tmp_path):
-    ok1, ok2, gone = _citizens(page, base_url, "ok", 3)
-    locked = _citizens(page, base_url, "locked")[0]
+def test_spa_walkthrough_should_send_to_several_citizens_in_one_send(page: Page, qa: QA, tmp_path):
+    ok1, ok2, gone = qa.citizens("ok", 3)
+    locked = qa.citizens("locked")[0]
     _log_in(page)
     _choose_unit_and_open_step2(page)
 
@@ -116,7 +100,8 @@ def test_spa_walkthrough_should_send_to_several_citizens_in_one_send(page: Page,
     expect(page.get_by_label("Bifoga fil")).to_have_count(0)  # no labelled file input: a button opens the chooser
     fake = tmp_path / "falsk.pdf"
     fake.write_text("Ingen pdf.\n")
-    for upload, seen in ((fake, "falsk.pdf: Filen kan inte bifogas"), (_pdf(tmp_path), "Ta bort information.pdf")):
+    uploads = ((fake, "falsk.pdf: Filen kan inte bifogas"), (small_file(tmp_path), "Ta bort information.pdf"))
+    for upload, seen in uploads:
         with page.expect_file_chooser() as chooser:
             page.get_by_role("button", name="Bifoga fil").click()
         chooser.value.set_files(upload)
@@ -150,8 +135,8 @@ def test_spa_walkthrough_should_send_to_several_citizens_in_one_send(page: Page,
     expect(page.get_by_role("list", name="Mina skickade ärenden")).to_contain_text(items[0].split(" – ")[0])
 
 
-def test_spa_should_show_a_session_expired_dialog_and_return_after_login(page: Page, base_url: str, qa: QA):
-    ok = _citizens(page, base_url, "ok")[0]
+def test_spa_should_show_a_session_expired_dialog_and_return_after_login(page: Page, qa: QA):
+    ok = qa.citizens("ok")[0]
     _log_in(page)
     _choose_unit_and_open_step2(page)
     step2 = page.url
@@ -171,7 +156,7 @@ def test_spa_should_show_a_session_expired_dialog_and_return_after_login(page: P
 
 
 def test_spa_alla_arenden_should_page_with_a_disabled_last_page_button(page: Page, base_url: str, qa: QA):
-    numbers = _citizens(page, base_url, "ok", 51)
+    numbers = qa.citizens("ok", 51)
     _log_in(page)
     expect(page.get_by_role("heading", name="Välj mottagning")).to_be_visible()
     csrf = page.locator('meta[name="csrf-token"]').get_attribute("content")
@@ -229,8 +214,8 @@ def _skicka(page: Page, confirm: str = "Skicka") -> None:
     page.get_by_role("dialog", name="Vill du skicka ärendet?").get_by_role("button", name=confirm).click()
 
 
-def test_spa_skicka_should_show_a_lost_answer_on_step3_and_send_once_on_retry(page: Page, base_url: str, qa: QA):
-    ok = _citizens(page, base_url, "ok")[0]
+def test_spa_skicka_should_show_a_lost_answer_on_step3_and_send_once_on_retry(page: Page, qa: QA):
+    ok = qa.citizens("ok")[0]
     _log_in(page)
     _to_step3(page, ok)
     page.get_by_label("Meddelande", exact=True).fill("Hej!")
