@@ -63,10 +63,12 @@ def test_spa_walkthrough_should_send_to_several_citizens_in_one_send(page: Page,
     _choose_unit_and_open_step2(page)
 
     field, add = page.get_by_label("Personnummer"), page.get_by_role("button", name="Lägg till")
-    qa.faults(latency_ms=[300, 300])  # long enough to see the tool busy with the check
+    qa.faults(latency_ms=[600, 600])  # long enough to see the tool busy with the check
     _add(page, ok1)
     expect(add).to_be_disabled()
     expect(field).to_have_value(ok1)  # the tool clears the field only when the check is done
+    expect(_recipients(page, 0)).to_have_attribute("aria-busy", "true")  # no row before the check is done
+    expect(page.get_by_text(f"Kontrollerar {ok1}")).to_be_visible()
     expect(_recipients(page, 1)).to_be_visible()
     expect(field).to_have_value("")
     expect(add).to_be_enabled()

@@ -74,7 +74,7 @@
     function refreshSummary() {
       title.textContent = 'Mottagare (' + shown.size + ' av högst ' + max + ')';
       empty.hidden = shown.size > 0;
-      const blocking = checking || problem;
+      const blocking = checking || problem || shown.size === 0;
       next.disabled = Boolean(blocking);
       const visible = problem && !checking && shown.size > 0 ? problem : '';
       listError.textContent = visible;
@@ -97,9 +97,19 @@
       }
       tr.remove();
       shown.delete(row.pnr);
-      await reload();
+      refreshSummary();
       PVS.toast('Mottagaren togs bort');
       pnr.control.focus();
+      // Nästa depends on the server's verdict on the remaining rows: ask until it answers.
+      while (ctx.alive()) {
+        try {
+          await reload();
+          return;
+        } catch (err) {
+          if (err.status === 401) return;
+          await new Promise(function (resolve) { setTimeout(resolve, draft.poll_ms); });
+        }
+      }
     }
     function setChecking(on, text) {
       checking = on;
@@ -149,18 +159,14 @@
       pnr.clearError();
       if (!value) { pnr.showError('Ange ett personnummer'); return; }
       setChecking(true, 'Kontrollerar ' + value + ' …');
-      let made;
       try {
-        made = await PVS.api('POST', base + '/mottagare', { pnr: value });
+        await PVS.api('POST', base + '/mottagare', { pnr: value });
       } catch (err) {
         setChecking(false);
         PVS.fail(err, pnr.showError);
         return;
       }
-      if (made.row.status === 'pending') { poll(); return; }
-      await reload();
-      pnr.control.value = '';
-      setChecking(false);
+      poll();  // also when the check was immediate: the poll puts the row in and empties the field
     });
     next.addEventListener('click', async function () {
       next.disabled = true;
