@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
+import urllib.request
 
 import pytest
 from flask.testing import FlaskClient
@@ -382,3 +385,20 @@ def test_classic_skin_should_still_be_the_default(client: FlaskClient):
     assert client.get("/api/spa/session").status_code == 404
     Staff(client).login()
     assert client.get("/valj-mottagning").status_code == 200
+
+
+@pytest.mark.slow
+def test_cli_should_serve_the_spa_skin():
+    command = [sys.executable, "-m", "mock_personalverktyg", "--port", "0", "--skin", "spa"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        url = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline()).group(0)
+        process.stdout.readline()
+        assert process.stdout.readline().startswith("Utseende: spa")
+        with urllib.request.urlopen(f"{url}/app/") as response:  # a stranger is sent to the server login form
+            assert response.url == f"{url}/login?next=/app/"
+            assert "Logga in" in response.read().decode()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
