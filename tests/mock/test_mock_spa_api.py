@@ -95,7 +95,7 @@ def test_spa_login_should_be_a_server_form_that_lands_on_the_single_page(spa_app
     shell = client.get("/app/").text
     assert '<main id="view"' in shell
     assert re.findall(r'<script src="(/static/spa/[a-z]+\.js)">', shell) == [
-        f"/static/spa/{name}.js" for name in ("core", "widgets", "wizard", "cases", "app")
+        f"/static/spa/{name}.js" for name in ("core", "widgets", "wizard", "message", "cases", "app")
     ]
     assert re.findall(r'(?:src|href)="(?:https?:)?//', shell) == []
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', shell):
