@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5077
+SKIN   ?= classic
 
 .PHONY: setup browser test test-long lint mock demo bench clean
 
@@ -35,7 +36,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check bot flows mock_personalverktyg tests fixtures
 
 mock: $(STAMP)
-	$(PY) -m mock_personalverktyg --host $(HOST) --port $(PORT)
+	$(PY) -m mock_personalverktyg --host $(HOST) --port $(PORT) --skin $(SKIN)
 
 demo: browser
 	$(PY) -m bot.demo

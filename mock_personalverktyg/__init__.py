@@ -2,7 +2,8 @@
 
 Config keys (`test_config` overrides): SECRET_KEY, TESTING, QA_ENABLED (False), CHECK_DELAY_MS (0),
 SESSION_TIMEOUT_S (1800), MAX_ATTACHMENT_BYTES (10 MB), SEED_PATH (None: the bundled seed), PAGE_SIZE (50),
-FAULTS (None: same shape as `PUT /__qa__/faults`), CLOCK (`time.time`, injectable), SLEEP (`time.sleep`).
+FAULTS (None: same shape as `PUT /__qa__/faults`), CLOCK (`time.time`, injectable), SLEEP (`time.sleep`),
+SKIN ("classic": server-rendered pages; "spa": one client-rendered page over a JSON API, see README.md).
 """
 
 from __future__ import annotations
@@ -26,7 +27,9 @@ DEFAULTS = {
     "FAULTS": None,
     "CLOCK": time.time,
     "SLEEP": time.sleep,
+    "SKIN": "classic",
 }
+SKINS = ("classic", "spa")
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -48,13 +51,15 @@ _BYTECODE = _MemoryBytecodeCache()
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a mock staff tool with its own state, seeded from the seed file."""
-    from mock_personalverktyg import api, arenden, auth, errors, mallar, mottagning, qa, security, units
+    from mock_personalverktyg import api, arenden, auth, errors, mallar, mottagning, qa, security, spa, spa_api, units
 
     app = Flask(__name__)
     app.jinja_options = {**app.jinja_options, "bytecode_cache": _BYTECODE}
     app.config.from_mapping(SECRET_KEY=secrets.token_hex(32), **DEFAULTS)
     if test_config:
         app.config.update(test_config)
+    if app.config["SKIN"] not in SKINS:
+        raise ValueError(f"SKIN måste vara en av {SKINS}, inte {app.config['SKIN']!r}")
     # Leave room above the attachment limit so an oversized file gets the tool's own message.
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
 
@@ -65,7 +70,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     security.install(app)
     errors.install(app)
-    for module in (auth, units, arenden, api, mottagning, mallar):
+    if app.config["SKIN"] == "spa":
+        # The login stays a server form (the real tool logs in with SITHS outside the single page).
+        pages, app.config["HOME_ENDPOINT"] = (auth, spa, spa_api), "spa.shell"
+    else:
+        pages, app.config["HOME_ENDPOINT"] = (auth, units, arenden, api, mottagning, mallar), "units.choose"
+    for module in pages:
         app.register_blueprint(module.bp)
     if app.config["QA_ENABLED"]:
         app.register_blueprint(qa.bp)

@@ -1,5 +1,5 @@
 """Serve the mock: `python -m mock_personalverktyg [--host H] [--port P] [--seed PATH] [--check-delay-ms N]
-[--session-timeout-s N] [--faults JSON] [--production]`."""
+[--session-timeout-s N] [--faults JSON] [--skin classic|spa] [--production]`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import sys
 
 from werkzeug.serving import make_server
 
-from mock_personalverktyg import create_app
+from mock_personalverktyg import SKINS, create_app
 from mock_personalverktyg.faults import validate
 from mock_personalverktyg.seed import SeedError
 
@@ -28,6 +28,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--check-delay-ms", type=int, default=300, help="fördröjning för mottagarkontrollen")
     parser.add_argument("--session-timeout-s", type=float, default=1800, help="inaktivitet innan sessionen går ut")
     parser.add_argument("--faults", default=None, help="JSON, t.ex. '{\"error_rate\": 0.05}'")
+    parser.add_argument(
+        "--skin",
+        choices=SKINS,
+        default="classic",
+        help="classic: serverrenderade sidor; spa: en klientrenderad sida med annan DOM",
+    )
     parser.add_argument("--production", action="store_true", help="stäng av QA-API:t (/__qa__/)")
     return parser.parse_args(argv)
 
@@ -48,6 +54,7 @@ def main(argv: list[str] | None = None) -> int:
                 "SESSION_TIMEOUT_S": args.session_timeout_s,
                 "SEED_PATH": args.seed,
                 "FAULTS": faults,
+                "SKIN": args.skin,
             }
         )
     except SeedError as err:
@@ -57,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Personalverktyget (mock) körs på http://{args.host}:{server.server_port}", flush=True)
     users = ", ".join(sorted(app.extensions["personalverktyg"].seed.users))
     print(f"Inloggning: HSA-id {users}, lösenord utskick-demo", flush=True)
+    if args.skin == "spa":
+        print("Utseende: spa (en klientrenderad sida under /app/, inloggningen är ett serverformulär)", flush=True)
     if not args.production:
         print(QA_WARNING, file=sys.stderr, flush=True)
     try:

@@ -27,6 +27,42 @@ def _draft(draft_id: str) -> Draft:
     return draft
 
 
+def poll_ms() -> int:
+    """How often a page asks for the recipient checks while one runs."""
+    return max(50, min(250, current_app.config["CHECK_DELAY_MS"] // 2 or 50))
+
+
+def recipients_problem(rows: list) -> str | None:
+    """Why Nästa cannot go on from the recipient list, or None when every row is checked and reachable."""
+    if not rows:
+        return EMPTY_LIST
+    if any(r.result is None for r in rows):
+        return PENDING
+    if any(not r.result.ok for r in rows):
+        return HAS_ERRORS
+    return None
+
+
+def message_problem(draft: Draft, subject: str, text: str) -> tuple[str, str] | None:
+    """(field, message) saying why Skicka cannot send the message, or None; field is rubrik, meddelande or ''."""
+    if not subject:
+        return "rubrik", NO_SUBJECT
+    if not text:
+        return "meddelande", NO_TEXT
+    if not draft.recipients:
+        return "", NO_RECIPIENTS
+    return None
+
+
+def send_draft(draft: Draft, token: str) -> bool:
+    """Skicka: re-check and record the ärenden; True when the answer is lost (drop_after_send_rate).
+
+    Raises `Refused` for a stale form token. A repeated Skicka of the same draft records nothing new.
+    """
+    _, created = state().send(draft, token, g.user.hsa_id, g.user.name)
+    return created and state().faults.roll("drop_after_send_rate")
+
+
 @bp.get("/")
 def home():
     """A unit's start page is Mina ärenden."""
@@ -63,20 +99,15 @@ def recipients(draft_id: str):
     rows = state().recipients(draft)
     error = None
     if request.method == "POST":
-        if not rows:
-            error = EMPTY_LIST
-        elif any(r.result is None for r in rows):
-            error = PENDING
-        elif any(not r.result.ok for r in rows):
-            error = HAS_ERRORS
-        else:
+        error = recipients_problem(rows)
+        if error is None:
             return redirect(url_for("arenden.message", draft_id=draft.id))
     return render_template(
         "step2.html",
         draft=draft,
         rows=rows,
         error=error,
-        poll_ms=max(50, min(250, current_app.config["CHECK_DELAY_MS"] // 2 or 50)),
+        poll_ms=poll_ms(),
     )
 
 
@@ -107,16 +138,14 @@ def message(draft_id: str):
     state().save_text(draft, subject, text)
     if request.form.get("action") == "tillbaka":
         return redirect(url_for("arenden.recipients", draft_id=draft.id))
-    error = NO_SUBJECT if not subject else NO_TEXT if not text else None
-    if error is None and not draft.recipients:
-        error = NO_RECIPIENTS
-    if error:
-        return _render_message(draft, error), 400
+    problem = message_problem(draft, subject, text)
+    if problem:
+        return _render_message(draft, problem[1]), 400
     try:
-        _, created = state().send(draft, request.form.get("form_token", ""), g.user.hsa_id, g.user.name)
+        dropped = send_draft(draft, request.form.get("form_token", ""))
     except Refused:
         abort(400)
-    if created and state().faults.roll("drop_after_send_rate"):
+    if dropped:
         return error_page(504)
     return redirect(url_for("arenden.receipt", draft_id=draft.id), code=303)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
 
 from mock_personalverktyg.security import EXPIRED_MESSAGE, log_in, state
 
@@ -25,8 +25,12 @@ def _safe_next(target: str | None) -> str | None:
 
 @bp.get("/")
 def index():
-    """Start page: choose a unit (the login guard sends strangers to the login page)."""
-    return redirect(url_for("units.choose"))
+    """Start page: choose a unit, or the single page (the login guard sends strangers to the login page)."""
+    return redirect(_home())
+
+
+def _home() -> str:
+    return url_for(current_app.config["HOME_ENDPOINT"])
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -41,7 +45,7 @@ def login():
         user = state().seed.users.get(hsa_id)
         if user and hmac.compare_digest(password.encode(), user.password.encode()):
             log_in(user)
-            return redirect(next_url or url_for("units.choose"))
+            return redirect(next_url or _home())
         error = "Inloggningen misslyckades"
     return render_template("login.html", error=error, notice=notice, next_url=next_url)
 

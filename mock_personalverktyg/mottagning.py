@@ -35,10 +35,11 @@ def new():
     return render_template("mottagning_new.html", arenden=found, tab="nya")
 
 
-@bp.get("/alla")
-def all_arenden():
-    """Alla ärenden: filter on type, status, personnummer and dates; PAGE_SIZE rows a page."""
-    args = {key: request.args.get(key, "").strip() for key in FILTER_KEYS}
+def search(unit_id: str, raw: dict, page: int, date_filters: bool = True) -> dict:
+    """Alla ärenden's query: normalised filters, Swedish errors, and one page of PAGE_SIZE hits."""
+    args = {key: str(raw.get(key, "") or "").strip() for key in FILTER_KEYS}
+    if not date_filters:
+        args["fran"] = args["till"] = ""
     args["arendetyp"] = args["arendetyp"] if args["arendetyp"] in KINDS else "alla"
     args["status"] = args["status"] if args["status"] in STATUSES else "alla"
     errors: list[str] = []
@@ -53,7 +54,7 @@ def all_arenden():
     found = []
     if not errors:
         found = state().query(
-            g.unit.id,
+            unit_id,
             kind=KINDS[args["arendetyp"]][1],
             status=STATUSES[args["status"]][1],
             pnr12=pnr12,
@@ -62,20 +63,30 @@ def all_arenden():
         )
     size = max(1, int(current_app.config["PAGE_SIZE"]))
     pages = max(1, -(-len(found) // size))
-    page = min(max(request.args.get("sida", 1, type=int) or 1, 1), pages)
-    kept = {k: v for k, v in args.items() if v and v != "alla"}
+    page = min(max(page or 1, 1), pages)
+    return {
+        "args": args,
+        "errors": errors,
+        "arenden": found[(page - 1) * size : page * size],
+        "total": len(found),
+        "first": (page - 1) * size + 1,
+        "page": page,
+        "pages": pages,
+    }
+
+
+@bp.get("/alla")
+def all_arenden():
+    """Alla ärenden: filter on type, status, personnummer and dates; PAGE_SIZE rows a page."""
+    found = search(g.unit.id, request.args, request.args.get("sida", 1, type=int))
+    page, pages = found["page"], found["pages"]
+    kept = {k: v for k, v in found["args"].items() if v and v != "alla"}
     return render_template(
         "mottagning_all.html",
         tab="alla",
-        args=args,
         kinds=KINDS,
         statuses=STATUSES,
-        errors=errors,
-        arenden=found[(page - 1) * size : page * size],
-        total=len(found),
-        first=(page - 1) * size + 1,
-        page=page,
-        pages=pages,
+        **found,
         prev_url=url_for("mottagning.all_arenden", **kept, sida=page - 1) if page > 1 else None,
         next_url=url_for("mottagning.all_arenden", **kept, sida=page + 1) if page < pages else None,
     )

@@ -36,18 +36,30 @@ class LiveMock:
         self._thread.join(timeout=10)
 
 
-def serve_mock(config: dict | None = None) -> LiveMock:
-    """Create a mock app with `config` and serve it on a free loopback port."""
+def serve_mock(config: dict | None = None, skin: str = "classic") -> LiveMock:
+    """Create a mock app with `config` in `skin` ("classic" or "spa") and serve it on a free loopback port."""
     from mock_personalverktyg import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns test output
-    return LiveMock(create_app({"TESTING": True, "QA_ENABLED": True, **(config or {})})).start()
+    return LiveMock(create_app({"TESTING": True, "QA_ENABLED": True, "SKIN": skin, **(config or {})})).start()
 
 
 @pytest.fixture(scope="session")
-def live_mock() -> Iterator[LiveMock]:
-    """One mock for the whole session; tests reset it through the QA API when they need a clean state."""
-    server = serve_mock({"CHECK_DELAY_MS": 50})
+def mock_skin(request: pytest.FixtureRequest) -> str:
+    """The mock's skin: "classic" unless a test asks for another with
+    `@pytest.mark.parametrize("mock_skin", ["spa"], indirect=True)` (or ["classic", "spa"] for both)."""
+    from mock_personalverktyg import SKINS
+
+    skin = getattr(request, "param", "classic")
+    if skin not in SKINS:
+        pytest.fail(f"Okänt utseende för mocken: {skin!r} (välj bland {SKINS})")
+    return skin
+
+
+@pytest.fixture(scope="session")
+def live_mock(mock_skin: str) -> Iterator[LiveMock]:
+    """One mock per skin for the session; tests reset it through the QA API when they need a clean state."""
+    server = serve_mock({"CHECK_DELAY_MS": 50}, skin=mock_skin)
     yield server
     server.stop()
 

@@ -1,7 +1,12 @@
-"""Helpers for end-to-end runs of the real `utskick` CLI against the live mock."""
+"""Helpers for end-to-end runs of the real `utskick` CLI against the live mock.
+
+The mock's skin is "classic" unless a test asks for another: `@pytest.mark.parametrize("mock_skin", ["spa"],
+indirect=True)` (see `mock_skin` in tests/conftest.py); `live_mock`, `base_url` and `qa` then serve that skin.
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 import subprocess
@@ -45,6 +50,12 @@ class QA:
         for pnr in pnrs:
             self.set_citizen(pnr, login="active", notify=["sms"], protected=False)
 
+    def citizens(self, state: str, count: int = 1) -> list[str]:
+        """`count` listed citizens whose seeded state is `state` (ok, locked, never, …)."""
+        response = requests.get(f"{self.url}/__qa__/citizens", params={"state": state, "limit": count}, timeout=10)
+        response.raise_for_status()
+        return response.json()["pnr"]
+
     def sent(self) -> list[dict]:
         """Every ärende the mock has sent."""
         return requests.get(f"{self.url}/__qa__/sent", timeout=10).json()
@@ -56,6 +67,17 @@ class QA:
     def read(self, arende_id: str) -> None:
         """The citizen reads an ärende."""
         requests.post(f"{self.url}/__qa__/read/{arende_id}", timeout=10).raise_for_status()
+
+
+def small_file(folder: Path, name: str = "information.pdf", fmt: str = "PDF") -> Path:
+    """A real, small PDF/PNG/JPEG made with Pillow, written into `folder`."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), (26, 90, 150)).save(buffer, format=fmt)
+    path = folder / name
+    path.write_bytes(buffer.getvalue())
+    return path
 
 
 @pytest.fixture

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import io
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import QA, small_file
 
 pytestmark = pytest.mark.e2e
 
@@ -16,21 +16,6 @@ ANNA = "SE2321000016-A001"
 
 def _display(pnr12: str) -> str:
     return f"{pnr12[:8]}-{pnr12[8:]}"
-
-
-def _citizens(page: Page, base_url: str, state: str, count: int = 1) -> list[str]:
-    response = page.request.get(f"{base_url}/__qa__/citizens?state={state}&limit={count}")
-    return response.json()["pnr"]
-
-
-def _small_file(folder: Path, name: str = "information.pdf", fmt: str = "PDF") -> Path:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (20, 20), (26, 90, 150)).save(buffer, format=fmt)
-    path = folder / name
-    path.write_bytes(buffer.getvalue())
-    return path
 
 
 def _log_in_and_choose_unit(page: Page) -> None:
@@ -59,9 +44,8 @@ def _row(page: Page, pnr12: str):
     return page.get_by_role("list", name="Mottagare").get_by_role("listitem").filter(has_text=_display(pnr12))
 
 
-def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Page, base_url: str, tmp_path):
-    page.request.post(f"{base_url}/__qa__/reset")
-    pnr = _citizens(page, base_url, "ok")[0]
+def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Page, qa: QA, tmp_path):
+    pnr = qa.citizens("ok")[0]
 
     _log_in_and_choose_unit(page)
     _open_step2(page)
@@ -76,7 +60,7 @@ def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Pag
     page.get_by_role("button", name="Infoga text: Avslutning").click()
     message = page.get_by_label("Meddelande", exact=True)
     expect(message).to_have_value(re.compile(r"^Hej! .*Vårdcentralen Centrum.*\n\nOm du svarar", re.S))
-    page.get_by_label("Bifoga fil").set_input_files(_small_file(tmp_path))
+    page.get_by_label("Bifoga fil").set_input_files(small_file(tmp_path))
     expect(page.get_by_role("list", name="Bifogade filer")).to_contain_text("information.pdf")
     expect(message).to_have_value(re.compile(r"\n\nOm du svarar"))
     page.get_by_role("button", name="Skicka", exact=True).click()
@@ -100,10 +84,9 @@ def test_walkthrough_should_send_an_arende_and_find_it_in_alla_arenden(page: Pag
     expect(found).to_contain_text("Oläst av invånare")
 
 
-def test_walkthrough_should_show_a_locked_citizen_error_and_refuse_bad_input(page: Page, base_url: str, tmp_path):
-    page.request.post(f"{base_url}/__qa__/reset")
-    locked = _citizens(page, base_url, "locked")[0]
-    ok = _citizens(page, base_url, "ok")[0]
+def test_walkthrough_should_show_a_locked_citizen_error_and_refuse_bad_input(page: Page, qa: QA, tmp_path):
+    locked = qa.citizens("locked")[0]
+    ok = qa.citizens("ok")[0]
 
     _log_in_and_choose_unit(page)
     _open_step2(page)
@@ -130,7 +113,7 @@ def test_walkthrough_should_show_a_locked_citizen_error_and_refuse_bad_input(pag
     expect(page.get_by_role("alert")).to_contain_text("falsk.pdf: Filen kan inte bifogas")
     attachments = page.get_by_role("list", name="Bifogade filer")
     expect(attachments.get_by_role("listitem")).to_have_count(0)
-    two = [_small_file(tmp_path), _small_file(tmp_path, "bild.png", "PNG")]
+    two = [small_file(tmp_path), small_file(tmp_path, "bild.png", "PNG")]
     page.get_by_label("Bifoga fil").set_input_files(two)
     expect(attachments.get_by_role("listitem")).to_have_count(2)
     attachments.get_by_role("listitem").filter(has_text="bild.png").get_by_role("button", name="Ta bort").click()

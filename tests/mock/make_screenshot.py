@@ -1,6 +1,7 @@
-"""Take the README screenshot of the mock: step 2 with a few checked recipients, then step 3.
+"""Take the README screenshot of the mock: step 2 with a few checked recipients.
 
-Run: `.venv/bin/python -m tests.mock.make_screenshot [docs/mock-screenshot.png]` (not a test: it writes into docs/).
+Run: `.venv/bin/python -m tests.mock.make_screenshot [--skin spa] [PATH]` (not a test: it writes into docs/);
+the default PATH is docs/mock-screenshot.png, or docs/mock-spa-screenshot.png for the single-page skin.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from mock_personalverktyg import create_app
 from mock_personalverktyg.citizens import seeded_kind
 from mock_personalverktyg.seed import NUMBERS_FILE
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "mock-screenshot.png"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+OUT = {"classic": DOCS / "mock-screenshot.png", "spa": DOCS / "mock-spa-screenshot.png"}
 
 
 def _numbers() -> list[str]:
@@ -29,9 +31,32 @@ def _numbers() -> list[str]:
     return picked
 
 
-def main(out: Path = OUT) -> None:
-    """Serve a mock, add five recipients in Chromium and save the step-2 screenshot."""
-    app = create_app({"QA_ENABLED": True, "CHECK_DELAY_MS": 200})
+def _open_step2(page, skin: str) -> None:
+    if skin == "spa":
+        page.get_by_role("link", name="Vårdcentralen Centrum").click()
+        page.get_by_role("button", name="Skicka ärende").click()
+        page.get_by_label("Välj mall").click()
+        page.get_by_role("option", name="Meddelande till invånare").click()
+    else:
+        page.get_by_role("button", name="Vårdcentralen Centrum").click()
+        page.get_by_role("link", name="Skicka ärende").click()
+    page.get_by_role("button", name="Gå vidare").click()
+
+
+def _wait_for_checks(page, skin: str, count: int) -> None:
+    if skin == "spa":
+        expect(page.get_by_role("table", name=f"Mottagare ({count} av högst 250)")).to_be_visible()
+        expect(page.get_by_label("Personnummer")).to_have_value("")
+    else:
+        rows = page.get_by_role("list", name="Mottagare").get_by_role("listitem")
+        expect(rows).to_have_count(count)
+        expect(page.get_by_text("Kontrollerar…")).to_have_count(0)
+
+
+def main(out: Path | None = None, skin: str = "classic") -> None:
+    """Serve a mock in `skin`, add five recipients in Chromium and save the step-2 screenshot."""
+    out = out or OUT[skin]
+    app = create_app({"QA_ENABLED": True, "CHECK_DELAY_MS": 200, "SKIN": skin})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_port}"
@@ -43,16 +68,14 @@ def main(out: Path = OUT) -> None:
             page.get_by_label("HSA-id").fill("SE2321000016-A001")
             page.get_by_label("Lösenord").fill("utskick-demo")
             page.get_by_role("button", name="Logga in").click()
-            page.get_by_role("button", name="Vårdcentralen Centrum").click()
-            page.get_by_role("link", name="Skicka ärende").click()
-            page.get_by_role("button", name="Gå vidare").click()
+            _open_step2(page, skin)
             numbers = _numbers()
             for number in numbers:
                 page.get_by_label("Personnummer").fill(number)
                 page.get_by_role("button", name="Lägg till").click()
-            rows = page.get_by_role("list", name="Mottagare").get_by_role("listitem")
-            expect(rows).to_have_count(len(numbers))
-            expect(page.get_by_text("Kontrollerar…")).to_have_count(0)
+                if skin == "spa":  # the single page takes the next number only when this check is done
+                    expect(page.get_by_label("Personnummer")).to_have_value("")
+            _wait_for_checks(page, skin, len(numbers))
             out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out), full_page=True)
             browser.close()
@@ -62,4 +85,8 @@ def main(out: Path = OUT) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT)
+    argv = sys.argv[1:]
+    chosen = "classic"
+    if argv[:1] == ["--skin"]:
+        chosen, argv = argv[1], argv[2:]
+    main(Path(argv[0]) if argv else None, chosen)
