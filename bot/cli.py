@@ -19,6 +19,7 @@ from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
 from bot.logging_setup import configure_logging
 from bot.report_command import report
+from bot.selectors_command import selectors
 from bot.summary import STATES_SV, format_summary
 from bot.validate_command import validate
 
@@ -34,6 +35,7 @@ def main() -> None:
 main.add_command(validate)
 main.add_command(follow_up)
 main.add_command(report)
+main.add_command(selectors)
 
 
 def _fail(error: UtskickError) -> None:
