@@ -58,3 +58,17 @@ def test_check_json_should_say_valid_or_give_the_error(tmp_path: Path):
     assert good["merged"]["receipt"]["sent"]["records"] == "receipt.table"
     assert bad.exit_code == 2 and json.loads(bad.output)["valid"] is False
     assert "version 1 stöds inte" in json.loads(bad.output)["error"]
+
+
+def test_readme_example_override_should_pass_the_check(tmp_path: Path):
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("# var/var-region.toml: written for a client-rendered build\n", 1)[1].split("```", 1)[0]
+    site = tmp_path / "var-region.toml"
+    site.write_text(example, encoding="utf-8")
+
+    result = run("--override", str(site), "--json")
+
+    assert result.exit_code == 0, result.output
+    merged = json.loads(result.output)["merged"]
+    assert merged["receipt"]["sent"]["pattern"] == r"(?P<arende_id>\S+) – (?P<pnr>\d{8}-\d{4})"
+    assert "unit_cases.date_from" in json.loads(result.output)["off"]
