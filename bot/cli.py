@@ -15,6 +15,7 @@ import click
 import structlog
 
 from bot.config import Campaign, load_campaign
+from bot.doctor_command import doctor
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
 from bot.logging_setup import configure_logging
@@ -36,6 +37,7 @@ main.add_command(validate)
 main.add_command(follow_up)
 main.add_command(report)
 main.add_command(selectors)
+main.add_command(doctor)
 
 
 def _fail(error: UtskickError) -> None:

@@ -27,6 +27,7 @@ from bot.errors import (
     UtskickError,
 )
 from bot.locators import Selectors
+from flows.candidates import explain_missing
 
 
 class Screen:
@@ -100,7 +101,7 @@ class Screen:
             return StaffToolServerError(f"Personalverktyget visar ett serverfel (steget {key}).")
         if self._disabled(key):
             return SelectorError(self.selectors.describe(key), "Elementet finns men är inaktiverat (disabled).")
-        return SelectorError(self.selectors.describe(key))
+        return SelectorError(self.selectors.describe(key), explain_missing(self.page, self.selectors, key))
 
     def _disabled(self, key: str) -> bool:
         try:
