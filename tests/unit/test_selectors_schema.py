@@ -122,9 +122,14 @@ def test_off_should_switch_an_entry_off_and_optional_should_mark_it_absent_may_b
         ("[receipt]\nnot_sent = false\n", "'receipt.refused': records = 'receipt.not_sent' pekar på ett avstängt"),
         ('[step2]\nready = { empty = "step2.pn" }\n', "empty = 'step2.pn' är inget element. Menade du 'step2.pnr'?"),
         ("[pnr]\ndisplay = false\n", "bara element, poster och beredskap kan stängas av"),
+        ('[receipt.sent]\nrecords = "receipt.table"\npattern = "(?P<pnr>.+)"\n', "saknar fälten arende_id"),
+        ('[receipt.sent]\nrecords = "receipt.table"\nrow = "tr"\n', "saknar cell, header, fields"),
+        ('[receipt.sent]\nrecords = "receipt.table"\npattern = "(?P<pnr"\n', "ogiltigt mönster"),
+        ('[receipt.sent]\nrecords = "receipt.table"\npattern = "(?P<pnr>.+)"\nfields = { pnr = "P" }\n', "inte båda"),
+        ('[receipt]\nsent = { role = "table" }\n', "ska vara poster"),
     ],
 )
-def test_inconsistent_override_should_be_refused_naming_the_key(tmp_path: Path, text: str, message: str):
+def test_inconsistent_or_malformed_override_should_be_refused_naming_the_key(tmp_path: Path, text: str, message: str):
     assert message in refused(tmp_path, text)
 
 
@@ -177,20 +182,6 @@ def test_records_by_pattern_should_read_list_items_and_skip_other_lines(tmp_path
 
     assert spec.row is None
     assert rows == [{"arende_id": "A-17", "pnr": "19121212-1212"}, {"arende_id": "A-18", "pnr": "19121212-1212"}]
-
-
-@pytest.mark.parametrize(
-    ("text", "message"),
-    [
-        ('[receipt.sent]\nrecords = "receipt.table"\npattern = "(?P<pnr>.+)"\n', "saknar fälten arende_id"),
-        ('[receipt.sent]\nrecords = "receipt.table"\nrow = "tr"\n', "saknar cell, header, fields"),
-        ('[receipt.sent]\nrecords = "receipt.table"\npattern = "(?P<pnr"\n', "ogiltigt mönster"),
-        ('[receipt.sent]\nrecords = "receipt.table"\npattern = "(?P<pnr>.+)"\nfields = { pnr = "P" }\n', "inte båda"),
-        ('[receipt]\nsent = { role = "table" }\n', "ska vara poster"),
-    ],
-)
-def test_malformed_records_should_be_refused(tmp_path: Path, text: str, message: str):
-    assert message in refused(tmp_path, text)
 
 
 def test_readiness_should_list_every_condition_as_keys(tmp_path: Path):
