@@ -43,6 +43,13 @@ ROLES_SV = {
 }
 # What a label, placeholder or text entry finds, in roles.
 _FINDER_ROLES = {"label": ("textbox", "combobox", "searchbox", "checkbox"), "placeholder": ("textbox", "searchbox")}
+# Roles a build may swap for one another (a link where another has a button): a near match, not an exact one.
+_FAMILIES = (
+    frozenset({"button", "link", "tab", "menuitem"}),
+    frozenset({"textbox", "combobox", "searchbox", "listbox", "spinbutton"}),
+    frozenset({"list", "table", "grid", "region", "dialog", "alertdialog"}),
+    frozenset({"listitem", "row", "option"}),
+)
 _NODE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)")?(?: \[[^\]]*\])*(?::\s*(?P<text>.*))?$')
 
 
@@ -105,10 +112,12 @@ def closest(selectors: Selectors, key: str, elements: list[tuple[str, str]], lim
         score = difflib.SequenceMatcher(None, plain, cand_name.casefold()).ratio()
         if cand_role in roles:
             score += 0.1
+        elif any(cand_role in family and not family.isdisjoint(roles) for family in _FAMILIES):
+            score += 0.05
         if score >= 0.5:
-            ranked.append(Candidate(cand_role, cand_name, round(min(score, 1.0), 2)))
-    ranked.sort(key=lambda c: -c.score)
-    return ranked[:limit]
+            ranked.append((score, Candidate(cand_role, cand_name, round(min(score, 1.0), 2))))
+    ranked.sort(key=lambda pair: -pair[0])
+    return [candidate for _, candidate in ranked[:limit]]
 
 
 def explain_missing(page: Page, selectors: Selectors, key: str) -> str:
