@@ -8,10 +8,9 @@ Skicka or on an error are listed as not checked, with the reason.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from playwright.sync_api import expect
 from bot import selectors_schema as schema
 from bot.browser import BrowserSession
 from bot.config import Campaign
+from bot.doctor_report import write_report
 from bot.errors import PreflightFailed, SelectorError, UtskickError
 from bot.locators import Selectors
 from bot.pnr import scrub
@@ -32,17 +32,6 @@ from flows.send import add_recipients, choose_template, open_wizard, read_check_
 FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
 ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
 FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED})
-STATES_SV = {
-    FOUND: "finns",
-    MISSING: "SAKNAS",
-    SEVERAL: "FLER ÄN ETT",
-    HIDDEN: "DOLT",
-    DISABLED: "INAKTIVERAT",
-    ABSENT_OPTIONAL: "finns inte (valfritt)",
-    OFF: "avstängt",
-    NOT_CHECKED: "kontrolleras inte",
-    NOT_REACHED: "EJ NÅTT",
-}
 
 # Keys that match many elements by design.
 MANY = frozenset(
@@ -313,44 +302,3 @@ def run_doctor(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorR
         report = Doctor(screen, campaign, folder).walk(pnr)
     write_report(report, selectors)
     return report
-
-
-def write_report(report: DoctorReport, selectors: Selectors) -> None:
-    """rapport.txt for a person and rapport.json for a script, both 0600 and without personnummer."""
-    if report.folder is None:
-        raise ValueError("rapporten saknar mapp")
-    text = format_report(report, selectors)
-    data = {
-        "ok": report.exit_code == 0,
-        "stopped": report.stopped,
-        "selectors": selectors.source,
-        "checks": [asdict(c) for c in report.checks.values()],
-        "screenshots": [p.name for p in report.screenshots],
-    }
-    for name, content in (("rapport.txt", text), ("rapport.json", json.dumps(data, ensure_ascii=False, indent=2))):
-        path = report.folder / name
-        path.write_text(scrub(content), encoding="utf-8")
-        os.chmod(path, 0o600)
-
-
-def format_report(report: DoctorReport, selectors: Selectors) -> str:
-    """The report in Swedish: what needs a look first, then every key by screen."""
-    failed = report.failed
-    lines = [
-        f"Selektordoktorn: {selectors.source}",
-        f"{len(failed)} av {len(report.checks)} nycklar behöver åtgärdas." if failed else "Alla nycklar hittades.",
-    ]
-    if report.stopped:
-        lines.append(f"Genomgången stannade vid {report.stopped}")
-    for check in failed:
-        lines.append(f"  {STATES_SV[check.state]:<12} {selectors.describe(check.key)}")
-        if check.detail:
-            lines.append(f"               {check.detail}")
-        if check.candidates:
-            lines.append(f"               På sidan finns: {', '.join(check.candidates)}")
-    lines.append("\nAlla nycklar:")
-    for check in report.checks.values():
-        note = f"  ({check.detail})" if check.detail and check.state not in FAILED else ""
-        lines.append(f"  {STATES_SV[check.state]:<22} {check.key}{note}")
-    lines.append("\nSkärmbilder: " + ", ".join(p.name for p in report.screenshots))
-    return "\n".join(lines) + "\n"

@@ -32,7 +32,8 @@ def doctor(
     as_json: bool,
 ) -> None:
     """Gå igenom Personalverktygets skärmar fram till, men aldrig med, Skicka och kontrollera varje selektor."""
-    from bot.doctor import STATES_SV, format_report, run_doctor
+    from bot.doctor import run_doctor
+    from bot.doctor_report import STATES_SV, format_report
 
     try:
         campaign = load_campaign(campaign_file).with_overrides(
