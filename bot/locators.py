@@ -100,7 +100,7 @@ class Selectors:
             for attribute, target in schema.references(key, node):
                 if schema.SCHEMA.get(target) != schema.ELEMENT:
                     hint = schema.suggest(target, _elements())
-                    raise where.error(key, f"{attribute} = '{target}' är inget element.{hint}")
+                    raise where.error(key, f"{attribute} = '{target}' är inget element{hint}")
                 if not isinstance(self._lookup(target), dict):
                     raise where.error(key, f"{attribute} = '{target}' pekar på ett avstängt element.")
         for prefix in ("check_results", "check_results_pending", "page_states"):

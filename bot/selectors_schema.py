@@ -137,9 +137,13 @@ class SourceFile:
     name: str
     text: str
 
+    def where(self, key: str) -> str:
+        """'Selektorfilen F, rad N' for the line that holds `key`."""
+        return f"Selektorfilen {self.name}, rad {line_of(self.text, key)}"
+
     def error(self, key: str, message: str) -> ConfigError:
         """A ConfigError naming this file, the line that holds `key`, and the key."""
-        return ConfigError(f"Selektorfilen {self.name}, rad {line_of(self.text, key)}: '{key}': {message}")
+        return ConfigError(f"{self.where(key)}: '{key}': {message}")
 
 
 def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> None:
@@ -180,28 +184,39 @@ def _walk(source: SourceFile, node: dict[str, Any], prefix: str) -> Iterator[tup
         elif key in _TABLES and isinstance(value, dict):
             yield from _walk(source, value, key + ".")
         else:
-            raise _unknown(source, key)
+            raise _unknown(source, key, is_table=_is_table(value))
 
 
-def _unknown(source: SourceFile, key: str) -> ConfigError:
+def _is_table(value: Any) -> bool:
+    """A table of entries, not one entry written as an inline table."""
+    entry_words = {*ELEMENT_ATTRIBUTES, *RECORDS_ATTRIBUTES, *READY_CONDITIONS}
+    return isinstance(value, dict) and entry_words.isdisjoint(value)
+
+
+def _unknown(source: SourceFile, key: str, *, is_table: bool) -> ConfigError:
+    """'…, rad N: okänd nyckel 'x' – menade du 'y'?', worded as the campaign file's strict check words it."""
     if key in REMOVED:
         return source.error(key, f"finns inte i schema version {VERSION}: {REMOVED[key]}.")
     known = sorted(SCHEMA) + sorted(_TABLES)
     parent = key.rsplit(".", 1)[0] if "." in key else ""
     siblings = [k for k in known if parent and k.rsplit(".", 1)[0] == parent]
-    return source.error(key, "okänd nyckel." + suggest(key, siblings or known))
+    close = difflib.get_close_matches(key, siblings or known, n=1, cutoff=0.5)
+    if is_table:
+        hint = f" – menade du [{close[0]}]?" if close else ""
+        return ConfigError(f"{source.where(key)}: okänd tabell [{key}]{hint}")
+    return ConfigError(f"{source.where(key)}: okänd nyckel '{key}'{suggest(key, siblings or known)}")
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
-    """' Menade du 'x'?' for the closest candidate, or nothing when none is close."""
+    """' – menade du 'x'?' for the closest candidate, or nothing when none is close."""
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.5)
-    return f" Menade du '{close[0]}'?" if close else ""
+    return f" – menade du '{close[0]}'?" if close else ""
 
 
 def _check_attributes(source: SourceFile, key: str, node: dict, allowed: tuple[str, ...], what: str) -> None:
     for attribute in node:
         if attribute not in allowed:
-            raise source.error(key, f"okänt attribut '{attribute}' för {what}.{suggest(attribute, allowed)}")
+            raise source.error(key, f"okänt attribut '{attribute}' för {what}{suggest(attribute, allowed)}")
 
 
 def _check_element(source: SourceFile, key: str, node: Any) -> None:
@@ -221,7 +236,7 @@ def _check_element(source: SourceFile, key: str, node: Any) -> None:
             raise source.error(key, f"'{attribute}' ska vara en text.")
     if "kind" in node and node["kind"] not in ELEMENT_KINDS:
         hint = suggest(str(node["kind"]), ELEMENT_KINDS)
-        raise source.error(key, f"kind = {node['kind']!r} finns inte; välj {', '.join(ELEMENT_KINDS)}.{hint}")
+        raise source.error(key, f"kind = {node['kind']!r} finns inte; välj {', '.join(ELEMENT_KINDS)}{hint}")
 
 
 def _check_records(source: SourceFile, key: str, node: Any) -> None:
@@ -246,7 +261,7 @@ def _check_records(source: SourceFile, key: str, node: Any) -> None:
             raise source.error(key, 'fields ska vara { fält = "kolumnrubrik", … }.')
         named = set(node["fields"])
     for field in sorted(named - set(FIELDS)):
-        raise source.error(key, f"okänt fält '{field}'; fälten är {', '.join(FIELDS)}.{suggest(field, FIELDS)}")
+        raise source.error(key, f"okänt fält '{field}'; fälten är {', '.join(FIELDS)}{suggest(field, FIELDS)}")
     lacking = REQUIRED_FIELDS[key] - named
     if lacking:
         raise source.error(key, f"posterna saknar fälten {', '.join(sorted(lacking))}.")

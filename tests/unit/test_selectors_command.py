@@ -44,7 +44,7 @@ def test_check_should_refuse_a_typo_with_exit_2_naming_file_line_and_key(tmp_pat
     result = run("--override", str(site))
 
     assert result.exit_code == 2
-    assert "site.toml, rad 3: 'step3.confrim': okänd nyckel. Menade du 'step3.confirm'?" in result.output
+    assert "site.toml, rad 3: okänd nyckel 'step3.confrim' – menade du 'step3.confirm'?" in result.output
 
 
 def test_check_json_should_say_valid_or_give_the_error(tmp_path: Path):
