@@ -16,12 +16,14 @@ import structlog
 
 from bot.cli_swedish import SwedishGroup
 from bot.config import Campaign, load_campaign
+from bot.doctor_command import doctor
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
 from bot.logging_setup import configure_logging
 from bot.pnr import scrub
 from bot.private_files import restrict_umask
 from bot.report_command import report
+from bot.selectors_command import selectors
 from bot.summary import STATES_SV, format_summary
 from bot.validate_command import validate
 
@@ -38,6 +40,8 @@ def main() -> None:
 main.add_command(validate)
 main.add_command(follow_up)
 main.add_command(report)
+main.add_command(selectors)
+main.add_command(doctor)
 
 
 def _fail(error: UtskickError) -> None:

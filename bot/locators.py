@@ -1,12 +1,11 @@
-"""Turn entries of a selectors TOML file (data, in `selectors/`) into Playwright locators.
+"""Turn the entries of a selectors file (data, in `selectors/`, schema in `bot/selectors_schema.py`) into
+Playwright locators, records specifications and readiness conditions.
 
-An entry is an inline table with exactly one way to find the element, in order of preference:
-`role` (+ `name`), `label`, `placeholder`, `test_id`, `text`, or `css` as a last resort. Optional keys:
-`exact` (default true), `within` (the key of an entry to search inside), `has_text` (keep only elements
-containing this text), `kind` (how to act on it: `select`, `listbox`, `file_input`, `file_chooser`),
-`option` (for a listbox: the entry of one option), `optional` (the step may be absent in a given tool).
-String values may hold `{placeholders}` that the flow fills in (e.g. `name = "Infoga text: {text_name}"`).
-Tables of regular expressions (like `[check_results]`) describe what texts mean rather than where things are.
+An element entry names exactly one way to find it: `role` (+ `name`), `label`, `placeholder`, `test_id`, `text`,
+or `css` as a last resort; `within` scopes it inside another entry (e.g. a dialog). A records entry says how to read
+rows of facts from an element (by column header, or by a pattern with named groups); a readiness entry says what
+tells the bot the tool is ready for the next input. `key = false` switches an entry off. String values may hold
+`{placeholders}` that the flow fills in (e.g. `name = "Infoga text: {text_name}"`).
 """
 
 from __future__ import annotations
@@ -20,23 +19,49 @@ from typing import Any
 
 from playwright.sync_api import Locator, Page
 
-from bot.errors import ConfigError
-
-FINDERS = ("role", "label", "placeholder", "test_id", "text", "css")
-
-
-def _deep_merge(base: dict, override: dict) -> dict:
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not _is_entry(value):
-            merged[key] = _deep_merge(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+from bot import selectors_schema as schema
+from bot.errors import ConfigError, SelectorError
 
 
-def _is_entry(node: Any) -> bool:
-    return isinstance(node, dict) and any(f in node for f in FINDERS)
+@dataclass(frozen=True)
+class RecordsSpec:
+    """How to read one records entry: the element holding them and either column headers or a pattern."""
+
+    key: str
+    container: str
+    row: str | None
+    cell: str | None
+    header: str | None
+    fields: dict[str, str]
+    pattern: re.Pattern[str] | None
+
+    def script_args(self) -> dict[str, str | None]:
+        """The CSS the in-page reader needs."""
+        return {"row": self.row, "cell": self.cell, "header": self.header}
+
+    def parse(self, raw: dict[str, Any]) -> list[dict[str, str]]:
+        """Turn what the in-page reader returned into one {field: text} per record."""
+        if self.pattern is not None:
+            records = []
+            for text in raw["rows"]:
+                match = self.pattern.search(" ".join(text.split()))
+                if match:
+                    records.append({k: (v or "").strip() for k, v in match.groupdict().items()})
+            return records
+        headers = [" ".join(h.split()).casefold() for h in raw["headers"]]
+        if not headers and not raw["rows"]:
+            return []
+        columns = {}
+        for field, header in self.fields.items():
+            wanted = " ".join(header.split()).casefold()
+            if wanted not in headers:
+                shown = ", ".join(f"'{h}'" for h in raw["headers"]) or "inga"
+                raise SelectorError(self.key, f"Kolumnen '{header}' finns inte (kolumnerna är {shown}).")
+            columns[field] = headers.index(wanted)
+        return [
+            {field: (cells[i] if i < len(cells) else "").strip() for field, i in columns.items()}
+            for cells in raw["rows"]
+        ]
 
 
 @dataclass(frozen=True)
@@ -49,36 +74,38 @@ class Selectors:
 
     @classmethod
     def load(cls, path: Path, override: Path | None = None) -> Selectors:
-        """Read the selectors file and deep-merge the override file over it."""
-        raw = _read_toml(path)
+        """Read the selectors file, check it, deep-merge the checked override over it, and check the result."""
+        base_source, raw = _read(path)
+        schema.check_file(base_source, raw, override=False)
         digest = hashlib.sha256(Path(path).read_bytes())
+        origins = {key: base_source for key in _entry_keys(raw)}
         source = str(path)
         if override:
-            raw = _deep_merge(raw, _read_toml(override))
+            override_source, extra = _read(override)
+            schema.check_file(override_source, extra, override=True)
+            raw = _deep_merge(raw, extra, "")
+            origins.update({key: override_source for key in _entry_keys(extra)})
             digest.update(Path(override).read_bytes())
             source += f" + {override}"
         selectors = cls(raw, digest.hexdigest(), source)
-        selectors.validate()
+        selectors._check_merged(origins, base_source)
         return selectors
 
-    def validate(self) -> None:
-        """Check that every entry names exactly one finder; raise ConfigError naming the bad key."""
-        for key, node in self._entries(self.data, ""):
-            found = [f for f in FINDERS if f in node]
-            if len(found) != 1:
-                raise ConfigError(
-                    f"Selektorn '{key}' ska ha exakt ett av {', '.join(FINDERS)}, har {found or 'inget'}."
-                )
-            if "within" in node and not _is_entry(self._lookup(node["within"])):
-                raise ConfigError(f"Selektorn '{key}' pekar på within='{node['within']}', som inte finns.")
-
-    def _entries(self, node: dict, prefix: str):
-        for key, value in node.items():
-            dotted = f"{prefix}{key}"
-            if _is_entry(value):
-                yield dotted, value
-            elif isinstance(value, dict):
-                yield from self._entries(value, dotted + ".")
+    def _check_merged(self, origins: dict[str, schema.SourceFile], base: schema.SourceFile) -> None:
+        for key, kind in schema.SCHEMA.items():
+            node = self._lookup(key)
+            where = origins.get(key, base)
+            if node is None and kind != schema.VALUE and key not in schema.MAY_BE_OFF:
+                raise where.error(key, "saknas, och utskick behöver det.")
+            for attribute, target in schema.references(key, node):
+                if schema.SCHEMA.get(target) != schema.ELEMENT:
+                    hint = schema.suggest(target, _elements())
+                    raise where.error(key, f"{attribute} = '{target}' är inget element{hint}")
+                if not isinstance(self._lookup(target), dict):
+                    raise where.error(key, f"{attribute} = '{target}' pekar på ett avstängt element.")
+        for prefix in ("check_results", "check_results_pending", "page_states"):
+            if not isinstance(self._lookup(prefix), dict) or not self._lookup(prefix):
+                raise base.error(prefix, f"tabellen [{prefix}] saknas.")
 
     def _lookup(self, key: str) -> Any:
         node: Any = self.data
@@ -89,14 +116,24 @@ class Selectors:
         return node
 
     def has(self, key: str) -> bool:
-        """True when the file defines an element entry under `key`."""
-        return _is_entry(self._lookup(key))
+        """True when the file defines `key` (an element, records or readiness) and does not switch it off."""
+        return isinstance(self._lookup(key), dict) and schema.SCHEMA.get(key) in (
+            schema.ELEMENT,
+            schema.RECORDS,
+            schema.READINESS,
+        )
+
+    def is_optional(self, key: str) -> bool:
+        """True when the entry is switched off or marked `optional`: the tool may not show it."""
+        node = self._lookup(key)
+        return not isinstance(node, dict) or bool(node.get("optional", False))
 
     def entry(self, key: str) -> dict[str, Any]:
-        """The raw entry for `key`; ConfigError when it is missing."""
+        """The raw element entry for `key`; ConfigError when it is missing or switched off."""
         node = self._lookup(key)
-        if not _is_entry(node):
-            raise ConfigError(f"Selektorfilen saknar posten '{key}' ({self.source}).")
+        if schema.SCHEMA.get(key) != schema.ELEMENT or not isinstance(node, dict):
+            state = "har stängt av" if node is False else "saknar"
+            raise ConfigError(f"Selektorfilen {state} posten '{key}' ({self.source}).")
         return node
 
     def value(self, key: str, default: Any = None) -> Any:
@@ -109,10 +146,24 @@ class Selectors:
         table = self._lookup(key)
         if not isinstance(table, dict) or not table:
             raise ConfigError(f"Selektorfilen saknar tabellen '{key}' ({self.source}).")
-        try:
-            return {name: re.compile(_as_regex(v), re.IGNORECASE) for name, v in table.items()}
-        except re.error as e:
-            raise ConfigError(f"Selektorfilen: ogiltigt mönster i '{key}': {e}") from e
+        return {name: re.compile(_as_regex(v), re.IGNORECASE) for name, v in table.items()}
+
+    def records(self, key: str) -> RecordsSpec:
+        """How to read the records entry `key`."""
+        node = self._lookup(key)
+        if schema.SCHEMA.get(key) != schema.RECORDS or not isinstance(node, dict):
+            raise ConfigError(f"Selektorposten '{key}' är inga poster eller är avstängd ({self.source}).")
+        pattern = re.compile(node["pattern"]) if "pattern" in node else None
+        return RecordsSpec(
+            key, node["records"], node.get("row"), node.get("cell"), node.get("header"), node.get("fields", {}), pattern
+        )
+
+    def readiness(self, key: str) -> dict[str, list[str]]:
+        """The readiness conditions of `key`: condition -> element keys; empty when switched off."""
+        node = self._lookup(key)
+        if not isinstance(node, dict):
+            return {}
+        return {cond: [v] if isinstance(v, str) else list(v) for cond, v in node.items()}
 
     def locator(self, scope: Page | Locator, key: str, **fmt: str) -> Locator:
         """Build the Playwright locator for `key`, filling `{placeholders}` from `fmt`."""
@@ -147,23 +198,96 @@ class Selectors:
     def describe(self, key: str) -> str:
         """A short human description of the entry, for error messages (a step that is no entry: its name)."""
         node = self._lookup(key)
-        if not _is_entry(node):
+        if schema.SCHEMA.get(key) != schema.ELEMENT or not isinstance(node, dict):
             return key
-        finder = next(f for f in FINDERS if f in node)
+        finder = next(f for f in schema.FINDERS if f in node)
         text = f"{finder}={node[finder]!r}"
         if "name" in node:
             text += f" name={node['name']!r}"
         return f"{key} ({text})"
+
+    def merged_toml(self) -> str:
+        """The merged data as TOML text, one table per screen (for `utskick selectors check`)."""
+        return _to_toml(self.data)
+
+
+def _elements() -> list[str]:
+    return [k for k, kind in schema.SCHEMA.items() if kind == schema.ELEMENT]
+
+
+def _entry_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
+    keys = []
+    for name, value in data.items():
+        key = f"{prefix}{name}"
+        if key in schema.SCHEMA:
+            keys.append(key)
+        elif isinstance(value, dict):
+            keys.extend(_entry_keys(value, key + "."))
+    return keys
+
+
+def _deep_merge(base: dict, override: dict, prefix: str) -> dict:
+    merged = dict(base)
+    for name, value in override.items():
+        key = f"{prefix}{name}"
+        if key not in schema.SCHEMA and isinstance(value, dict) and isinstance(merged.get(name), dict):
+            merged[name] = _deep_merge(merged[name], value, key + ".")
+        else:
+            merged[name] = value
+    return merged
 
 
 def _as_regex(value: str | list[str]) -> str:
     return "|".join(f"(?:{v})" for v in value) if isinstance(value, list) else value
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def _read(path: Path) -> tuple[schema.SourceFile, dict[str, Any]]:
     try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise ConfigError(f"Selektorfilen {path} finns inte.") from e
+    try:
+        return schema.SourceFile(str(path), text), tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"Selektorfilen {path} är inte giltig TOML: {e}") from e
+
+
+def _to_toml(data: dict[str, Any]) -> str:
+    lines: list[str] = []
+
+    def table(node: dict[str, Any], name: str) -> None:
+        plain = {
+            k: v
+            for k, v in node.items()
+            if not (isinstance(v, dict) and f"{name}.{k}".lstrip(".") not in schema.SCHEMA)
+        }
+        if name and plain:
+            lines.append(f"\n[{name}]")
+        for k, v in plain.items():
+            lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+        for k, v in node.items():
+            if k not in plain:
+                table(v, f"{name}.{k}".lstrip("."))
+
+    table(data, "")
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _toml_key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else _toml_value(key)
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, str):
+        return "'" + value + "'" if "'" not in value and "\n" not in value else _quoted(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

@@ -19,6 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import (
     BrowserClosed,
+    ConfigError,
     SelectorError,
     SessionExpired,
     StaffToolServerError,
@@ -26,6 +27,7 @@ from bot.errors import (
     UtskickError,
 )
 from bot.locators import Selectors
+from flows.candidates import explain_missing
 
 
 class Screen:
@@ -89,7 +91,7 @@ class Screen:
                 return BrowserClosed(f"Sidan stängdes under steget {key}.")
             if self.el("login.hsa_id").count() > 0 and not key.startswith("login."):
                 return SessionExpired("Sessionen i Personalverktyget har gått ut.")
-            body = self.page.locator("body").inner_text(timeout=2000)
+            body = self.el("page.content").first.inner_text(timeout=2000)
         except PlaywrightError:
             return BrowserClosed(f"Sidan gick inte att läsa under steget {key}.")
         states = self.selectors.patterns("page_states")
@@ -97,7 +99,19 @@ class Screen:
             return SessionExpired("Sessionen i Personalverktyget har gått ut.")
         if states["server_error"].search(body):
             return StaffToolServerError(f"Personalverktyget visar ett serverfel (steget {key}).")
-        return SelectorError(self.selectors.describe(key))
+        if self._disabled(key):
+            return SelectorError(self.selectors.describe(key), "Elementet finns men är inaktiverat (disabled).")
+        return SelectorError(self.selectors.describe(key), explain_missing(self.page, self.selectors, key))
+
+    def _disabled(self, key: str) -> bool:
+        try:
+            loc = self.el(key).first
+        except (ConfigError, KeyError, IndexError):  # no element entry, or {placeholders} the diagnosis cannot fill
+            return False
+        try:
+            return loc.count() > 0 and loc.is_visible() and loc.is_disabled(timeout=2000)
+        except PlaywrightError:
+            return False
 
     def open(self, url: str) -> None:
         """Go to a page by address (the start page); an unreachable tool is a transient error."""
@@ -146,15 +160,12 @@ class Screen:
         return keys[0]
 
     def options(self, key: str) -> list[str]:
-        """The option texts of a choice element (a <select>, or a listbox opened by clicking)."""
+        """The option texts of a choice element (a <select>, or a listbox opened by clicking): `<key>_option`."""
         kind = self.selectors.entry(key).get("kind", "select")
         with self.step(key):
-            loc = self.el(key)
             if kind == "listbox":
-                loc.click()
-                option_key = f"{key}_option"
-                return [t.strip() for t in self.el(option_key, option="").all_inner_texts()]
-            return [t.strip() for t in loc.locator("option").all_inner_texts()]
+                self.el(key).click()
+            return [t.strip() for t in self.el(f"{key}_option", option="").all_inner_texts()]
 
     def choose(self, key: str, option: str) -> None:
         """Pick `option` in a choice element, whatever kind the tool uses."""
@@ -198,24 +209,60 @@ class Screen:
             fresh = self.el(replaced_key).and_(self.page.locator(":not([data-utskick-stale])"))
             fresh.first.wait_for(state="visible")
 
-    def read_table(self, key: str) -> list[dict[str, str]]:
-        """Read a table in one round trip: a list of {column header: cell text} per body row."""
+    def present(self, key: str, **fmt: str) -> bool:
+        """True when the entry is on, and on the page now; an `optional` entry that is absent means: skip the step."""
+        if not self.selectors.has(key):
+            return False
         with self.step(key):
-            # evaluate waits for the table itself; a separate visibility wait would cost another round trip.
-            table = self.el(key).and_(self.page.locator(":not([data-utskick-stale])")).first
-            return table.evaluate(_READ_TABLE_JS)
+            return self.el(key, **fmt).count() > 0
+
+    def is_enabled(self, key: str, **fmt: str) -> bool:
+        """True when the element is there and not disabled (no waiting)."""
+        try:
+            loc = self.el(key, **fmt).first
+            return loc.count() > 0 and loc.is_enabled(timeout=self.timeout_ms)
+        except PlaywrightError:
+            return False
+
+    def wait_ready(self, key: str, count: int | None = None) -> None:
+        """Wait until every condition of the readiness entry `key` holds (nothing to wait for when it is off)."""
+        for condition, keys in self.selectors.readiness(key).items():
+            for target in keys:
+                with self.step(f"{key} ({condition} {target})"):
+                    loc = self.el(target)
+                    if condition == "empty":
+                        expect(loc.first).to_have_value("", timeout=self.timeout_ms)
+                    elif condition == "enabled":
+                        expect(loc.first).to_be_enabled(timeout=self.timeout_ms)
+                    elif condition == "visible":
+                        loc.first.wait_for(state="visible", timeout=self.timeout_ms)
+                    elif condition == "gone":
+                        expect(loc.filter(visible=True)).to_have_count(0, timeout=self.timeout_ms)
+                    elif condition == "count" and count is not None:
+                        expect(loc).to_have_count(count, timeout=self.timeout_ms)
+
+    def read_records(self, key: str) -> list[dict[str, str]]:
+        """Read a records entry in one round trip: one {field: text} per row the data describes."""
+        spec = self.selectors.records(key)
+        with self.step(key):
+            # evaluate waits for the element itself; a separate visibility wait would cost another round trip.
+            holder = self.el(spec.container).and_(self.page.locator(":not([data-utskick-stale])")).first
+            return spec.parse(holder.evaluate(_READ_RECORDS_JS, spec.script_args()))
 
 
 # Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
-_READ_TABLE_JS = """
-(table) => {
-  const headers = [...table.querySelectorAll('thead th, tr:first-child th')].map(h => h.innerText.trim());
-  const rows = [...table.querySelectorAll('tbody tr')].filter(r => r.querySelector('td'));
-  return rows.map(r => {
-    const cells = [...r.querySelectorAll('td, th')].map(c => c.innerText.trim());
-    const out = {};
-    headers.forEach((h, i) => { out[h] = cells[i] ?? ''; });
-    return out;
-  });
+# The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line.
+_READ_RECORDS_JS = r"""
+(holder, spec) => {
+  const text = el => (el.innerText ?? el.textContent ?? '').trim();
+  if (spec.header) {
+    const headers = [...holder.querySelectorAll(spec.header)].map(text);
+    const rows = [...holder.querySelectorAll(spec.row)]
+      .map(r => [...r.querySelectorAll(spec.cell)].map(text))
+      .filter(cells => cells.length);
+    return { headers, rows };
+  }
+  if (spec.row) return { rows: [...holder.querySelectorAll(spec.row)].map(text) };
+  return { rows: text(holder).split('\n') };
 }
 """

@@ -114,10 +114,12 @@ def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
 
 
 def add_recipients(screen: Screen, pnrs: Sequence[str]) -> None:
-    """Type each personnummer and click Lägg till without waiting: the checks run while the next one is typed."""
-    for pnr in pnrs:
+    """Type each personnummer and click Lägg till; without `step2.ready` in the data, the checks run while the
+    next one is typed, with it the tool is waited for between numbers."""
+    for added, pnr in enumerate(pnrs, start=1):
         screen.fill("step2.pnr", screen.display_pnr(pnr))
         screen.click("step2.add")
+        screen.wait_ready("step2.ready", count=added)
     try:
         with screen.step("step2.rows"):
             expect(screen.el("step2.rows")).to_have_count(len(pnrs), timeout=screen.timeout_ms)
@@ -136,20 +138,27 @@ def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[s
     spinner = screen.selectors.patterns("check_results_pending")["spinner"]
     with screen.step("step2.list"):
         expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
-        texts = screen.el("step2.rows").all_inner_texts()
-    shown = {screen.display_pnr(pnr): pnr for pnr in pnrs}
-    by_pnr = {shown[d]: text for text in texts for d in shown if d in text}
+    by_pnr = _check_texts(screen, pnrs)
     results: dict[str, tuple[str, str]] = {}
     for pnr in pnrs:
         text = by_pnr.get(pnr, "")
         if not any(p.search(text) for p in patterns.values()):
             # No spinner, yet no known result: wait for this row before calling it a UI change.
             any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
-            display = screen.display_pnr(pnr)
-            screen.expect_text("step2.row", any_result, pnr=display)
-            text = screen.el("step2.row", pnr=display).first.inner_text()
-        results[pnr] = classify_check(text.replace(screen.display_pnr(pnr), ""), patterns)
+            screen.expect_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
+            text = _check_texts(screen, [pnr]).get(pnr, "")
+        results[pnr] = classify_check(text, patterns)
     return results
+
+
+def _check_texts(screen: Screen, pnrs: Sequence[str]) -> dict[str, str]:
+    """The check result text per personnummer, from the recipient records."""
+    shown = {screen.display_pnr(pnr): pnr for pnr in pnrs}
+    return {
+        shown[row["pnr"]]: row.get("result", "")
+        for row in screen.read_records("step2.recipients")
+        if row.get("pnr") in shown
+    }
 
 
 def classify_check(text: str, patterns: dict[str, re.Pattern[str]]) -> tuple[str, str]:
@@ -198,19 +207,18 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
 
 def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome, anything_sent: bool = True) -> None:
     """Fill `outcome` from the receipt: ärende-id per sent citizen, the re-check's refusals, the rest unconfirmed."""
-    values = screen.selectors.value("unit_cases.values", {})
-    id_col, pnr_col = values.get("col_id", "Ärende-id"), values.get("col_pnr", "Personnummer")
     by_display = {screen.display_pnr(p): p for p in pnrs}
-    for row in screen.read_table("receipt.table") if anything_sent else []:
-        pnr = by_display.get(row.get(pnr_col, "").strip())
-        if pnr and row.get(id_col):
-            outcome.sent[pnr] = row[id_col].strip()
-    if len(outcome.sent) < len(pnrs) and screen.is_visible("receipt.not_sent"):
+    for row in screen.read_records("receipt.sent") if anything_sent else []:
+        pnr = by_display.get(row.get("pnr", ""))
+        if pnr and row.get("arende_id"):
+            outcome.sent[pnr] = row["arende_id"]
+    refusals_shown = screen.selectors.has("receipt.refused") and screen.is_visible("receipt.not_sent")
+    if len(outcome.sent) < len(pnrs) and refusals_shown:
         patterns = screen.selectors.patterns("check_results")
-        for pnr in pnrs:
-            shown = screen.display_pnr(pnr)
-            if pnr not in outcome.sent and screen.el("receipt.not_sent_row", pnr=shown).count():
-                text = screen.el("receipt.not_sent_row", pnr=shown).first.inner_text().replace(shown, "")
+        for row in screen.read_records("receipt.refused"):
+            pnr = by_display.get(row.get("pnr", ""))
+            if pnr and pnr not in outcome.sent:
+                text = row.get("reason", "")
                 reason = classify_check(text, patterns)
-                outcome.not_reachable[pnr] = reason if reason[0] != "ok" else ("rejected_at_send", text.strip())
+                outcome.not_reachable[pnr] = reason if reason[0] != "ok" else ("rejected_at_send", text)
     outcome.unconfirmed = [p for p in pnrs if p not in outcome.sent and p not in outcome.not_reachable]

@@ -33,45 +33,63 @@ class CaseRow:
     subject: str
     sent_at: datetime | None
     status: str
+    sent_by: str = ""
 
 
 def find_sent_cases(screen: Screen, query: CaseQuery) -> list[CaseRow]:
-    """Filter Alla ärenden to ärenden sent by care and return every matching row across all pages."""
+    """Filter Alla ärenden to ärenden sent by care and return every matching row across all pages.
+
+    A filter the tool lacks (an `optional` entry absent on the page, or one switched off) is applied here instead,
+    to the rows read from every page.
+    """
     values = screen.selectors.value("unit_cases.values", {})
     screen.click("nav.unit_cases")
     screen.click("unit_cases.all_tab")
     screen.wait_visible("unit_cases.case_type")
     screen.choose("unit_cases.case_type", values.get("sent_by_care", "Skickat av vården"))
-    if query.status:
+    if query.status and screen.present("unit_cases.status"):
         screen.choose("unit_cases.status", query.status)
-    if query.pnr:
+    if query.pnr and screen.present("unit_cases.pnr"):
         screen.fill("unit_cases.pnr", screen.display_pnr(query.pnr))
-    if query.date_from:
+    if query.date_from and screen.present("unit_cases.date_from"):
         screen.fill("unit_cases.date_from", query.date_from.isoformat())
-    if query.date_to:
+    if query.date_to and screen.present("unit_cases.date_to"):
         screen.fill("unit_cases.date_to", query.date_to.isoformat())
     screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table")
     rows: list[CaseRow] = []
     for _ in range(query.max_pages):
-        rows.extend(_parse(row, values) for row in screen.read_table("unit_cases.table"))
-        if not screen.is_visible("unit_cases.next_page"):
-            break
+        rows.extend(_parse(row, values) for row in screen.read_records("unit_cases.cases"))
+        if not screen.is_visible("unit_cases.next_page") or not screen.is_enabled("unit_cases.next_page"):
+            break  # no "Nästa sida", or a disabled one: the last page
         screen.click_and_wait_replaced("unit_cases.next_page", "unit_cases.table")
-    return rows
+    return [row for row in rows if _matches(row, query)]
+
+
+def _matches(row: CaseRow, query: CaseQuery) -> bool:
+    """The query's filters, for a tool that lacks some of them (a row without a readable time is kept)."""
+    if query.pnr and row.pnr != query.pnr:
+        return False
+    if query.status and row.status.casefold() != query.status.strip().casefold():
+        return False
+    day = row.sent_at.astimezone(STOCKHOLM).date() if row.sent_at else None
+    if day and query.date_from and day < query.date_from:
+        return False
+    return not (day and query.date_to and day > query.date_to)
 
 
 def _parse(row: dict[str, str], values: dict[str, str]) -> CaseRow:
-    digits = "".join(ch for ch in row.get(values.get("col_pnr", "Personnummer"), "") if ch.isdigit())
-    sent_text = row.get(values.get("col_sent_at", "Skickat"), "").strip()
+    digits = "".join(ch for ch in row.get("pnr", "") if ch.isdigit())
+    sent_text = row.get("sent_at", "").strip()
     try:
         fmt = values.get("sent_at_format", "%Y-%m-%d %H:%M:%S")
         sent_at = datetime.strptime(sent_text, fmt).replace(tzinfo=STOCKHOLM)
     except ValueError:
         sent_at = None
     return CaseRow(
-        arende_id=row.get(values.get("col_id", "Ärende-id"), "").strip(),
+        arende_id=row.get("arende_id", "").strip(),
         pnr=digits,
-        subject=row.get(values.get("col_subject", "Rubrik"), "").strip(),
+        subject=row.get("subject", "").strip(),
         sent_at=sent_at,
-        status=row.get(values.get("col_status", "Status"), "").strip(),
+        status=row.get("status", "").strip(),
+        sent_by=row.get("sent_by", "").strip(),
     )

@@ -9,6 +9,7 @@ import stat
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -155,25 +156,35 @@ def test_report_command_should_write_journal_matching_the_mock(tmp_path, live_mo
     assert re.search(rf'Skickade</th><td class="n">{len(mock)}<', html)
 
 
-def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_page(
-    tmp_path, paged_mock, paged_qa, browser
-):
-    pnrs = official_test_numbers(2800, 7)
-    paged_qa.reachable(*pnrs)
-    setup = write_campaign(tmp_path, paged_mock.url, pnrs, mode="batch")
+def send_batch(tmp_path: Path, mock: LiveMock, qa: QA, pnrs: list[str]) -> tuple[dict[str, dict], date]:
+    """Send to `pnrs` in one batch run; the mock's sent ärenden by id, and the Swedish day they were sent."""
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, mock.url, pnrs, mode="batch")
     assert setup.run("--yes").returncode == 0
-    sent = {s["arende_id"]: s for s in paged_qa.sent()}
-    read_ids = sorted(sent)[:2] + sorted(sent)[-1:]  # oldest and newest: first and last page
-    for arende_id in read_ids:
-        paged_qa.read(arende_id)
-    day = pd.Timestamp(next(iter(sent.values()))["sent_at"]).tz_convert("Europe/Stockholm").date()
-    asked = frozenset(sent) | {"A-finns-inte"}
-    context = browser.new_context(base_url=paged_mock.url)
+    sent = {s["arende_id"]: s for s in qa.sent()}
+    return sent, pd.Timestamp(next(iter(sent.values()))["sent_at"]).tz_convert("Europe/Stockholm").date()
+
+
+def logged_in_screen(context, override: Path | None = None) -> tuple[Screen, list[dict[str, list[str]]]]:
+    """A logged-in screen in `context`, and the queries of every Alla ärenden request it makes."""
     page = context.new_page()
     listed: list[dict[str, list[str]]] = []
     page.on("request", lambda r: "/alla" in r.url and listed.append(parse_qs(urlparse(r.url).query)))
-    screen = Screen(page, Selectors.load(PROJECT / "selectors" / "personalverktyg.toml"), 8000)
+    screen = Screen(page, Selectors.load(PROJECT / "selectors" / "personalverktyg.toml", override), 8000)
     open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", PASSWORD)))
+    return screen, listed
+
+
+def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_page(
+    tmp_path, paged_mock, paged_qa, browser
+):
+    sent, day = send_batch(tmp_path, paged_mock, paged_qa, official_test_numbers(2800, 7))
+    read_ids = sorted(sent)[:2] + sorted(sent)[-1:]  # oldest and newest: first and last page
+    for arende_id in read_ids:
+        paged_qa.read(arende_id)
+    asked = frozenset(sent) | {"A-finns-inte"}
+    context = browser.new_context(base_url=paged_mock.url)
+    screen, listed = logged_in_screen(context)
 
     outcome = read_statuses(screen, FollowUpRequest(asked, day, day))
     context.close()
@@ -185,6 +196,28 @@ def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_p
     assert {a: s.state for a, s in outcome.statuses.items()} == {a: READ if a in read_ids else UNREAD for a in sent}
     assert outcome.missing == {"A-finns-inte"}
     assert outcome.read == len(read_ids)
+
+
+def test_read_statuses_without_date_filters_should_read_every_page_and_keep_the_dates_itself(
+    tmp_path, paged_mock, paged_qa, browser
+):
+    sent, day = send_batch(tmp_path, paged_mock, paged_qa, official_test_numbers(2810, 4))
+    override = tmp_path / "utan-datum.toml"
+    override.write_text("[unit_cases]\ndate_from = false\ndate_to = false\n", encoding="utf-8")
+    context = browser.new_context(base_url=paged_mock.url)
+    screen, listed = logged_in_screen(context, override)
+
+    that_day = read_statuses(screen, FollowUpRequest(frozenset(sent), day, day))
+    day_before = read_statuses(
+        screen, FollowUpRequest(frozenset(sent), day - timedelta(days=2), day - timedelta(days=1))
+    )
+    context.close()
+
+    searches = [q for q in listed if "arendetyp" in q]
+    assert searches and not any("fran" in q or "till" in q for q in searches)
+    assert {q.get("sida", ["1"])[0] for q in searches} == {"1", "2"}  # 4 rows, 3 a page: every page read
+    assert set(that_day.statuses) == set(sent) and not that_day.missing
+    assert not day_before.statuses and day_before.missing == frozenset(sent)
 
 
 def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_waits(tmp_path, live_mock, qa):

@@ -139,6 +139,8 @@ def test_changed_label_should_stop_with_exit_3_and_name_the_selector(tmp_path, l
     assert result.returncode == 3, result.stderr + result.stdout
     assert "step2.add" in result.stdout + result.stderr
     assert "Lägg till mottagare" in result.stdout + result.stderr
+    candidates = "Hittar inte knappen 'Lägg till mottagare'. På sidan finns: knapp 'Lägg till'"
+    assert candidates in result.stdout + result.stderr
     assert qa.sent() == []
     assert list((tmp_path / "artifacts").glob("*.png")), "a screenshot of the failure is kept"
     names = " ".join(p.name for p in (tmp_path / "artifacts").iterdir())

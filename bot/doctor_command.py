@@ -1,0 +1,80 @@
+"""`utskick doctor CAMPAIGN.toml [--delivery ARCHIVE | --pnr NUMMER]`: check every selectors key against the
+staff tool, up to and never including Skicka, and write a report with a screenshot of each screen."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from bot.config import load_campaign
+from bot.errors import ConfigError, UtskickError
+
+
+@click.command("doctor")
+@click.argument("campaign_file", type=click.Path(path_type=Path))
+@click.option("--delivery", type=click.Path(path_type=Path), help="Leverans: doktorn använder dess första invånare.")
+@click.option("--pnr", "pnr_text", help="Ett personnummer att använda i stället för leveransens första.")
+@click.option("--base-url", help="Personalverktygets adress (ersätter staff_tool.url).")
+@click.option("--out", type=click.Path(path_type=Path), help="Mapp för rapporten (annars paths.artifacts).")
+@click.option("--headed", is_flag=True, help="Visa webbläsaren.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (för maskiner).")
+def doctor(
+    campaign_file: Path,
+    delivery: Path | None,
+    pnr_text: str | None,
+    base_url: str | None,
+    out: Path | None,
+    headed: bool,
+    as_json: bool,
+) -> None:
+    """Gå igenom Personalverktygets skärmar fram till, men aldrig med, Skicka och kontrollera varje selektor."""
+    from bot.doctor import run_doctor
+    from bot.doctor_report import STATES_SV, format_report
+
+    try:
+        campaign = load_campaign(campaign_file).with_overrides(
+            base_url=base_url.rstrip("/") if base_url else None, headless=False if headed else None
+        )
+        pnr = _citizen(delivery, pnr_text, campaign.delivery_password_env)
+        report = run_doctor(campaign, pnr, out.resolve() if out else None)
+    except UtskickError as e:
+        click.echo(f"Fel: {e}", err=True)
+        sys.exit(e.exit_code)
+    if as_json:
+        payload = {
+            "ok": report.exit_code == 0,
+            "stopped": report.stopped,
+            "report": str(report.folder),
+            "failed": [asdict(c) for c in report.failed],
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        from bot.locators import Selectors
+
+        click.echo(format_report(report, Selectors.load(campaign.selectors, campaign.selectors_override)))
+        click.echo(f"Rapport och skärmbilder: {report.folder}")
+        if report.failed:
+            click.echo(f"Åtgärda: {', '.join(f'{c.key} ({STATES_SV[c.state]})' for c in report.failed)}")
+    sys.exit(report.exit_code)
+
+
+def _citizen(delivery: Path | None, pnr_text: str | None, password_env: str) -> str:
+    """The 12-digit personnummer to walk with: the one named, or the delivery's first."""
+    from bot.intake import read_delivery
+    from bot.pnr import InvalidPersonnummer, normalize
+
+    if pnr_text:
+        try:
+            return normalize(pnr_text)
+        except InvalidPersonnummer as e:
+            raise ConfigError(f"--pnr är inget giltigt personnummer ({e}).") from None
+    if delivery is None:
+        raise ConfigError("Ange --delivery (doktorn använder leveransens första invånare) eller --pnr.")
+    accepted = read_delivery(delivery, password_env).accepted
+    if not accepted:
+        raise ConfigError(f"Leveransen {delivery} har inga giltiga personnummer.")
+    return accepted[0].pnr

@@ -1,0 +1,68 @@
+"""The selector doctor's report: rapport.txt for a person and rapport.json for a script, in the doctor's folder,
+both 0600 and without personnummer."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from typing import TYPE_CHECKING
+
+from bot.locators import Selectors
+from bot.pnr import scrub
+
+if TYPE_CHECKING:
+    from bot.doctor import DoctorReport
+
+STATES_SV = {
+    "found": "finns",
+    "missing": "SAKNAS",
+    "several": "FLER ÄN ETT",
+    "hidden": "DOLT",
+    "disabled": "INAKTIVERAT",
+    "absent_optional": "finns inte (valfritt)",
+    "off": "avstängt",
+    "not_checked": "kontrolleras inte",
+    "not_reached": "EJ NÅTT",
+}
+
+
+def write_report(report: DoctorReport, selectors: Selectors) -> None:
+    """rapport.txt for a person and rapport.json for a script, both 0600 and without personnummer."""
+    if report.folder is None:
+        raise ValueError("rapporten saknar mapp")
+    text = format_report(report, selectors)
+    data = {
+        "ok": report.exit_code == 0,
+        "stopped": report.stopped,
+        "selectors": selectors.source,
+        "checks": [asdict(c) for c in report.checks.values()],
+        "screenshots": [p.name for p in report.screenshots],
+    }
+    for name, content in (("rapport.txt", text), ("rapport.json", json.dumps(data, ensure_ascii=False, indent=2))):
+        path = report.folder / name
+        path.write_text(scrub(content), encoding="utf-8")
+        os.chmod(path, 0o600)
+
+
+def format_report(report: DoctorReport, selectors: Selectors) -> str:
+    """The report in Swedish: what needs a look first, then every key by screen."""
+    failed = report.failed
+    lines = [
+        f"Selektordoktorn: {selectors.source}",
+        f"{len(failed)} av {len(report.checks)} nycklar behöver åtgärdas." if failed else "Alla nycklar hittades.",
+    ]
+    if report.stopped:
+        lines.append(f"Genomgången stannade vid {report.stopped}")
+    for check in failed:
+        lines.append(f"  {STATES_SV[check.state]:<12} {selectors.describe(check.key)}")
+        if check.detail:
+            lines.append(f"               {check.detail}")
+        if check.candidates:
+            lines.append(f"               På sidan finns: {', '.join(check.candidates)}")
+    lines.append("\nAlla nycklar:")
+    for check in report.checks.values():
+        note = f"  ({check.detail})" if check.detail and check not in failed else ""
+        lines.append(f"  {STATES_SV[check.state]:<22} {check.key}{note}")
+    lines.append("\nSkärmbilder: " + ", ".join(p.name for p in report.screenshots))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,326 @@
+"""What a selectors file may say (schema version 2): every key the flows use, its kind, and the checks that refuse
+anything else with a Swedish error naming the file, the line and the closest known key.
+
+The schema lives here, next to the code that reads it, because it is the contract between the flows and the data:
+a key the flows do not know would be ignored, which is never what a site's administrator meant.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from bot.errors import ConfigError
+
+VERSION = 2
+ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness", "value", "pattern"
+
+FINDERS = ("role", "label", "placeholder", "test_id", "text", "css")
+ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional")
+ELEMENT_KINDS = ("select", "listbox", "file_input", "file_chooser")
+RECORDS_ATTRIBUTES = ("records", "row", "cell", "header", "fields", "pattern", "optional")
+READY_CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
+FIELDS = ("arende_id", "pnr", "subject", "sent_at", "sent_by", "status", "reason", "result")
+
+
+def _group(prefix: str, kind: str, *keys: str) -> dict[str, str]:
+    return {f"{prefix}.{key}": kind for key in keys}
+
+
+SCHEMA: dict[str, str] = {
+    **_group("meta", VALUE, "name", "version"),
+    **_group("pnr", VALUE, "display"),
+    **_group("page", ELEMENT, "content"),
+    **_group("login", ELEMENT, "hsa_id", "password", "submit", "failed"),
+    **_group("unit", ELEMENT, "heading", "choice"),
+    **_group("nav", ELEMENT, "my_cases", "unit_cases"),
+    **_group("my_cases", ELEMENT, "send_case"),
+    **_group("step1", ELEMENT, "template", "template_option", "next"),
+    **_group("step2", ELEMENT, "pnr", "add", "list", "rows", "row", "remove", "refused", "busy", "next"),
+    "step2.ready": READINESS,
+    "step2.recipients": RECORDS,
+    **_group(
+        "step3",
+        ELEMENT,
+        "subject",
+        "message",
+        "insert_text",
+        "any_insert_text",
+        "attach",
+        "attachments",
+        "attached",
+        "attachment_error",
+        "back",
+        "send",
+        "confirm_dialog",
+        "confirm",
+    ),
+    **_group("receipt", ELEMENT, "heading", "nothing_sent", "table", "not_sent", "send_another"),
+    **_group("receipt", RECORDS, "sent", "refused"),
+    **_group(
+        "unit_cases",
+        ELEMENT,
+        "all_tab",
+        "case_type",
+        "case_type_option",
+        "status",
+        "status_option",
+        "pnr",
+        "date_from",
+        "date_to",
+        "search",
+        "table",
+        "rows",
+        "next_page",
+    ),
+    "unit_cases.cases": RECORDS,
+    **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format"),
+    **_group(
+        "check_results",
+        PATTERN,
+        "no_notification",
+        "never_logged_in",
+        "login_locked",
+        "deceased",
+        "cannot_log_in",
+        "ok",
+    ),
+    **_group("check_results_pending", PATTERN, "spinner"),
+    **_group("page_states", PATTERN, "session_expired", "server_error", "forbidden"),
+}
+
+# Entries a site may switch off (`key = false`): the bot can do without the step they stand for.
+MAY_BE_OFF = frozenset(
+    {
+        "step2.ready",
+        "step2.busy",
+        "step3.confirm_dialog",
+        "step3.confirm",
+        "receipt.not_sent",
+        "receipt.refused",
+        "unit_cases.status",
+        "unit_cases.status_option",
+        "unit_cases.pnr",
+        "unit_cases.date_from",
+        "unit_cases.date_to",
+    }
+)
+
+# The facts each records entry must deliver to its flow.
+REQUIRED_FIELDS = {
+    "step2.recipients": {"pnr", "result"},
+    "receipt.sent": {"pnr", "arende_id"},
+    "receipt.refused": {"pnr", "reason"},
+    "unit_cases.cases": {"arende_id", "pnr", "subject", "sent_at", "status"},
+}
+
+# Keys of schema version 1 that version 2 reads differently.
+REMOVED = {
+    "receipt.not_sent_row": "de ej skickade läses nu som poster i [receipt.refused]",
+    **{
+        f"unit_cases.values.col_{old}": f'kolumnrubriken anges nu i [unit_cases.cases] fields = {{ {new} = "…" }}'
+        for old, new in (("id", "arende_id"), ("pnr", "pnr"), ("subject", "subject"), ("sent_at", "sent_at"))
+    },
+    "unit_cases.values.col_status": 'kolumnrubriken anges nu i [unit_cases.cases] fields = { status = "…" }',
+}
+
+_TABLES = {key.rsplit(".", 1)[0] for key in SCHEMA} | {"meta", "pnr"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One selectors file as read: its name (for messages) and its text (for line numbers)."""
+
+    name: str
+    text: str
+
+    def where(self, key: str) -> str:
+        """'Selektorfilen F, rad N' for the line that holds `key`."""
+        return f"Selektorfilen {self.name}, rad {line_of(self.text, key)}"
+
+    def error(self, key: str, message: str) -> ConfigError:
+        """A ConfigError naming this file, the line that holds `key`, and the key."""
+        return ConfigError(f"{self.where(key)}: '{key}': {message}")
+
+
+def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> None:
+    """Refuse unknown tables, keys and attributes, and malformed entries, in one file on its own."""
+    version = data.get("meta", {}).get("version") if isinstance(data.get("meta"), dict) else None
+    if version is None and not override:
+        raise source.error(
+            "meta.version",
+            f"saknar version = {VERSION} under [meta]. Filen är skriven för schema version 1; se kommentaren "
+            "överst i selectors/personalverktyg.toml för version 2.",
+        )
+    if version is not None and version != VERSION:
+        raise source.error("meta.version", f"version {version!r} stöds inte; utskick läser version {VERSION}.")
+    for key, node in _walk(source, data, ""):
+        kind = SCHEMA[key]
+        if node is False:
+            if kind not in (ELEMENT, RECORDS, READINESS):
+                raise source.error(key, "bara element, poster och beredskap kan stängas av med false.")
+            if key not in MAY_BE_OFF:
+                raise source.error(key, "kan inte stängas av: utskick behöver det steget.")
+        elif kind == ELEMENT:
+            _check_element(source, key, node)
+        elif kind == RECORDS:
+            _check_records(source, key, node)
+        elif kind == READINESS:
+            _check_readiness(source, key, node)
+        elif kind == PATTERN:
+            _check_pattern(source, key, node)
+        elif isinstance(node, dict):
+            raise source.error(key, "ska vara ett värde, inte en tabell.")
+
+
+def _walk(source: SourceFile, node: dict[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
+    for name, value in node.items():
+        key = f"{prefix}{name}"
+        if key in SCHEMA:
+            yield key, value
+        elif key in _TABLES and isinstance(value, dict):
+            yield from _walk(source, value, key + ".")
+        else:
+            raise _unknown(source, key, is_table=_is_table(value))
+
+
+def _is_table(value: Any) -> bool:
+    """A table of entries, not one entry written as an inline table."""
+    entry_words = {*ELEMENT_ATTRIBUTES, *RECORDS_ATTRIBUTES, *READY_CONDITIONS}
+    return isinstance(value, dict) and entry_words.isdisjoint(value)
+
+
+def _unknown(source: SourceFile, key: str, *, is_table: bool) -> ConfigError:
+    """'…, rad N: okänd nyckel 'x' – menade du 'y'?', worded as the campaign file's strict check words it."""
+    if key in REMOVED:
+        return source.error(key, f"finns inte i schema version {VERSION}: {REMOVED[key]}.")
+    known = sorted(SCHEMA) + sorted(_TABLES)
+    parent = key.rsplit(".", 1)[0] if "." in key else ""
+    siblings = [k for k in known if parent and k.rsplit(".", 1)[0] == parent]
+    close = difflib.get_close_matches(key, siblings or known, n=1, cutoff=0.5)
+    if is_table:
+        hint = f" – menade du [{close[0]}]?" if close else ""
+        return ConfigError(f"{source.where(key)}: okänd tabell [{key}]{hint}")
+    return ConfigError(f"{source.where(key)}: okänd nyckel '{key}'{suggest(key, siblings or known)}")
+
+
+def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
+    """' – menade du 'x'?' for the closest candidate, or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.5)
+    return f" – menade du '{close[0]}'?" if close else ""
+
+
+def _check_attributes(source: SourceFile, key: str, node: dict, allowed: tuple[str, ...], what: str) -> None:
+    for attribute in node:
+        if attribute not in allowed:
+            raise source.error(key, f"okänt attribut '{attribute}' för {what}{suggest(attribute, allowed)}")
+
+
+def _check_element(source: SourceFile, key: str, node: Any) -> None:
+    if not isinstance(node, dict):
+        raise source.error(key, 'ska vara ett element, t.ex. { role = "button", name = "…" }, eller false.')
+    _check_attributes(source, key, node, ELEMENT_ATTRIBUTES, "ett element")
+    finders = [f for f in FINDERS if f in node]
+    if len(finders) != 1:
+        raise source.error(key, f"ett element ska ha exakt ett av {', '.join(FINDERS)}, har {finders or 'inget'}.")
+    if "name" in node and "role" not in node:
+        raise source.error(key, "'name' hör till 'role'.")
+    for attribute in ("exact", "optional"):
+        if attribute in node and not isinstance(node[attribute], bool):
+            raise source.error(key, f"'{attribute}' ska vara true eller false.")
+    for attribute in (*FINDERS, "name", "within", "has_text"):
+        if attribute in node and not isinstance(node[attribute], str):
+            raise source.error(key, f"'{attribute}' ska vara en text.")
+    if "kind" in node and node["kind"] not in ELEMENT_KINDS:
+        hint = suggest(str(node["kind"]), ELEMENT_KINDS)
+        raise source.error(key, f"kind = {node['kind']!r} finns inte; välj {', '.join(ELEMENT_KINDS)}{hint}")
+
+
+def _check_records(source: SourceFile, key: str, node: Any) -> None:
+    if not isinstance(node, dict) or "records" not in node:
+        raise source.error(key, 'ska vara poster: en tabell med records = "<elementets nyckel>", eller false.')
+    _check_attributes(source, key, node, RECORDS_ATTRIBUTES, "poster")
+    if "pattern" in node:
+        if "fields" in node or "header" in node or "cell" in node:
+            raise source.error(key, "ange antingen pattern (mönster) eller header/cell/fields (kolumner), inte båda.")
+        try:
+            groups = set(re.compile(node["pattern"]).groupindex)
+        except (re.error, TypeError) as e:
+            raise source.error(key, f"ogiltigt mönster: {e}") from e
+        named = groups
+    else:
+        missing = [a for a in ("row", "cell", "header", "fields") if a not in node]
+        if missing:
+            raise source.error(
+                key, f"poster per kolumn behöver row, cell, header och fields; saknar {', '.join(missing)}."
+            )
+        if not isinstance(node["fields"], dict) or not all(isinstance(v, str) for v in node["fields"].values()):
+            raise source.error(key, 'fields ska vara { fält = "kolumnrubrik", … }.')
+        named = set(node["fields"])
+    for field in sorted(named - set(FIELDS)):
+        raise source.error(key, f"okänt fält '{field}'; fälten är {', '.join(FIELDS)}{suggest(field, FIELDS)}")
+    lacking = REQUIRED_FIELDS[key] - named
+    if lacking:
+        raise source.error(key, f"posterna saknar fälten {', '.join(sorted(lacking))}.")
+
+
+def _check_readiness(source: SourceFile, key: str, node: Any) -> None:
+    if not isinstance(node, dict) or not node:
+        raise source.error(
+            key, 'ska vara beredskap, t.ex. { empty = "step2.pnr", enabled = "step2.add" }, eller false.'
+        )
+    _check_attributes(source, key, node, READY_CONDITIONS, "beredskap")
+    for condition, value in node.items():
+        keys = [value] if isinstance(value, str) else value
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise source.error(key, f"'{condition}' ska vara en nyckel eller en lista av nycklar.")
+
+
+def _check_pattern(source: SourceFile, key: str, node: Any) -> None:
+    texts = node if isinstance(node, list) else [node]
+    if not texts or not all(isinstance(t, str) for t in texts):
+        raise source.error(key, "ska vara ett reguljärt uttryck (text) eller en lista av sådana.")
+    for text in texts:
+        try:
+            re.compile(text)
+        except re.error as e:
+            raise source.error(key, f"ogiltigt mönster: {e}") from e
+
+
+def references(key: str, node: Any) -> list[tuple[str, str]]:
+    """The element keys an entry points at, with the attribute that names them (within, records, a condition)."""
+    if not isinstance(node, dict):
+        return []
+    kind = SCHEMA[key]
+    if kind == ELEMENT:
+        return [("within", node["within"])] if "within" in node else []
+    if kind == RECORDS:
+        return [("records", node["records"])]
+    if kind == READINESS:
+        return [(cond, k) for cond, value in node.items() for k in ([value] if isinstance(value, str) else value)]
+    return []
+
+
+_HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
+_ASSIGN = re.compile(r'^\s*([A-Za-z0-9_.\-"]+)\s*=')
+
+
+def line_of(text: str, key: str) -> int:
+    """The line (1-based) where `key` (or, failing that, its nearest enclosing table) is written; 1 if nowhere."""
+    lines: dict[str, int] = {}
+    table = ""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if header := _HEADER.match(line):
+            table = header.group(1).replace('"', "").replace(" ", "")
+            lines.setdefault(table, number)
+        elif assign := _ASSIGN.match(line):
+            name = assign.group(1).replace('"', "")
+            lines.setdefault(f"{table}.{name}" if table else name, number)
+    while key:
+        if key in lines:
+            return lines[key]
+        key = key.rsplit(".", 1)[0] if "." in key else ""
+    return 1
