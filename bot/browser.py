@@ -41,6 +41,7 @@ class BrowserSettings:
     trace: str = "on-first-retry"
     artifacts: Path = Path("var/artifacts")
     timeout_ms: int = 15000
+    slow_mo_ms: int = 0
 
 
 class BrowserSession:
@@ -106,6 +107,8 @@ class BrowserSession:
         s = self.settings
         executable = s.executable_path or find_chromium()
         kwargs: dict[str, Any] = {"headless": s.headless, "args": list(s.launch_args)}
+        if s.slow_mo_ms:
+            kwargs["slow_mo"] = s.slow_mo_ms
         if executable:
             kwargs["executable_path"] = executable
         return kwargs

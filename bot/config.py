@@ -15,11 +15,31 @@ from pathlib import Path
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.notify import NotifySettings, read_notify
 
 MODES = ("single", "batch")
 SESSION_MODES = ("login", "cdp", "profile")
 TRACE_MODES = ("on-first-retry", "on-failure", "off")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+# Every accepted spelling of a day in sending.window.days (case does not matter), to its canonical English key.
+DAY_NAMES: dict[str, str] = {
+    name: key
+    for key, names in zip(
+        WEEKDAYS,
+        (
+            ("mon", "monday", "mån", "måndag"),
+            ("tue", "tuesday", "tis", "tisdag"),
+            ("wed", "wednesday", "ons", "onsdag"),
+            ("thu", "thursday", "tor", "torsdag"),
+            ("fri", "friday", "fre", "fredag"),
+            ("sat", "saturday", "lör", "lördag"),
+            ("sun", "sunday", "sön", "söndag"),
+        ),
+        strict=True,
+    )
+    for name in names
+}
 MAX_BATCH = 250
 MAX_WORKERS = 4
 # On 2 cores the bench's workers sweep gave 870 / 734 / 657 ms per citizen for 2 / 3 / 4 workers, each
@@ -79,6 +99,8 @@ class Campaign:
     circuit_breaker: int = 5
     reconcile_clock_skew_s: int = 120
     timeout_ms: int = 15000
+    notify: NotifySettings | None = None
+    slow_mo_ms: int = 0  # command line only (--slowmo): QA watching the clicks
     extra: dict[str, Any] = field(default_factory=dict)
 
     def key_facts(self) -> dict[str, Any]:
@@ -180,12 +202,14 @@ def _parse_time(reader: _Reader, key: str) -> time:
 def _read_window(reader: _Reader) -> SendWindow | None:
     if reader.get("sending.window", dict, None) is None:
         return None
-    days = reader.get("sending.window.days", list, list(WEEKDAYS[:5]))
-    bad = [d for d in days if d not in WEEKDAYS]
+    given = reader.get("sending.window.days", list, list(WEEKDAYS[:5]))
+    bad = [d for d in given if not isinstance(d, str) or d.strip().lower() not in DAY_NAMES]
     if bad:
         raise ConfigError(
-            f"{reader.path.name}: 'sending.window.days' har okända dagar {bad}; använd {', '.join(WEEKDAYS)}."
+            f"{reader.path.name}: 'sending.window.days' har okända dagar {bad}; använd {', '.join(WEEKDAYS_SV)} "
+            f'eller {", ".join(WEEKDAYS)} (även hela namn som "måndag" eller "monday").'
         )
+    days = [key for key in WEEKDAYS if key in {DAY_NAMES[d.strip().lower()] for d in given}]
     start, end = _parse_time(reader, "sending.window.start"), _parse_time(reader, "sending.window.end")
     if start >= end:
         raise ConfigError(f"{reader.path.name}: 'sending.window.start' måste vara före 'sending.window.end'.")
@@ -275,6 +299,7 @@ def load_campaign(path: Path) -> Campaign:
         logs=_resolve(base, r.get("paths.logs", str, "var/logs")),
         artifacts=_resolve(base, r.get("paths.artifacts", str, "var/artifacts")),
         reports=_resolve(base, r.get("paths.reports", str, "var/reports")),
+        notify=read_notify(data.get("notify"), path.name),
     )
     if not campaign.texts and not campaign.extra_text:
         raise ConfigError(f"{path.name}: ange minst en malltext i 'message.texts' eller en 'message.extra_text'.")
