@@ -1,0 +1,178 @@
+"""What the automation team and QA run every night: `--json` documents valid against the published schema,
+`status` while a run waits or after it was killed, alerts to a local webhook and command, the log file, the send
+window's Swedish waiting line and Ctrl-C, and `--headed` refused where no window can be shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from bot.json_output import SCHEMA_FILE
+from tests.e2e.conftest import official_test_numbers, wait_until, write_campaign
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+DAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+EVENT_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def validated(stdout: str) -> dict:
+    """stdout is exactly one JSON document, valid against docs/schema/utskick-output.schema.json."""
+    document = json.loads(stdout)
+    jsonschema.validate(document, SCHEMA, format_checker=jsonschema.FormatChecker())
+    return document
+
+
+def assert_no_personnummer(text: str, pnrs: list[str]) -> None:
+    for pnr in pnrs:
+        assert pnr not in text and f"{pnr[:8]}-{pnr[8:]}" not in text and pnr[2:] not in text
+
+
+def utskick(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run an `utskick` command other than `run` and wait for it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**os.environ, "UTSKICK_PASSWORD": "utskick-demo", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def closed_window_today() -> str:
+    """A send window on every day but today, with Swedish day names: a run started now waits."""
+    today = datetime.now().astimezone().weekday()
+    days = ", ".join(f'"{d}"' for i, d in enumerate(DAYS_SV) if i != today)
+    return f'window = {{ days = [{days}], start = "08:00", end = "18:00" }}'
+
+
+def status_json(setup) -> dict:
+    result = utskick("status", str(setup.campaign), "--json")
+    assert result.returncode == 0, result.stderr
+    return validated(result.stdout)
+
+
+def test_ctrl_c_while_waiting_for_the_send_window_should_end_cleanly_with_exit_4(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(3700, 3)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending=closed_window_today())
+    process = subprocess.Popen(
+        setup.command("--yes", "--json"),
+        env=setup.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        start_new_session=True,  # its own process group, as a terminal's foreground job
+    )
+    try:
+        assert wait_until(lambda: "waiting_for_send_window" in setup.log_text(), limit_s=120), setup.log_text()
+        running = status_json(setup)["running"]
+        assert running["pid"] == process.pid and not running["stale"]
+        assert (running["done"], running["total"]) == (0, 3)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group: bot, driver, browser
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+    assert process.returncode == 4, out + err
+    opens = re.search(r"Väntar på sändningsfönstret – öppnar (mån|tis|ons|tor|fre|lör|sön) 08:00", err)
+    assert opens, err
+    for noise in ("Future exception was never retrieved", "Traceback", "Connection closed"):
+        assert noise not in err + out
+    document = validated(out)
+    assert document["outcome"] == "interrupted" and document["sent_this_run"] == 0
+    assert qa.sent() == []
+    assert status_json(setup)["last_run"]["outcome"] == "interrupted"
+
+
+@pytest.mark.parametrize("mode", ["single", "batch"])
+def test_json_documents_should_match_the_schema_and_hold_no_personnummer(tmp_path, live_mock, qa, mode):
+    pnrs = official_test_numbers(3720 + (10 if mode == "batch" else 0), 4)
+    qa.reachable(*pnrs)
+    qa.set_citizen(pnrs[2], login="locked")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode=mode)
+
+    result = setup.run("--yes", "--json")
+
+    assert result.returncode == 0, result.stderr
+    run = validated(result.stdout)
+    assert (run["command"], run["outcome"], run["exit_code"], run["dry_run"]) == ("run", "finished", 0, False)
+    assert run["sent_this_run"] == 3 and run["not_reachable_this_run"] == {"login_locked": 1}
+    assert run["counts"]["sent"] == 3 and run["counts"]["not_reachable"] == 1
+    assert Path(run["log_file"]).is_file() and run["log_file"].endswith(f"utskick-{run['run_id']}.jsonl")
+    assert [Path(p).suffix for p in run["reports"]] == [".xlsx", ".html", ".csv"]
+    assert "Sammanfattning för kampanjen" in result.stderr, "the Swedish summary goes to stderr"
+
+    status = status_json(setup)
+    assert status["counts"] == run["counts"] and status["not_reachable"] == {"login_locked": 1}
+    assert status["running"] is None
+    assert status["last_run"] == {**status["last_run"], "run_id": run["run_id"], "outcome": "finished", "exit_code": 0}
+
+    report = utskick("report", str(setup.campaign), "--json")
+    assert report.returncode == 0, report.stderr
+    assert validated(report.stdout)["reports"] == run["reports"]
+
+    follow = utskick("follow-up", str(setup.campaign), "--json", "--no-report")
+    assert follow.returncode == 0, follow.stderr
+    follow_up = validated(follow.stdout)
+    assert (follow_up["sent"], follow_up["read"] + follow_up["unread"]) == (3, 3)
+
+    for text in (result.stdout, result.stderr, status, report.stdout, follow.stdout):
+        assert_no_personnummer(json.dumps(text, ensure_ascii=False), pnrs)
+
+
+def test_run_log_file_should_hold_only_product_events(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(3740, 2)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+
+    result = setup.run("--yes", "--json")
+
+    assert result.returncode == 0, result.stderr
+    lines = Path(json.loads(result.stdout)["log_file"]).read_text(encoding="utf-8").splitlines()
+    assert len(lines) >= 4
+    events = [json.loads(line) for line in lines]
+    for event in events:
+        assert EVENT_NAME.match(event["event"]), event  # no `findfont: …` or other third-party text
+        assert event["level"] in ("debug", "info", "warning", "error", "critical")
+        assert event["timestamp"]
+    names = [e["event"] for e in events]
+    assert names[0] == "run_started" and "run_finished" in names
+    assert_no_personnummer("\n".join(lines), pnrs)
+
+
+def test_json_should_report_a_refused_run_with_its_exit_code(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(3750, 1)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+
+    result = setup.run("--json")  # no terminal and no --yes
+
+    assert result.returncode == 2
+    document = validated(result.stdout)
+    assert (document["outcome"], document["exit_code"], document["error"]) == ("refused", 2, "_UsageError")
+    assert "--yes" in document["message"] and "--yes" in result.stderr
+
+
+def test_workers_option_out_of_range_should_name_the_option_not_the_campaign_file(tmp_path, live_mock):
+    setup = write_campaign(tmp_path, live_mock.url, official_test_numbers(3760, 1))
+
+    result = setup.run("--yes", "--workers", "9")
+
+    assert result.returncode == 2
+    assert "--workers" in result.stderr and "kampanj.toml" not in result.stderr
