@@ -16,7 +16,6 @@ import structlog
 
 from bot.pnr import scrub
 
-
 THIRD_PARTY_LOGGERS = (
     "werkzeug",
     "asyncio",

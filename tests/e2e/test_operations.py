@@ -176,3 +176,91 @@ def test_workers_option_out_of_range_should_name_the_option_not_the_campaign_fil
 
     assert result.returncode == 2
     assert "--workers" in result.stderr and "kampanj.toml" not in result.stderr
+
+
+class Webhook:
+    """A local HTTP server (loopback only) that records every POST it receives."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[dict, dict]] = []
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((dict(self.headers), json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/larm"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def webhook():
+    hook = Webhook()
+    yield hook
+    hook.close()
+
+
+def test_notify_should_post_the_finish_and_the_exit_3_summaries_and_run_the_command(tmp_path, live_mock, qa, webhook):
+    pnrs = official_test_numbers(3780, 3)
+    qa.reachable(*pnrs)
+    received_by_command = tmp_path / "larm.jsonl"
+    command = [
+        sys.executable,
+        "-c",
+        f"import os,sys; open({str(received_by_command)!r},'a').write("
+        "os.environ['UTSKICK_EVENT'] + ' ' + sys.stdin.read() + '\\n')",
+    ]
+    notify = f"""
+[notify]
+on = ["finish", "exit3", "exit4"]
+webhook_env = "UTSKICK_TEST_WEBHOOK"
+token_env = "UTSKICK_TEST_WEBHOOK_TOKEN"
+command = {json.dumps(command)}
+"""
+    setup = write_campaign(tmp_path, live_mock.url, pnrs[:2])
+    setup.campaign.write_text(setup.campaign.read_text(encoding="utf-8") + notify, encoding="utf-8")
+    env = {"UTSKICK_TEST_WEBHOOK": webhook.url, "UTSKICK_TEST_WEBHOOK_TOKEN": "hemlig-token"}
+
+    finished = setup.run("--yes", env=env)
+    setup.delivery.write_text("\n".join(pnrs) + "\n")  # a new citizen, so the next run must log in
+    stopped = setup.run("--yes", env={**env, "UTSKICK_PASSWORD": "fel-lösenord"})
+
+    assert (finished.returncode, stopped.returncode) == (0, 3), finished.stderr + stopped.stderr
+    assert [h["X-Utskick-Event"] for h, _ in webhook.received] == ["finish", "exit3"]
+    assert all(h["Authorization"] == "Bearer hemlig-token" for h, _ in webhook.received)
+    (_, finish), (_, exit3) = webhook.received
+    for document in (finish, exit3):
+        jsonschema.validate(document, SCHEMA)
+    assert (finish["exit_code"], finish["counts"]["sent"], finish["sent_this_run"]) == (0, 2, 2)
+    assert (exit3["exit_code"], exit3["outcome"]) == (3, "stopped") and "inlogg" in exit3["message"].lower()
+    by_command = [line.split(" ", 1) for line in received_by_command.read_text(encoding="utf-8").splitlines()]
+    assert [(event, json.loads(body)["exit_code"]) for event, body in by_command] == [("finish", 0), ("exit3", 3)]
+    assert_no_personnummer(json.dumps([d for _, d in webhook.received]) + received_by_command.read_text(), pnrs)
+
+
+def test_notify_that_cannot_be_delivered_should_warn_and_keep_the_exit_code(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(3790, 1)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    closed = Webhook()
+    closed.close()  # nobody answers on this port any more
+    setup.campaign.write_text(
+        setup.campaign.read_text(encoding="utf-8") + f'\n[notify]\nwebhook = "{closed.url}"\n', encoding="utf-8"
+    )
+
+    result = setup.run("--yes")
+
+    assert result.returncode == 0, result.stderr
+    assert "Varning: Larmet kunde inte skickas till 127.0.0.1" in result.stderr
