@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
+import pandas as pd
 import pytest
 
 from bot.json_output import SCHEMA_FILE
@@ -264,3 +265,35 @@ def test_notify_that_cannot_be_delivered_should_warn_and_keep_the_exit_code(tmp_
 
     assert result.returncode == 0, result.stderr
     assert "Varning: Larmet kunde inte skickas till 127.0.0.1" in result.stderr
+
+
+def test_status_should_report_a_killed_run_as_stale_and_the_next_run_should_take_over(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(3800, 3)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending=closed_window_today())
+    process = setup.start("--yes")
+    try:
+        assert wait_until(lambda: "waiting_for_send_window" in setup.log_text(), limit_s=120), setup.log_text()
+    finally:
+        process.kill()
+        process.communicate(timeout=60)
+    killed_run = re.search(r'"run_id": "([^"]+)"', setup.log_text())[1]
+
+    stale = status_json(setup)
+    human = utskick("status", str(setup.campaign))
+
+    assert stale["running"]["run_id"] == killed_run and stale["running"]["stale"] is True
+    assert stale["running"]["pid"] == process.pid
+    assert stale["last_run"] == {"run_id": killed_run, "outcome": "killed", "exit_code": None, "ended_at": None}
+    assert "Inaktuellt lås" in human.stdout and killed_run in human.stdout
+
+    setup.campaign.write_text(setup.campaign.read_text(encoding="utf-8").replace(closed_window_today(), ""))
+    again = setup.run("--yes", "--json")
+
+    assert again.returncode == 0, again.stderr
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs)
+    after = status_json(setup)
+    assert after["running"] is None and after["last_run"]["outcome"] == "finished"
+    assert "stale_lock_taken_over" in setup.log_text()
+    runs = pd.read_excel(json.loads(again.stdout)["reports"][0], sheet_name="Körningar")
+    assert list(runs["Utfall"]) == ["avbröts av systemet", "klar"]
