@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from bot.errors import PreflightFailed, SelectorError
 from bot.pnr import scrub
-from flows.screen import Screen
+from flows.screen import Screen, shown_names
 
 MAX_RECIPIENTS = 250
 
@@ -173,7 +173,12 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
     for name in message.texts:
         if verify and screen.el("step3.insert_text", text_name=name).count() == 0:
             if screen.el("step3.any_insert_text").count() > 0:
-                raise PreflightFailed(f"Mallen saknar texten '{name}'. Kontrollera message.texts i kampanjfilen.")
+                prefix = str(screen.selectors.entry("step3.any_insert_text").get("name", ""))
+                texts = shown_names(screen, "step3.any_insert_text", prefix=prefix)
+                raise PreflightFailed(
+                    f"Mallen saknar texten '{name}'. Mallens texter: {', '.join(texts)}. "
+                    "Rätta message.texts i kampanjfilen."
+                )
             raise SelectorError(screen.selectors.describe("step3.insert_text"))
         screen.click("step3.insert_text", text_name=name)
     if message.extra_text:

@@ -143,7 +143,7 @@ def test_run_log_file_should_hold_only_product_events(tmp_path, live_mock, qa):
     qa.reachable(*pnrs)
     setup = write_campaign(tmp_path, live_mock.url, pnrs)
 
-    result = setup.run("--yes", "--json")
+    result = setup.run("--yes", "--json", "--slowmo", "5")  # QA's slow motion reaches a real launch
 
     assert result.returncode == 0, result.stderr
     lines = Path(json.loads(result.stdout)["log_file"]).read_text(encoding="utf-8").splitlines()
@@ -297,3 +297,26 @@ def test_status_should_report_a_killed_run_as_stale_and_the_next_run_should_take
     assert "stale_lock_taken_over" in setup.log_text()
     runs = pd.read_excel(json.loads(again.stdout)["reports"][0], sheet_name="Körningar")
     assert list(runs["Utfall"]) == ["avbröts av systemet", "klar"]
+
+
+@pytest.mark.parametrize(
+    ("wrong", "listed"),
+    [
+        (
+            ('[message]\nunit = "Vårdcentralen Centrum"', '[message]\nunit = "Vårdcentralen Centrm"'),
+            "Mottagningar du kan välja: Vårdcentralen",
+        ),
+        (('["Provsvar klart", "Kontakt"]', '["Provsvar klart", "Kontakta oss"]'), "Mallens texter: Provsvar klart, "),
+    ],
+)
+def test_a_wrong_unit_or_text_should_list_the_valid_ones(tmp_path, live_mock, qa, wrong, listed):
+    pnrs = official_test_numbers(3960, 1)
+    qa.reachable(*pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    setup.campaign.write_text(setup.campaign.read_text(encoding="utf-8").replace(*wrong, 1), encoding="utf-8")
+
+    result = setup.run("--yes")
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert listed in result.stdout + result.stderr
+    assert qa.sent() == []
