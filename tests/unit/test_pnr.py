@@ -232,9 +232,7 @@ def test_scrub_should_mask_personnummer_and_samordningsnummer_next_to_an_hsa_id(
     sam = _samordningsnummer_from(pnr)
     text = f"SE2321000016-A001 skickade till {pnr[:8]}-{pnr[8:]}, {sam} och {pnr[2:]}"
     scrubbed = scrub(text)
-    assert scrubbed == (
-        f"SE2321000016-A001 skickade till {pnr[:8]}-****, {sam[:8]}-**** och {pnr[2:8]}-****"
-    )
+    assert scrubbed == (f"SE2321000016-A001 skickade till {pnr[:8]}-****, {sam[:8]}-**** och {pnr[2:8]}-****")
 
 
 @pytest.mark.parametrize("pnr", official_numbers()[::997])
