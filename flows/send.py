@@ -53,6 +53,7 @@ class SendOutcome:
     would_send: list[str] = field(default_factory=list)
     composed_text: str = ""
     clicked_send: bool = False
+    markers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. protected_identity, per citizen
 
 
 def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
@@ -63,7 +64,7 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
     open_wizard(screen)
     choose_template(screen, request.message.template, verify=request.verify)
     add_recipients(screen, request.pnrs)
-    checked = read_check_results(screen, request.pnrs)
+    checked = read_check_results(screen, request.pnrs, outcome.markers)
     reachable = [p for p in request.pnrs if checked[p][0] == "ok"]
     for pnr in request.pnrs:
         if checked[pnr][0] != "ok":
@@ -130,9 +131,16 @@ def add_recipients(screen: Screen, pnrs: Sequence[str]) -> None:
         raise
 
 
-def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text)."""
+def read_check_results(
+    screen: Screen, pnrs: Sequence[str], markers: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, tuple[str, str]]:
+    """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text).
+
+    When `markers` is given, the facts of `[check_results_markers]` a row shows (skyddad identitet) go into it.
+    """
     patterns = screen.selectors.patterns("check_results")
+    has_markers = bool(screen.selectors.value("check_results_markers"))
+    marker_patterns = screen.selectors.patterns("check_results_markers") if has_markers else {}
     spinner = screen.selectors.patterns("check_results_pending")["spinner"]
     with screen.step("step2.list"):
         expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
@@ -149,6 +157,9 @@ def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[s
             screen.expect_text("step2.row", any_result, pnr=display)
             text = screen.el("step2.row", pnr=display).first.inner_text()
         results[pnr] = classify_check(text.replace(screen.display_pnr(pnr), ""), patterns)
+        shown = tuple(name for name, pattern in marker_patterns.items() if pattern.search(text))
+        if markers is not None and shown:
+            markers[pnr] = shown
     return results
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from bot.ledger.base import CHUNK, chunked, detail_json, scrub
 from bot.ledger.deliveries import DeliveryWrites
 from bot.ledger.lock import HeldLock, hold_run_lock
+from bot.ledger.markers import MarkerRecords
 from bot.ledger.model import (
     FAILED,
     IN_DOUBT,
@@ -32,7 +33,7 @@ Change = tuple[int, dict[str, Any], str | None]
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 
-class Ledger(DeliveryWrites, RunRecords):
+class Ledger(DeliveryWrites, RunRecords, MarkerRecords):
     """The exactly-once ledger on one SQLite file; hands each thread its own connection."""
 
     def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes) -> str:

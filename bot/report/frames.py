@@ -77,6 +77,7 @@ class ReportInput:
     rejected: list[RejectedRow]
     runs: list[RunFact] = field(default_factory=list)
     senders: dict[int, str] = field(default_factory=dict)
+    markers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item id -> what the check showed
     bot_version: str = ""
     selectors_sha256: str = ""
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -96,6 +97,7 @@ class Counts:
     invalid_items: int
     rejected_rows: int
     reasons: dict[str, int]
+    protected: int = 0
 
     @property
     def invalid(self) -> int:
@@ -116,6 +118,7 @@ class Counts:
             ("  varav lästa", self.read),
             ("  varav olästa", self.unread),
             ("  varav ännu inte uppföljda", self.not_followed_up),
+            ("  varav med skyddad identitet", self.protected),
             ("Andel lästa av skickade", share),
             ("Ej nåbara (kontakta på annat sätt)", self.not_reachable),
             ("Ej skickade (misslyckade, osäkra eller väntande)", self.not_sent),
@@ -185,6 +188,7 @@ def count(data: ReportInput) -> Counts:
         invalid_items=states[INVALID],
         rejected_rows=len(data.rejected),
         reasons=dict(sorted(reasons.items())),
+        protected=sum(1 for i in sent if PROTECTED_IDENTITY in data.markers.get(i.id, ())),
     )
 
 
@@ -278,9 +282,11 @@ SENT_COLUMNS = [
     "Läst",
     "Status i Personalverktyget",
     "Först sedd läst (svensk tid)",
+    "Skyddad identitet",
     "Fil",
     "Rad",
 ]
+PROTECTED_IDENTITY = "protected_identity"
 
 
 def _read_word(item: Item) -> str:
@@ -298,6 +304,7 @@ def _sent(data: ReportInput) -> pd.DataFrame:
             _read_word(i),
             i.read_status or "",
             _naive_local(i.read_at),
+            "Ja" if PROTECTED_IDENTITY in data.markers.get(i.id, ()) else "",
             *_source(i),
         )
         for i in data.items

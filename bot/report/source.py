@@ -95,6 +95,7 @@ def read_input(
         rejected=list(ledger.rejected_rows(key)),
         runs=runs,
         senders=senders,
+        markers=ledger.markers(key),
         bot_version=bot_version(),
         selectors_sha256=files_sha256(selectors_files),
         generated_at=now or datetime.now(UTC),

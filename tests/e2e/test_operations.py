@@ -104,7 +104,7 @@ def test_ctrl_c_while_waiting_for_the_send_window_should_end_cleanly_with_exit_4
 
 @pytest.mark.parametrize("mode", ["single", "batch"])
 def test_json_documents_should_match_the_schema_and_hold_no_personnummer(tmp_path, live_mock, qa, mode):
-    pnrs = official_test_numbers(3720 + (10 if mode == "batch" else 0), 4)
+    pnrs = official_test_numbers(4200 if mode == "batch" else 3720, 20 if mode == "batch" else 4)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[2], login="locked")
     setup = write_campaign(tmp_path, live_mock.url, pnrs, mode=mode)
@@ -114,8 +114,8 @@ def test_json_documents_should_match_the_schema_and_hold_no_personnummer(tmp_pat
     assert result.returncode == 0, result.stderr
     run = validated(result.stdout)
     assert (run["command"], run["outcome"], run["exit_code"], run["dry_run"]) == ("run", "finished", 0, False)
-    assert run["sent_this_run"] == 3 and run["not_reachable_this_run"] == {"login_locked": 1}
-    assert run["counts"]["sent"] == 3 and run["counts"]["not_reachable"] == 1
+    assert run["sent_this_run"] == len(pnrs) - 1 and run["not_reachable_this_run"] == {"login_locked": 1}
+    assert run["counts"]["sent"] == len(pnrs) - 1 and run["counts"]["not_reachable"] == 1
     assert Path(run["log_file"]).is_file() and run["log_file"].endswith(f"utskick-{run['run_id']}.jsonl")
     assert [Path(p).suffix for p in run["reports"]] == [".xlsx", ".html", ".csv"]
     assert "Sammanfattning för kampanjen" in result.stderr, "the Swedish summary goes to stderr"
@@ -132,7 +132,7 @@ def test_json_documents_should_match_the_schema_and_hold_no_personnummer(tmp_pat
     follow = utskick("follow-up", str(setup.campaign), "--json", "--no-report")
     assert follow.returncode == 0, follow.stderr
     follow_up = validated(follow.stdout)
-    assert (follow_up["sent"], follow_up["read"] + follow_up["unread"]) == (3, 3)
+    assert (follow_up["sent"], follow_up["read"] + follow_up["unread"]) == (len(pnrs) - 1, len(pnrs) - 1)
 
     for text in (result.stdout, result.stderr, status, report.stdout, follow.stdout):
         assert_no_personnummer(json.dumps(text, ensure_ascii=False), pnrs)
@@ -320,3 +320,20 @@ def test_a_wrong_unit_or_text_should_list_the_valid_ones(tmp_path, live_mock, qa
     assert result.returncode == 3, result.stdout + result.stderr
     assert listed in result.stdout + result.stderr
     assert qa.sent() == []
+
+
+@pytest.mark.parametrize("mode", ["single", "batch"])
+def test_report_should_mark_the_citizens_the_tool_shows_with_skyddad_identitet(tmp_path, live_mock, qa, mode):
+    pnrs = official_test_numbers(4000 if mode == "batch" else 3970, 150 if mode == "batch" else 3)
+    qa.reachable(*pnrs)
+    qa.set_citizen(pnrs[1], login="active", notify=["sms"], protected=True)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode=mode)
+
+    result = setup.run("--yes", "--json")
+
+    assert result.returncode == 0, result.stderr
+    xlsx, html, _ = json.loads(result.stdout)["reports"]
+    sent = pd.read_excel(xlsx, sheet_name="Skickade", dtype=str).fillna("")
+    marked = dict(zip(sent["Personnummer"], sent["Skyddad identitet"], strict=True))
+    assert marked == {f"{p[:8]}-{p[8:]}": ("Ja" if p == pnrs[1] else "") for p in pnrs}
+    assert re.search(r"varav med skyddad identitet</th><td class=\"n\">1<", Path(html).read_text(encoding="utf-8"))
