@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,7 +12,7 @@ import structlog
 
 from bot.config import load_campaign
 from bot.errors import UtskickError
-from bot.json_output import base_document, emit, error_document
+from bot.json_output import base_document, emit, refuse
 from bot.logging_setup import configure_logging
 
 log = structlog.get_logger("utskick.follow_up")
@@ -58,15 +57,17 @@ def follow_up(
             summary.reports = write_reports_for_campaign(campaign)
     except UtskickError as e:
         log.error("follow_up_refused", error=type(e).__name__, message=str(e))
-        if as_json:
-            name, key = (campaign.name, _key(campaign)) if campaign else (None, None)
-            emit(
-                error_document(
-                    "follow-up", e, e.exit_code, campaign=name, campaign_key=key, run_id=run_id, log_file=log_file
-                )
-            )
-        click.echo(f"Fel: {e}", err=True)
-        sys.exit(e.exit_code)
+        name, key = (campaign.name, _key(campaign)) if campaign else (None, None)
+        refuse(
+            "follow-up",
+            e,
+            e.exit_code,
+            as_json=as_json,
+            campaign=name,
+            campaign_key=key,
+            run_id=run_id,
+            log_file=log_file,
+        )
     click.echo(format_follow_up(summary), err=as_json)
     if as_json:
         emit(follow_up_document(summary, run_id=run_id, campaign_key=_key(campaign)))

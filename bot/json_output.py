@@ -8,6 +8,7 @@ the same masking as the logs before it is printed.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,11 @@ def running_document(note: LockNote | None) -> dict | None:
 def emit(document: dict) -> None:
     """Print the document on stdout as one JSON text, with anything shaped like a personnummer masked."""
     click.echo(scrub(json.dumps(document, ensure_ascii=False, sort_keys=True)))
+
+
+def refuse(command: str, error: Exception, exit_code: int, *, as_json: bool, **where: Any) -> None:
+    """End a command that was refused: the JSON document (with --json), the Swedish "Fel:" line, the exit code."""
+    if as_json:
+        emit(error_document(command, error, exit_code, **where))
+    click.echo(f"Fel: {error}", err=True)
+    sys.exit(exit_code)

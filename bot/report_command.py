@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from bot.config import load_campaign
 from bot.errors import UtskickError
-from bot.json_output import all_states, base_document, emit, error_document
+from bot.json_output import all_states, base_document, emit, refuse
 
 
 @click.command("report")
@@ -28,10 +27,7 @@ def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: 
         key = campaign_key(campaign.key_facts())
         paths = write_reports_for_campaign(campaign, out.resolve() if out else None)
     except UtskickError as e:
-        if as_json:
-            emit(error_document("report", e, e.exit_code, campaign=campaign and campaign.name, campaign_key=key))
-        click.echo(f"Fel: {e}", err=True)
-        sys.exit(e.exit_code)
+        refuse("report", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
     if as_json:
         emit(_document(campaign, key, paths))
     if not paths:

@@ -3,14 +3,13 @@ last heartbeat, progress, from the lock) or a stale lock left by a run whose pro
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from bot.config import Campaign, load_campaign
 from bot.errors import UtskickError
-from bot.json_output import emit, error_document
+from bot.json_output import emit, refuse
 from bot.ledger import LockNote
 from bot.summary import STATES_SV
 
@@ -37,15 +36,10 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool) -> None:
                         "not_reachable": _reasons(book, key),
                         "rejected": sum(1 for _ in book.rejected_rows(key)),
                         "note": note,
-                        "last_run": last_run(
-                            book, key, running=note.owner if note and not note.process_gone() else None
-                        ),
+                        "last_run": last_run(book, key, running=_live_owner(note)),
                     }
     except UtskickError as e:
-        if as_json:
-            emit(error_document("status", e, e.exit_code, campaign=campaign and campaign.name, campaign_key=key))
-        click.echo(f"Fel: {e}", err=True)
-        sys.exit(e.exit_code)
+        refuse("status", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
     if as_json:
         emit(_status_document(campaign, key, facts))
         return

@@ -12,6 +12,7 @@ import fcntl
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -110,15 +111,17 @@ class HeldLock:
         self.fd = fd
         self.path = path
         self._note = note
+        self._guard = threading.Lock()  # workers and the heartbeat thread write the same note
 
     def heartbeat(self, done: int | None = None, total: int | None = None) -> None:
         """Write a sign of life, with the progress when given."""
-        self._note["heartbeat"] = utc_now()
-        if done is not None:
-            self._note["done"] = done
-        if total is not None:
-            self._note["total"] = total
-        _write_note(self.fd, self._note)
+        with self._guard:
+            self._note["heartbeat"] = utc_now()
+            if done is not None:
+                self._note["done"] = done
+            if total is not None:
+                self._note["total"] = total
+            _write_note(self.fd, self._note)
 
 
 @contextmanager

@@ -84,6 +84,8 @@ def test_ctrl_c_while_waiting_for_the_send_window_should_end_cleanly_with_exit_4
         running = status_json(setup)["running"]
         assert running["pid"] == process.pid and not running["stale"]
         assert (running["done"], running["total"]) == (0, 3)
+        human = utskick("status", str(setup.campaign)).stdout
+        assert f"Pågående körning: {running['run_id']} på " in human and "klara: 0 av 3" in human
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group: bot, driver, browser
         out, err = process.communicate(timeout=120)
     finally:
