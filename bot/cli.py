@@ -17,7 +17,7 @@ import structlog
 from bot.config import MAX_WORKERS, Campaign, load_campaign
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
-from bot.json_output import emit, error_document, run_document
+from bot.json_output import campaign_reasons, emit, error_document, run_document
 from bot.logging_setup import configure_logging
 from bot.notify import notify_run_end
 from bot.report_command import report
@@ -134,6 +134,7 @@ def run_command(
         human += "\n\nFörhandsvisning av meddelandet:\n" + summary.preview_text
     click.echo(human, err=as_json)
     document = run_document(summary, run_id=run_id, campaign_key=key, started=started, declined=run.declined)
+    document["not_reachable"] = campaign_reasons(campaign.ledger, key)
     _end_run_document(campaign, document, as_json)
     sys.exit(summary.exit_code)
 

@@ -50,6 +50,24 @@ def base_document(command: str, *, exit_code: int, campaign: str | None, campaig
     }
 
 
+def reasons_by_code(book: Any, key: str) -> dict[str, int]:
+    """The campaign's not-reachable citizens per reason code, from an open ledger."""
+    found: dict[str, int] = {}
+    for item in book.items(key, states=["not_reachable"]):
+        found[item.reason or "unknown"] = found.get(item.reason or "unknown", 0) + 1
+    return dict(sorted(found.items()))
+
+
+def campaign_reasons(ledger: Path, key: str) -> dict[str, int]:
+    """`reasons_by_code` for the ledger file at `ledger` (empty when the campaign has never run)."""
+    from bot.ledger import Ledger
+
+    if not ledger.exists():
+        return {}
+    with Ledger.open(ledger, actor="json", run_id="json") as book:
+        return reasons_by_code(book, key) if book.campaign(key) else {}
+
+
 def run_document(summary: Any, *, run_id: str, campaign_key: str, started: datetime, declined: bool) -> dict:
     """`utskick run --json`: what the run did, from its summary."""
     doc = base_document("run", exit_code=summary.exit_code, campaign=summary.campaign, campaign_key=campaign_key)

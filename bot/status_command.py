@@ -9,7 +9,7 @@ import click
 
 from bot.config import Campaign, load_campaign
 from bot.errors import UtskickError
-from bot.json_output import emit, refuse
+from bot.json_output import emit, reasons_by_code, refuse
 from bot.ledger import LockNote
 from bot.summary import STATES_SV
 
@@ -33,7 +33,7 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool) -> None:
                     note = read_lock_note(campaign.ledger, key)
                     facts = {
                         "counts": book.counts(key),
-                        "not_reachable": _reasons(book, key),
+                        "not_reachable": reasons_by_code(book, key),
                         "rejected": sum(1 for _ in book.rejected_rows(key)),
                         "note": note,
                         "last_run": last_run(book, key, running=_live_owner(note)),
@@ -52,14 +52,6 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool) -> None:
     click.echo(f"  ogiltiga rader i leveranserna: {facts['rejected']}")
     for line in _running_lines(facts["note"], facts["last_run"]):
         click.echo(line)
-
-
-def _reasons(book, key: str) -> dict[str, int]:
-    """Not-reachable citizens per reason code."""
-    found: dict[str, int] = {}
-    for item in book.items(key, states=["not_reachable"]):
-        found[item.reason or "unknown"] = found.get(item.reason or "unknown", 0) + 1
-    return dict(sorted(found.items()))
 
 
 def _status_document(campaign: Campaign, key: str, facts: dict | None) -> dict:

@@ -118,6 +118,7 @@ def test_json_documents_should_match_the_schema_and_hold_no_personnummer(tmp_pat
     assert (run["command"], run["outcome"], run["exit_code"], run["dry_run"]) == ("run", "finished", 0, False)
     assert run["sent_this_run"] == len(pnrs) - 1 and run["not_reachable_this_run"] == {"login_locked": 1}
     assert run["counts"]["sent"] == len(pnrs) - 1 and run["counts"]["not_reachable"] == 1
+    assert run["not_reachable"] == {"login_locked": 1}, "the whole campaign's reasons, not only this run's"
     assert Path(run["log_file"]).is_file() and run["log_file"].endswith(f"utskick-{run['run_id']}.jsonl")
     assert [Path(p).suffix for p in run["reports"]] == [".xlsx", ".html", ".csv"]
     assert "Sammanfattning för kampanjen" in result.stderr, "the Swedish summary goes to stderr"
