@@ -22,7 +22,7 @@ import structlog
 
 from bot.attachments import check_attachments
 from bot.config import Campaign
-from bot.errors import EXIT_INTERRUPTED, EXIT_OK, Interrupted, NeedsHuman, UtskickError
+from bot.errors import EXIT_INTERRUPTED, EXIT_OK, CircuitOpen, Interrupted, NeedsHuman, UtskickError
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
@@ -291,6 +291,10 @@ class Run:
         other = next((e for e in errors if not isinstance(e, UtskickError)), None)
         if other:
             raise other
+        breaker = next((e for e in errors if isinstance(e, CircuitOpen)), None)
+        if breaker:
+            self.summary.message = f"{breaker} {self._progress_text()}"
+            return breaker.exit_code
         if errors:
             raise errors[0]
         if self.interrupted:
@@ -312,6 +316,15 @@ class Run:
             )
             return EXIT_INTERRUPTED
         return EXIT_OK
+
+    def _progress_text(self) -> str:
+        """How far the campaign got, for a run that stopped early: sent so far and left to send."""
+        counts = self.summary.counts
+        left = sum(counts.get(s, 0) for s in ("pending", "sending", "in_doubt", "failed"))
+        return (
+            f"{counts.get('sent', 0)} invånare har fått ärendet, {left} återstår. "
+            "Kör samma kommando igen för att fortsätta."
+        )
 
 
 def _drain(pending: queue.Queue) -> None:

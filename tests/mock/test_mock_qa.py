@@ -210,3 +210,40 @@ def test_arende_ids_should_be_unique_and_sequential(staff: Staff, client):
     assert len(set(ids)) == 3
     assert all(re.fullmatch(r"A-\d{6}", i) for i in ids)
     assert ids == sorted(ids)
+
+
+def test_add_arende_should_seed_a_staff_sent_row_in_alla_arenden(staff: Staff, client):
+    body = {
+        "pnr": OK,
+        "unit": "vc-centrum",
+        "subject": "Meddelande om provs…",
+        "sent_by": "SE2321000016-A001",
+        "sent_at": "2026-12-03T14:05:00+01:00",
+    }
+    created = client.post("/__qa__/arenden", json=body)
+    assert created.status_code == 201
+    arende = created.json
+    assert (arende["pnr"], arende["subject"], arende["sent_by"]) == (OK, "Meddelande om provs…", "SE2321000016-A001")
+    assert client.get("/__qa__/sent").json == [arende]
+    page = client.get(staff.u("/mottagningens-arenden/alla?arendetyp=varden&fran=2026-12-03")).text
+    assert "<td>Meddelande om provs…</td><td>2026-12-03 14:05:00</td><td>Anna Ärendehanterare</td>" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"unit": "nowhere"}, "unit"),
+        ({"sent_by": "SE2321000016-A999"}, "sent_by"),
+        ({"subject": "  "}, "subject"),
+        ({"sent_at": "3 dec. 2026 14:05"}, "sent_at"),
+        ({"sent_at": "2026-12-03T14:05:00"}, "tidszon"),
+        ({"extra": 1}, "okända fält"),
+        ({"pnr": "19121212-1213"}, ""),
+    ],
+)
+def test_add_arende_should_refuse_a_bad_body(client, change, complaint):
+    body = {"pnr": OK, "unit": "vc-centrum", "subject": "Rubrik", "sent_by": "SE2321000016-A001", **change}
+    refused = client.post("/__qa__/arenden", json=body)
+    assert refused.status_code == 400
+    assert complaint in refused.json["error"]
+    assert client.get("/__qa__/sent").json == []

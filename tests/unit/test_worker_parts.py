@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import EXIT_NEEDS_HUMAN, CircuitOpen
+from bot.errors import EXIT_INTERRUPTED, CircuitOpen
 from bot.summary import RunSummary, format_summary
 from bot.worker import CircuitBreaker, Tally
 
 
-def test_circuit_breaker_should_open_after_n_consecutive_failures():
+def test_circuit_breaker_should_open_after_n_consecutive_failures_and_exit_resumable():
     breaker = CircuitBreaker(limit=3)
     breaker.record(ok=False)
     breaker.record(ok=False)
     with pytest.raises(CircuitOpen) as error:
         breaker.record(ok=False)
-    assert error.value.exit_code == EXIT_NEEDS_HUMAN
+    assert error.value.exit_code == EXIT_INTERRUPTED
     assert "3 sändningar i rad" in str(error.value)
 
 
