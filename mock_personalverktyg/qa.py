@@ -119,6 +119,15 @@ def read(arende_id: str):
     return jsonify(arende.as_json())
 
 
+@bp.post("/sessions/expire")
+def expire_sessions():
+    """Every session logged in so far expires now (as after the tool's inactivity timeout): the next request
+    of each finds itself logged out."""
+    with state().lock:
+        state().session_epoch += 1
+    return jsonify(ok=True)
+
+
 @bp.get("/faults")
 def get_faults():
     """The active faults."""

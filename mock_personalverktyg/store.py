@@ -43,6 +43,7 @@ class MockState:
         self.lock = threading.RLock()
         self.seed = seed
         self.clock = clock
+        self.session_epoch = 0  # sessions logged in under an older epoch are expired (QA: expire every session)
         self.numbers = frozenset(seed.numbers)
         self.reset(faults)
 

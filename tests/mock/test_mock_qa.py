@@ -119,6 +119,9 @@ def test_faults_should_round_trip_and_clear(client):
         {"drop_after_send_rate": -0.1},
         {"seed": "x"},
         {"unknown": 1},
+        {"spike_rate": 0.1},
+        {"spike_rate": 0.1, "spike_ms": -5},
+        {"spike_rate": 1.5, "spike_ms": 100},
     ],
 )
 def test_faults_should_refuse_bad_values(client, body):
@@ -171,6 +174,35 @@ def test_latency_should_sleep_within_the_range(make_app):
         client.get("/login")
     assert len(slept) == 10
     assert all(0.05 <= s <= 2.0 for s in slept)
+
+
+def test_latency_spikes_should_add_the_spike_to_a_seeded_share_of_requests(make_app):
+    def sleeps() -> list[float]:
+        slept: list[float] = []
+        client = make_app(SLEEP=slept.append).test_client()
+        client.put("/__qa__/faults", json={"latency_ms": [0, 10], "spike_rate": 0.25, "spike_ms": 1500, "seed": 3})
+        for _ in range(40):
+            client.get("/login")
+        return slept
+
+    first = sleeps()
+    spikes = [s for s in first if s >= 1.5]
+    assert 0 < len(spikes) < 40
+    assert all(s <= 0.01 for s in first if s < 1.5)
+    assert sleeps() == first
+
+
+def test_expire_sessions_should_log_out_every_session_so_far_but_not_later_ones(make_app):
+    app = make_app()
+    early, late = Staff(app.test_client()), Staff(app.test_client())
+    early.login()
+    assert early.client.get("/enhet/vc-centrum/mina-arenden").status_code == 200
+    assert early.client.post("/__qa__/sessions/expire").json == {"ok": True}
+    late.login()
+    expired = early.client.get("/enhet/vc-centrum/mina-arenden")
+    assert expired.status_code == 302 and expired.location.startswith("/login")
+    assert early.client.get("/api/enhet/vc-centrum/utkast/x/mottagare").status_code == 401
+    assert late.client.get("/enhet/vc-centrum/mina-arenden").status_code == 200
 
 
 def test_session_timeout_fault_should_shorten_the_timeout(make_app, clock):
