@@ -41,7 +41,7 @@ def prepare_recipients(screen: Screen, pnrs: Sequence[str], attempts: int = ADD_
     why: dict[str, str] = {}
     for round_no in range(1, attempts + 1):
         screen.begin_step("step2.add" if round_no == 1 else f"step2.add (omgång {round_no})")
-        rows_before = screen.el("step2.rows").count() if round_no > 1 else 0
+        rows_before = len(_shown_rows(screen)) if round_no > 1 else 0
         type_numbers(screen, todo)
         present = _rows_after_adds(screen, todo, rows_before)
         for pnr in todo:
@@ -148,8 +148,9 @@ def remove_recipient(screen: Screen, pnr: str, attempts: int = ADD_ATTEMPTS) -> 
     shown = screen.display_pnr(pnr)
     row = screen.el("step2.row", pnr=shown).first
     for _ in range(attempts):
-        if not row.count():
-            return
+        with screen.step("step2.row"):
+            if not row.count():
+                return
         answered_before = len(screen.write_answers())
         screen.click("step2.remove", pnr=shown)
         screen.wait_writes_answered()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,6 +43,7 @@ class Screen:
         self._failures: list[str] = []  # since the step began: "500", "401", "net::ERR_…"
         self._writes_open: set[Request] = set()  # changes the page sent by fetch (POST, PUT, …), not answered yet
         self._write_answers: list[int] = []  # HTTP status per answered change since the step began; 0: no answer
+        self._page_answer: tuple[str, int] = ("GET", 200)  # method and status of the page now shown
         page.on("request", self._watch_request)
         page.on("response", self._watch_response)
         page.on("requestfinished", self._watch_finished)
@@ -61,6 +62,9 @@ class Screen:
     def _watch_response(self, response: Response) -> None:
         if response.status >= 500 or response.status == 401:
             self._failures.append(str(response.status))
+        request = response.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._page_answer = (request.method, response.status)
         if response.request in self._writes_open:
             self._write_answers.append(response.status)
 
@@ -92,6 +96,48 @@ class Screen:
             except PlaywrightError as e:
                 raise self._translate(e, self.step_name) from e
         return not self._writes_open
+
+    def click_through(
+        self, click_key: str, next_key: str, attempts: int = 3, fill_form: Callable[[], None] | None = None
+    ) -> None:
+        """Click a link or a form's button and wait for `next_key` on the next page. A next page that comes back
+        with a 5xx is handled as a person would: reloaded when it was fetched (GET), or, when the form's own
+        answer failed (POST), back to the form, `fill_form` again, and click again; up to `attempts` tries.
+        Never used for Skicka: a failed send is in doubt, not repeated."""
+        action = "click"
+        for _ in range(attempts):
+            self._page_answer = ("", 0)
+            if action == "reload":
+                with self.step(f"{next_key} (ny laddning)"):
+                    self.page.reload()
+            else:
+                if action == "back":
+                    with self.step(f"{click_key} (tillbaka)"):
+                        self.page.go_back()
+                    if fill_form:
+                        fill_form()
+                self.click(click_key)
+            if self._wait_next_page(next_key):
+                return
+            action = "reload" if self._page_answer[0] == "GET" else "back"
+        raise self.diagnose(next_key)
+
+    def _wait_next_page(self, key: str) -> bool:
+        """Wait until `key` is visible (True) or the page load came back with a 5xx (False), whichever is first."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        locator = self.el(key).first
+        while self._page_answer[1] < 500:
+            remaining_ms = (deadline - time.monotonic()) * 1000
+            if remaining_ms <= 0:
+                raise self.diagnose(key)
+            try:
+                locator.wait_for(state="visible", timeout=min(_EVENT_SLICE_MS, remaining_ms))
+                return True
+            except PlaywrightTimeout:
+                continue
+            except PlaywrightError as e:
+                raise self._translate(e, key) from e
+        return False
 
     def el(self, key: str, **fmt: str) -> Locator:
         """The locator for a selector key."""

@@ -75,8 +75,7 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
     if not reachable:
         return outcome
     screen.begin_step("step2.next")
-    screen.click("step2.next")
-    screen.wait_visible("step3.message")
+    screen.click_through("step2.next", "step3.message")
     screen.begin_step("step3")
     outcome.composed_text = compose(screen, request.message, verify=request.verify)
     if request.dry_run:
@@ -98,12 +97,11 @@ def open_wizard(screen: Screen) -> None:
     """Reach step 1: from a receipt take its Skicka ärende link, as a person would, else go via Mina ärenden."""
     if screen.at_receipt or screen.is_visible("receipt.send_another"):
         screen.at_receipt = False
-        screen.click("receipt.send_another")
-    else:
-        if not screen.is_visible("my_cases.send_case"):
-            screen.click("nav.my_cases")
-        screen.click("my_cases.send_case")
-    screen.wait_visible("step1.template")
+        screen.click_through("receipt.send_another", "step1.template")
+        return
+    if not screen.is_visible("my_cases.send_case"):
+        screen.click_through("nav.my_cases", "my_cases.send_case")
+    screen.click_through("my_cases.send_case", "step1.template")
 
 
 def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
@@ -115,8 +113,7 @@ def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
             "Be lokal administratör att aktivera den."
         )
     screen.choose("step1.template", template)
-    screen.click("step1.next")
-    screen.wait_visible("step2.pnr")
+    screen.click_through("step1.next", "step2.pnr", fill_form=lambda: screen.choose("step1.template", template))
 
 
 def compose(screen: Screen, message: Message, verify: bool = True) -> str:
