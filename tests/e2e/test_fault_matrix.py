@@ -9,15 +9,13 @@ seeded, so a row replays the same faults for the same requests. The largest rows
 from __future__ import annotations
 
 import random
-import signal
 import subprocess
 import time
-from collections.abc import Callable
 
 import pytest
 
 from tests.e2e.conftest import QA, Setup, official_test_numbers, write_campaign
-from tests.e2e.test_exactly_once import _assert_exactly_once
+from tests.e2e.test_exactly_once import _assert_exactly_once, _kill_when
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -120,20 +118,6 @@ def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_onc
     _check(setup, qa, pnrs, reachable)
 
 
-def _kill_when(process: subprocess.Popen, condition: Callable[[], bool], grace_s: float, limit_s: float) -> bool:
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline and process.poll() is None:
-        if condition():
-            time.sleep(grace_s)
-            if process.poll() is not None:
-                return False
-            process.send_signal(signal.SIGKILL)
-            process.communicate(timeout=60)
-            return True
-        time.sleep(0.01)  # the test polls; the bot itself never sleeps
-    return False
-
-
 @pytest.mark.long
 @pytest.mark.parametrize(
     ("mode", "count", "kills"),
@@ -156,11 +140,11 @@ def test_fault_matrix_sigkill_at_random_moments_should_send_everyone_exactly_onc
         process = setup.start("--yes")
         if round_no % 2 == 0:
             # `sending` is committed just before the click on Skicka: kill while its answer is on the way.
-            hit = _kill_when(process, lambda: setup.count_state("sending") > 0, chance.uniform(0.0, 0.3), 120)
+            hit = _kill_when(process, lambda: setup.count_state("sending") > 0, 120, chance.uniform(0.0, 0.3))
             killed["between_send_and_receipt"] += hit
         else:
             until = time.monotonic() + chance.uniform(1.0, 12.0)
-            hit = _kill_when(process, lambda until=until: time.monotonic() >= until, 0.0, 120)
+            hit = _kill_when(process, lambda until=until: time.monotonic() >= until, 120)
             killed["random"] += hit
         if not hit:
             out, err = process.communicate(timeout=900)
