@@ -39,6 +39,7 @@ from flows.send import Message, SendOutcome, SendRequest, send_case
 
 log = structlog.get_logger("utskick.worker")
 _OPEN = ("pending", "in_doubt")
+_LISTED_ROWS = 10  # ledger rows named in a stop message; the log names every one
 
 
 class ReceiptIncomplete(TransientError):
@@ -388,7 +389,10 @@ class Worker:
 
 def uncertain_message(uncertain: dict[int, str]) -> str:
     """The Swedish stop message for in-doubt citizens that reconciliation could not settle, by ledger row."""
-    rows = "; ".join(f"rad {item_id} i liggaren: {why}" for item_id, why in sorted(uncertain.items()))
+    listed = sorted(uncertain.items())[:_LISTED_ROWS]
+    rows = "; ".join(f"rad {item_id} i liggaren: {why}" for item_id, why in listed)
+    if len(uncertain) > len(listed):
+        rows += f"; och {len(uncertain) - len(listed)} rader till, se loggen (reconcile_uncertain)"
     return (
         f"Osäkert om {len(uncertain)} invånare redan fått ärendet ({rows}). Inget skickades igen. Kontrollera i "
         "Mottagningens ärenden → Alla ärenden. Visar verktyget tiden på ett annat sätt, rätta "
