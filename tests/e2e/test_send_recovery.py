@@ -12,6 +12,7 @@ from bot.config import DEFAULT_SELECTORS
 from bot.errors import SelectorError, StaffToolServerError
 from bot.locators import Selectors
 from flows.login import Credentials, LoginRequest, open_staff_tool
+from flows.recipients import CHECK_STUCK
 from flows.screen import Screen
 from flows.send import Message, SendRequest, send_case
 from tests.e2e.conftest import DEMO_PDF, PASSWORD, official_test_numbers
@@ -135,3 +136,29 @@ def test_a_failed_request_earlier_in_the_step_should_not_be_blamed_on_the_select
     with pytest.raises(StaffToolServerError, match="500"):
         send_case(screen, SendRequest(tuple(pnrs), MESSAGE, lambda _: None))
     assert qa.sent() == []
+
+
+def test_a_check_that_never_finishes_should_be_retried_then_left_out(page: Page, live_mock, qa):
+    pnrs = official_test_numbers(6040, 3)
+    qa.reachable(*pnrs)
+    screen = _screen(page, f"{live_mock.url}/")
+    screen.timeout_ms = 3000  # how long a check may take before the number is tried again
+
+    def keep_checking(route: Route) -> None:
+        if route.request.method != "GET":
+            route.continue_()
+            return
+        answer = route.fetch()
+        body = answer.json()
+        for row in body["rows"]:
+            if row["pnr"] == pnrs[1]:
+                row["status"] = "pending"
+        route.fulfill(response=answer, json=body)
+
+    page.route("**/api/**/mottagare", keep_checking)
+
+    outcome = send_case(screen, SendRequest(tuple(pnrs), MESSAGE, lambda _: None))
+
+    assert outcome.not_added == {pnrs[1]: CHECK_STUCK}
+    assert sorted(outcome.sent) == sorted([pnrs[0], pnrs[2]])
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted([pnrs[0], pnrs[2]])
