@@ -32,9 +32,10 @@ def _citizens(qa: QA, start: int, count: int) -> tuple[list[str], list[str]]:
     return pnrs, [p for i, p in enumerate(pnrs) if i not in (3, count - 2)]
 
 
-def _campaign(tmp_path, url: str, mode: str, pnrs: list[str], batch_size: int = 250) -> Setup:
+def _campaign(tmp_path, url: str, mode: str, pnrs: list[str], batch_size: int = 250, recycle_every: int = 50) -> Setup:
     # The default retry budget (3), as a site would run it; one browser, so the matrix fits two cores.
-    return write_campaign(tmp_path, url, pnrs, mode=mode, max_retries=3, sending=f"batch_size = {batch_size}")
+    sending = f"batch_size = {batch_size}\nrecycle_every = {recycle_every}"
+    return write_campaign(tmp_path, url, pnrs, mode=mode, max_retries=3, sending=sending)
 
 
 def _finish(setup: Setup, process: subprocess.Popen | None = None, codes: list[int] | None = None) -> list[int]:
@@ -106,7 +107,8 @@ def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_onc
     tmp_path, live_mock, qa, mode, count, batch_size, thresholds
 ):
     pnrs, reachable = _citizens(qa, 5300 if mode == "single" else 5400, count)
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, batch_size=batch_size)
+    # No new browser context (and so no fresh login) between sends: the expiry must hit a session in use.
+    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, batch_size=batch_size, recycle_every=1000)
     process = setup.start("--yes")
 
     expired = _expire_sessions_at(qa, process, thresholds)
