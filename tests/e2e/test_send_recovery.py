@@ -109,10 +109,7 @@ def test_a_number_whose_add_keeps_failing_should_be_left_out_and_the_rest_sent(p
     assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs[1:])
 
 
-def test_a_refused_number_without_any_fault_should_stop_as_a_ui_change(page: Page, live_mock, qa):
-    pnrs = official_test_numbers(6020, 2)
-    qa.reachable(*pnrs)
-    screen = _screen(page, f"{live_mock.url}/")
+def _refuse_every_add(page: Page) -> None:
     page.route(
         "**/api/**/mottagare",
         lambda route: (
@@ -122,18 +119,26 @@ def test_a_refused_number_without_any_fault_should_stop_as_a_ui_change(page: Pag
         ),
     )
 
-    with pytest.raises(SelectorError, match="nekade ett giltigt personnummer: Okänt fel i listan"):
-        send_case(screen, SendRequest(tuple(pnrs), MESSAGE, lambda _: None))
-    assert qa.sent() == []
 
-
-def test_a_failed_request_earlier_in_the_step_should_not_be_blamed_on_the_selectors(page: Page, live_mock, qa):
-    pnrs = official_test_numbers(6030, 1)
+@pytest.mark.parametrize(
+    ("break_page", "error", "message"),
+    [
+        # The tool answered every add without a fault, yet refused a valid number: a person must look.
+        (_refuse_every_add, SelectorError, "nekade ett giltigt personnummer: Okänt fel i listan"),
+        # The page keeps failing after its reloads: a server error, nothing wrong with the selectors.
+        (lambda page: FailOnce(page, {"wizard": 99}), StaffToolServerError, "500"),
+    ],
+    ids=["refused-without-fault", "server-error-not-selectors"],
+)
+def test_a_send_that_cannot_go_on_should_say_whether_the_tool_failed_or_the_ui_changed(
+    page: Page, live_mock, qa, break_page, error, message
+):
+    pnrs = official_test_numbers(6020, 2)
     qa.reachable(*pnrs)
     screen = _screen(page, f"{live_mock.url}/")
-    FailOnce(page, {"wizard": 99})  # the page keeps failing after its reloads; nothing is wrong with the selectors
+    break_page(page)
 
-    with pytest.raises(StaffToolServerError, match="500"):
+    with pytest.raises(error, match=message):
         send_case(screen, SendRequest(tuple(pnrs), MESSAGE, lambda _: None))
     assert qa.sent() == []
 
