@@ -16,9 +16,10 @@
     ├── NeedsHuman                    stop the run, exit 3: a person has to look
     │   ├── SelectorError             an element named in the selectors file is missing (UI change)
     │   ├── LoginRequired             cannot log in (wrong password, SITHS session gone)
-    │   ├── CircuitOpen               too many consecutive system errors
     │   ├── PreflightFailed           template inactive or lacks the texts the campaign names
-    │   └── CampaignLocked            another run of the same campaign is in progress
+    │   ├── CampaignLocked            another run of the same campaign is in progress
+    │   └── ReconcileUncertain        an in-doubt citizen has a row in Alla ärenden that may be the ärende
+    ├── CircuitOpen                   sends kept failing with system errors: stopped, exit 4 (run again later)
     └── Interrupted                   SIGINT/SIGTERM: stopped after the current citizen, exit 4
 
 Messages meant for a case handler are Swedish and never contain a full personnummer.
@@ -116,8 +117,15 @@ class LoginRequired(NeedsHuman):
     """The bot cannot log in (wrong credentials or no SITHS session)."""
 
 
-class CircuitOpen(NeedsHuman):
-    """Too many consecutive system errors; the run stops instead of hammering the staff tool."""
+class ReconcileUncertain(NeedsHuman):
+    """Alla ärenden shows a row that may be an in-doubt citizen's ärende, but not clearly: never resend on a guess."""
+
+
+class CircuitOpen(UtskickError):
+    """Sends kept failing with system errors; the run stops instead of hammering the staff tool, and a later run
+    resumes where it stopped (exit 4, not 3: nothing is wrong that a person must fix first)."""
+
+    exit_code = EXIT_INTERRUPTED
 
 
 class PreflightFailed(NeedsHuman):

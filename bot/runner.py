@@ -29,6 +29,7 @@ from bot.errors import (
     EXIT_INTERRUPTED,
     EXIT_NEEDS_HUMAN,
     EXIT_OK,
+    CircuitOpen,
     InputError,
     Interrupted,
     NeedsHuman,
@@ -386,6 +387,10 @@ class Run:
         other = next((e for e in errors if not isinstance(e, UtskickError)), None)
         if other:
             raise other
+        breaker = next((e for e in errors if isinstance(e, CircuitOpen)), None)
+        if breaker:
+            self.summary.message = f"{breaker} {self._progress_text()}"
+            return breaker.exit_code
         if errors:
             raise errors[0]
         if self.interrupted:
@@ -408,6 +413,15 @@ class Run:
             self.summary.message = f"{waiting} invånare väntar fortfarande (--limit). Kör igen för att fortsätta."
             return EXIT_INTERRUPTED
         return EXIT_OK
+
+    def _progress_text(self) -> str:
+        """How far the campaign got, for a run that stopped early: sent so far and left to send."""
+        counts = self.summary.counts
+        left = sum(counts.get(s, 0) for s in ("pending", "sending", "in_doubt", "failed"))
+        return (
+            f"{counts.get('sent', 0)} invånare har fått ärendet, {left} återstår. "
+            "Kör samma kommando igen för att fortsätta."
+        )
 
 
 HEARTBEAT_S = 10.0

@@ -12,7 +12,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 from tenacity import RetryCallState, Retrying
@@ -22,20 +22,24 @@ from bot.errors import (
     BrowserClosed,
     CircuitOpen,
     NeedsHuman,
+    ReconcileUncertain,
+    StaffToolServerError,
     TransientError,
     UtskickError,
 )
 from bot.ledger import Item, Ledger
 from bot.locators import Selectors
 from bot.pnr import mask
+from bot.reconcile import reconcile
 from bot.staff_session import retry_policy
 from flows.login import LoginRequest, open_staff_tool
+from flows.recipients import NOT_ADDED
 from flows.screen import Screen
 from flows.send import Message, SendOutcome, SendRequest, send_case
-from flows.unit_cases import CaseQuery, CaseRow, find_sent_cases
 
 log = structlog.get_logger("utskick.worker")
 _OPEN = ("pending", "in_doubt")
+_LISTED_ROWS = 10  # ledger rows named in a stop message; the log names every one
 
 
 class ReceiptIncomplete(TransientError):
@@ -71,7 +75,11 @@ class Tally:
 
 
 class CircuitBreaker:
-    """Stops the run after `limit` consecutive sends that ended in system errors."""
+    """Stops the run after `limit` consecutive sends that ended in system errors.
+
+    A send counts once, after its retries: the failed requests inside it (a Lägg till answered with 500, a
+    reloaded page) are handled in the send and never reach the breaker, so a flaky minute does not stop a run
+    that is making progress."""
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -84,8 +92,7 @@ class CircuitBreaker:
             self._consecutive = 0 if ok else self._consecutive + 1
             if self._consecutive >= self.limit:
                 raise CircuitOpen(
-                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel. "
-                    "Kontrollera Personalverktyget och loggen, och kör sedan igen."
+                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel i Personalverktyget."
                 )
 
 
@@ -121,10 +128,13 @@ class RunContext:
 
 @dataclass
 class _Unit:
-    """One send in progress: the citizens still to send and those whose send is unconfirmed."""
+    """One send in progress: the citizens still to send, those whose send is unconfirmed, and how many sends
+    have left citizens out because the list would not take them."""
 
     pending: list[Item]
     in_doubt: list[Item] = field(default_factory=list)
+    not_added_rounds: int = 0
+    not_added_why: dict[int, str] = field(default_factory=dict)
 
 
 class Worker:
@@ -189,12 +199,14 @@ class Worker:
                         open_staff_tool(self.screen, self.ctx.login)
                     request = SendRequest((first.pnr,), self.ctx.message, never, dry_run=True)
                     outcome = send_case(self.screen, request)
+                    if outcome.not_added:
+                        raise StaffToolServerError(f"Förhandskontrollen: {outcome.not_added[first.pnr]}.")
         except UtskickError as e:
             kept = self._keep_artifacts("forhandskontroll")
             log.error("preflight_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])
             if isinstance(e, TransientError):
                 raise CircuitOpen(
-                    f"Personalverktyget svarar inte som det ska ({e}). Inget har skickats; försök igen senare."
+                    f"Personalverktyget svarar inte som det ska ({e}). Inget skickades i den här körningen."
                 ) from e
             raise
         self.session.end_item(None)
@@ -245,7 +257,10 @@ class Worker:
         try:
             if unit.in_doubt:
                 self._reconcile(unit)
-            if unit.pending:
+            while unit.pending:
+                if unit.not_added_rounds >= self.ctx.max_attempts:
+                    self._give_up_not_added(unit)
+                    break
                 self._send(unit)
         except (TransientError, NeedsHuman) as e:
             # The page may be anywhere (an error page, the login form): start the next try from the top.
@@ -282,8 +297,15 @@ class Worker:
             tally.add(would_send=len(outcome.would_send))
             for _pnr, (reason, _detail) in outcome.not_reachable.items():
                 tally.add(reason=reason)
+            if outcome.not_added:
+                log.warning("citizens_not_added", count=len(outcome.not_added), dry_run=True)
             unit.pending = []
             return
+        left_out = [by_pnr[p] for p in outcome.not_added]
+        if left_out:
+            unit.not_added_rounds += 1
+            unit.not_added_why.update((by_pnr[p].id, why) for p, why in outcome.not_added.items())
+            log.warning("citizens_not_added", count=len(left_out), round=unit.not_added_rounds)
         for pnr, (reason, detail) in outcome.not_reachable.items():
             ledger.mark_not_reachable(by_pnr[pnr].id, reason, detail)
             log.info("citizen_not_reachable", pnr=mask(pnr), reason=reason, after_click=pnr in claimed)
@@ -293,7 +315,7 @@ class Worker:
             ledger.record_markers([(by_pnr[p].id, outcome.markers[p]) for p in outcome.sent if p in outcome.markers])
             tally.add(sent=len(outcome.sent))
             log.info("sent", count=len(outcome.sent))
-        unit.pending = []
+        unit.pending = left_out  # still pending in the ledger: sent on their own next, within the budget
         if outcome.unconfirmed:
             self._mark_in_doubt(unit, [by_pnr[p] for p in outcome.unconfirmed], "saknas på kvittot")
             raise ReceiptIncomplete(f"Kvittot visade inte {len(outcome.unconfirmed)} av mottagarna.")
@@ -306,20 +328,35 @@ class Worker:
         log.warning("send_in_doubt", count=len(items), why=why)
 
     def _reconcile(self, unit: _Unit) -> None:
-        """Look the in-doubt citizens up in Alla ärenden: found means sent, not found means send again."""
-        found = reconcile(self.screen, unit.in_doubt, self.ctx.subject, self.ctx.clock_skew)
+        """Look the in-doubt citizens up in Alla ärenden: found means sent, a clear absence means send again,
+        and a row that may be the ärende keeps the citizen in doubt and stops the run for a person."""
+        self.screen.begin_step("reconcile")
+        result = reconcile(self.screen, unit.in_doubt, self.ctx.subject, self.ctx.clock_skew)
         again: list[Item] = []
         for item in unit.in_doubt:
-            row = found.get(item.id)
+            row = result.found.get(item.id)
             if row:
                 self.ctx.ledger.resolve_in_doubt_as_sent(item.id, row.arende_id, row.sent_at or item.claimed_at)
                 self.ctx.tally.add(sent=1)
-            else:
+            elif item.id in result.absent:
                 self.ctx.ledger.mark_pending_again(item.id, "not found in Alla ärenden")
                 again.append(self.ctx.ledger.item(item.id))
-        log.info("reconciled", found=len(found), not_found=len(again))
-        unit.in_doubt = []
+        log.info("reconciled", found=len(result.found), not_found=len(again), uncertain=len(result.uncertain))
+        unit.in_doubt = [item for item in unit.in_doubt if item.id in result.uncertain]
         unit.pending.extend(again)
+        if result.uncertain:
+            self.ctx.tally.add(in_doubt=len(result.uncertain))
+            for item_id, why in result.uncertain.items():
+                log.error("reconcile_uncertain", ledger_row=item_id, why=why)
+            raise ReconcileUncertain(uncertain_message(result.uncertain))
+
+    def _give_up_not_added(self, unit: _Unit) -> None:
+        """The list would not take these citizens in any of the budgeted sends: `failed`, with the reason."""
+        for item in unit.pending:
+            self.ctx.ledger.mark_failed(item.id, "NotAdded", unit.not_added_why.get(item.id, NOT_ADDED))
+        self.ctx.tally.add(failed=len(unit.pending))
+        log.error("send_failed", error="NotAdded", failed=len(unit.pending), rounds=unit.not_added_rounds)
+        unit.pending = []
 
     def _give_up(self, unit: _Unit, error: UtskickError) -> None:
         artifacts = (
@@ -353,21 +390,14 @@ class Worker:
         self._since_recycle = 0
 
 
-def reconcile(screen: Screen, items: list[Item], subject: str, skew: timedelta) -> dict[int, CaseRow]:
-    """Find each item's ärende in Alla ärenden: same citizen, same subject, sent after its claim."""
-    claimed = {item.id: datetime.fromisoformat(item.claimed_at) - skew for item in items if item.claimed_at}
-    if not claimed:
-        return {}
-    since = min(claimed.values()).astimezone().date()
-    if len(items) <= 5:
-        rows = [row for item in items for row in find_sent_cases(screen, CaseQuery(pnr=item.pnr, date_from=since))]
-    else:
-        rows = find_sent_cases(screen, CaseQuery(date_from=since))
-    found: dict[int, CaseRow] = {}
-    for item in items:
-        after = claimed.get(item.id)
-        for row in rows:
-            if row.pnr == item.pnr and row.subject == subject and row.sent_at and after and row.sent_at >= after:
-                found[item.id] = row
-                break
-    return found
+def uncertain_message(uncertain: dict[int, str]) -> str:
+    """The Swedish stop message for in-doubt citizens that reconciliation could not settle, by ledger row."""
+    listed = sorted(uncertain.items())[:_LISTED_ROWS]
+    rows = "; ".join(f"rad {item_id} i liggaren: {why}" for item_id, why in listed)
+    if len(uncertain) > len(listed):
+        rows += f"; och {len(uncertain) - len(listed)} rader till, se loggen (reconcile_uncertain)"
+    return (
+        f"Osäkert om {len(uncertain)} invånare redan fått ärendet ({rows}). Inget skickades igen. Kontrollera i "
+        "Mottagningens ärenden → Alla ärenden. Visar verktyget tiden på ett annat sätt, rätta "
+        "unit_cases.values.sent_at_format i selektorfilen och kör igen."
+    )

@@ -28,6 +28,7 @@ class LoginRequest:
 
 def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
     """Go to the start page, log in when asked, choose the unit, and stop at Mina ärenden."""
+    screen.begin_step("login")
     screen.open(request.start_url)
     screen.at_receipt = False
     shown = screen.wait_first("login.hsa_id", "unit.heading", "nav.my_cases")

@@ -2,19 +2,22 @@
 place where Playwright's errors become the project's own (`raise ... from e`).
 
 When an expected element does not appear, `diagnose` decides what that means before blaming the selectors:
-a 5xx answer is a server error, a login form or a 401 is an expired session, a closed page is a closed
-browser; only what is left is selector drift, which needs a human.
+a 5xx answer is a server error, a login form or a 401 is an expired session, a failed or aborted request is a
+network error, a closed page is a closed browser; only what is left is selector drift, which needs a human.
+Every such failure seen since the flow's current step began (`begin_step`) counts, not only those since the
+last click: a Lägg till whose request failed ten clicks ago is why its row is missing now.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Response, expect
+from playwright.sync_api import Locator, Page, Request, Response, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import (
@@ -37,17 +40,106 @@ class Screen:
         self.page = page
         self.selectors = selectors
         self.timeout_ms = timeout_ms
-        self._bad_status: int | None = None
         self.at_receipt = False  # the page shows a receipt, whose Skicka ärende link starts the next send
+        self.step_name = "start"
+        self._failures: list[str] = []  # since the step began: "500", "401", "net::ERR_…"
+        self._writes_open: set[Request] = set()  # changes the page sent by fetch (POST, PUT, …), not answered yet
+        self._write_answers: list[int] = []  # HTTP status per answered change since the step began; 0: no answer
+        self._page_answer: tuple[str, int] = ("GET", 200)  # method and status of the page now shown
+        page.on("request", self._watch_request)
         page.on("response", self._watch_response)
+        page.on("requestfinished", self._watch_finished)
+        page.on("requestfailed", self._watch_failed)
+
+    def begin_step(self, name: str) -> None:
+        """Start a new step of the flow: failures seen before it no longer explain what happens in it."""
+        self.step_name = name
+        self._failures = []
+        self._write_answers = []
+
+    def _watch_request(self, request: Request) -> None:
+        if request.method in _WRITES and request.resource_type in ("fetch", "xhr"):
+            self._writes_open.add(request)
 
     def _watch_response(self, response: Response) -> None:
         if response.status >= 500 or response.status == 401:
-            self._bad_status = response.status
+            self._failures.append(str(response.status))
+        request = response.request
+        if request.is_navigation_request() and request.frame.parent_frame is None:
+            self._page_answer = (request.method, response.status)
+        if response.request in self._writes_open:
+            self._write_answers.append(response.status)
+
+    def _watch_finished(self, request: Request) -> None:
+        self._writes_open.discard(request)
+
+    def _watch_failed(self, request: Request) -> None:
+        if request in self._writes_open:
+            self._writes_open.discard(request)
+            self._write_answers.append(0)
+        self._failures.append(request.failure or "net::ERR_FAILED")
 
     def server_failed(self) -> bool:
-        """True when the staff tool answered with a 5xx since the last action."""
-        return bool(self._bad_status and self._bad_status >= 500)
+        """True when the staff tool answered with a 5xx, 401 or not at all since the step began."""
+        return bool(self._failures)
+
+    def write_answers(self) -> list[int]:
+        """The HTTP status of every change the page sent since the step began, in order; 0 for no answer."""
+        return list(self._write_answers)
+
+    def wait_writes_answered(self, timeout_ms: float | None = None) -> bool:
+        """Wait until the tool has answered every change the page sent (e.g. each Lägg till); False on timeout."""
+        deadline = time.monotonic() + (timeout_ms or self.timeout_ms) / 1000
+        while self._writes_open and time.monotonic() < deadline:
+            try:  # events are delivered while Playwright waits; a slice keeps a failed request from being missed
+                self.page.wait_for_event("requestfinished", timeout=_EVENT_SLICE_MS)
+            except PlaywrightTimeout:
+                continue
+            except PlaywrightError as e:
+                raise self._translate(e, self.step_name) from e
+        return not self._writes_open
+
+    def click_through(
+        self, click_key: str, next_key: str, attempts: int = 3, fill_form: Callable[[], None] | None = None
+    ) -> None:
+        """Click a link or a form's button and wait for `next_key` on the next page. A next page that comes back
+        with a 5xx is handled as a person would: reloaded when it was fetched (GET), or, when the form's own
+        answer failed (POST), back to the form, `fill_form` again, and click again; up to `attempts` tries.
+        Never used for Skicka: a failed send is in doubt, not repeated."""
+        action = "click"
+        for _ in range(attempts):
+            self._page_answer = ("", 0)
+            if action == "reload":
+                with self.step(f"{next_key} (ny laddning)"):
+                    self.page.reload()
+            else:
+                if action == "back":
+                    with self.step(f"{click_key} (tillbaka)"):
+                        self.page.go_back()
+                    if fill_form:
+                        fill_form()
+                self.click(click_key)
+            if self._wait_next_page(next_key):
+                return
+            action = "reload" if self._page_answer[0] == "GET" else "back"
+        raise self.diagnose(next_key)
+
+    def _wait_next_page(self, key: str) -> bool:
+        """Wait until `key` is visible (True) or the page load came back with a 5xx (False), whichever is first."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        locator = self.el(key).first
+        while self._page_answer[1] < 500:
+            remaining_ms = (deadline - time.monotonic()) * 1000
+            if remaining_ms <= 0:
+                raise self.diagnose(key)
+            try:
+                locator.wait_for(state="visible", timeout=min(_EVENT_SLICE_MS, remaining_ms))
+                return True
+            except PlaywrightTimeout:
+                continue
+            except PlaywrightError as e:
+                raise self._translate(e, key) from e
+        return False
 
     def el(self, key: str, **fmt: str) -> Locator:
         """The locator for a selector key."""
@@ -81,11 +173,19 @@ class Screen:
         return self.diagnose(key)
 
     def diagnose(self, key: str) -> UtskickError:
-        """Explain why `key` did not show up: server error, expired session, or a changed UI."""
-        if self._bad_status and self._bad_status >= 500:
-            return StaffToolServerError(f"Personalverktyget svarade med fel {self._bad_status} (steget {key}).")
-        if self._bad_status == 401:
+        """Explain why `key` did not show up: server error, expired session, network error, or a changed UI."""
+        if "401" in self._failures:
             return SessionExpired("Sessionen i Personalverktyget har gått ut.")
+        server = [f for f in self._failures if f.isdigit()]
+        if server:
+            return StaffToolServerError(
+                f"Personalverktyget svarade med fel {server[-1]} i steget {self.step_name} (vid {key}; "
+                f"{len(server)} felsvar i steget)."
+            )
+        if self._failures:
+            return StaffToolTimeout(
+                f"Personalverktyget svarade inte ({self._failures[-1]}, steget {self.step_name}, vid {key})."
+            )
         try:
             if self.page.is_closed():
                 return BrowserClosed(f"Sidan stängdes under steget {key}.")
@@ -115,19 +215,16 @@ class Screen:
 
     def open(self, url: str) -> None:
         """Go to a page by address (the start page); an unreachable tool is a transient error."""
-        self._bad_status = None
         with self.step("start_page"):
             self.page.goto(url)
 
     def click(self, key: str, **fmt: str) -> None:
         """Click the element."""
-        self._bad_status = None
         with self.step(key):
             self.el(key, **fmt).click()
 
     def fill(self, key: str, value: str, **fmt: str) -> None:
         """Type a value into the field."""
-        self._bad_status = None
         with self.step(key):
             self.el(key, **fmt).fill(value)
 
@@ -180,7 +277,6 @@ class Screen:
     def attach(self, key: str, files: list[Path]) -> None:
         """Attach files through a file input, or through the file chooser a button opens."""
         kind = self.selectors.entry(key).get("kind", "file_input")
-        self._bad_status = None
         with self.step(key):
             if kind == "file_chooser":
                 with self.page.expect_file_chooser() as chooser:
@@ -249,6 +345,9 @@ class Screen:
             holder = self.el(spec.container).and_(self.page.locator(":not([data-utskick-stale])")).first
             return spec.parse(holder.evaluate(_READ_RECORDS_JS, spec.script_args()))
 
+
+_WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_EVENT_SLICE_MS = 250
 
 # Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
 # The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line.

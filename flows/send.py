@@ -8,15 +8,12 @@ commits them as `sending` there. Whatever fails after that call is in doubt, nev
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from playwright.sync_api import expect
-
 from bot.errors import PreflightFailed, SelectorError
-from bot.pnr import scrub
+from flows.recipients import ADD_ATTEMPTS, classify_check, prepare_recipients, remove_recipient
 from flows.screen import Screen, shown_names
 
 MAX_RECIPIENTS = 250
@@ -41,14 +38,17 @@ class SendRequest:
     before_send: Callable[[list[str]], None]
     dry_run: bool = False
     verify: bool = True  # check template and texts by name first (the preflight does; later sends may skip it)
+    add_attempts: int = ADD_ATTEMPTS  # rounds of Lägg till for a number whose add fails
 
 
 @dataclass
 class SendOutcome:
-    """What the tool said: ärende-ids per sent citizen, reasons per unreachable one, and the composed text."""
+    """What the tool said: ärende-ids per sent citizen, reasons per unreachable one, the citizens that could not
+    be added to the list (why, in Swedish; they were not part of this send), and the composed text."""
 
     sent: dict[str, str] = field(default_factory=dict)
     not_reachable: dict[str, tuple[str, str]] = field(default_factory=dict)
+    not_added: dict[str, str] = field(default_factory=dict)
     unconfirmed: list[str] = field(default_factory=list)
     would_send: list[str] = field(default_factory=list)
     composed_text: str = ""
@@ -61,25 +61,31 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
     if not 1 <= len(request.pnrs) <= MAX_RECIPIENTS:
         raise ValueError(f"en sändning har 1 till {MAX_RECIPIENTS} mottagare")
     outcome = SendOutcome()
+    screen.begin_step("open_wizard")
     open_wizard(screen)
+    screen.begin_step("step1")
     choose_template(screen, request.message.template, verify=request.verify)
-    add_recipients(screen, request.pnrs)
-    checked = read_check_results(screen, request.pnrs, outcome.markers)
-    reachable = [p for p in request.pnrs if checked[p][0] == "ok"]
-    for pnr in request.pnrs:
-        if checked[pnr][0] != "ok":
-            outcome.not_reachable[pnr] = checked[pnr]
+    recipients = prepare_recipients(screen, request.pnrs, request.add_attempts)
+    outcome.not_added = recipients.not_added
+    outcome.markers.update(recipients.markers)
+    reachable = [p for p in request.pnrs if recipients.checked.get(p, ("",))[0] == "ok"]
+    screen.begin_step("step2.remove")
+    for pnr, result in recipients.checked.items():
+        if result[0] != "ok":
+            outcome.not_reachable[pnr] = result
             remove_recipient(screen, pnr)
     if not reachable:
         return outcome
-    screen.click("step2.next")
-    screen.wait_visible("step3.message")
+    screen.begin_step("step2.next")
+    screen.click_through("step2.next", "step3.message")
+    screen.begin_step("step3")
     outcome.composed_text = compose(screen, request.message, verify=request.verify)
     if request.dry_run:
         outcome.would_send = reachable
         return outcome
     request.before_send(reachable)
     outcome.clicked_send = True
+    screen.begin_step("step3.send")
     screen.click("step3.send")
     if screen.selectors.has("step3.confirm"):
         screen.click("step3.confirm")
@@ -93,12 +99,11 @@ def open_wizard(screen: Screen) -> None:
     """Reach step 1: from a receipt take its Skicka ärende link, as a person would, else go via Mina ärenden."""
     if screen.at_receipt or screen.is_visible("receipt.send_another"):
         screen.at_receipt = False
-        screen.click("receipt.send_another")
-    else:
-        if not screen.is_visible("my_cases.send_case"):
-            screen.click("nav.my_cases")
-        screen.click("my_cases.send_case")
-    screen.wait_visible("step1.template")
+        screen.click_through("receipt.send_another", "step1.template")
+        return
+    if not screen.is_visible("my_cases.send_case"):
+        screen.click_through("nav.my_cases", "my_cases.send_case")
+    screen.click_through("my_cases.send_case", "step1.template")
 
 
 def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
@@ -110,82 +115,7 @@ def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
             "Be lokal administratör att aktivera den."
         )
     screen.choose("step1.template", template)
-    screen.click("step1.next")
-    screen.wait_visible("step2.pnr")
-
-
-def add_recipients(screen: Screen, pnrs: Sequence[str]) -> None:
-    """Type each personnummer and click Lägg till; without `step2.ready` in the data, the checks run while the
-    next one is typed, with it the tool is waited for between numbers."""
-    for added, pnr in enumerate(pnrs, start=1):
-        screen.fill("step2.pnr", screen.display_pnr(pnr))
-        screen.click("step2.add")
-        screen.wait_ready("step2.ready", count=added)
-    try:
-        with screen.step("step2.rows"):
-            expect(screen.el("step2.rows")).to_have_count(len(pnrs), timeout=screen.timeout_ms)
-    except SelectorError:
-        if screen.is_visible("step2.refused"):
-            refused = scrub(screen.el("step2.refused").first.inner_text())
-            raise SelectorError(
-                "step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}"
-            ) from None
-        raise
-
-
-def read_check_results(
-    screen: Screen, pnrs: Sequence[str], markers: dict[str, tuple[str, ...]] | None = None
-) -> dict[str, tuple[str, str]]:
-    """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text).
-
-    When `markers` is given, the facts of `[check_results_markers]` a row shows (skyddad identitet) go into it.
-    """
-    patterns = screen.selectors.patterns("check_results")
-    has_markers = bool(screen.selectors.value("check_results_markers"))
-    marker_patterns = screen.selectors.patterns("check_results_markers") if has_markers else {}
-    spinner = screen.selectors.patterns("check_results_pending")["spinner"]
-    with screen.step("step2.list"):
-        expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
-    by_pnr = _check_texts(screen, pnrs)
-    results: dict[str, tuple[str, str]] = {}
-    for pnr in pnrs:
-        text = by_pnr.get(pnr, "")
-        if not any(p.search(text) for p in patterns.values()):
-            # No spinner, yet no known result: wait for this row before calling it a UI change.
-            any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
-            screen.expect_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
-            text = _check_texts(screen, [pnr]).get(pnr, "")
-        results[pnr] = classify_check(text, patterns)
-        shown = tuple(name for name, pattern in marker_patterns.items() if pattern.search(text))
-        if markers is not None and shown:
-            markers[pnr] = shown
-    return results
-
-
-def _check_texts(screen: Screen, pnrs: Sequence[str]) -> dict[str, str]:
-    """The check result text per personnummer, from the recipient records."""
-    shown = {screen.display_pnr(pnr): pnr for pnr in pnrs}
-    return {
-        shown[row["pnr"]]: row.get("result", "")
-        for row in screen.read_records("step2.recipients")
-        if row.get("pnr") in shown
-    }
-
-
-def classify_check(text: str, patterns: dict[str, re.Pattern[str]]) -> tuple[str, str]:
-    """Map a check text to a reason code; errors win over "ok" (a row may show both a login and an error)."""
-    for reason, pattern in patterns.items():
-        if reason != "ok" and pattern.search(text):
-            return reason, " ".join(text.split())
-    return "ok", ""
-
-
-def remove_recipient(screen: Screen, pnr: str) -> None:
-    """Ta bort on one row, and wait until the row is gone."""
-    shown = screen.display_pnr(pnr)
-    screen.click("step2.remove", pnr=shown)
-    with screen.step("step2.row"):
-        screen.el("step2.row", pnr=shown).first.wait_for(state="detached")
+    screen.click_through("step1.next", "step2.pnr", fill_form=lambda: screen.choose("step1.template", template))
 
 
 def compose(screen: Screen, message: Message, verify: bool = True) -> str:
@@ -207,14 +137,7 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
             current = field_.input_value()
             field_.fill(f"{current}\n\n{message.extra_text}" if current else message.extra_text)
     for attachment in message.attachments:
-        screen.attach("step3.attach", [attachment])
-        if screen.wait_first("step3.attached", "step3.attachment_error", fmt={"file_name": attachment.name}) != (
-            "step3.attached"
-        ):
-            if screen.server_failed():
-                raise screen.diagnose("step3.attach")
-            error = screen.el("step3.attachment_error").first.inner_text()
-            raise PreflightFailed(f"Personalverktyget nekade bilagan {attachment.name}: {error}")
+        attach_file(screen, attachment)
     if not verify:
         return ""  # the composed text is only read for the preview, which the preflight makes
     with screen.step("step3.message"):
@@ -238,3 +161,17 @@ def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome, anyt
                 reason = classify_check(text, patterns)
                 outcome.not_reachable[pnr] = reason if reason[0] != "ok" else ("rejected_at_send", text)
     outcome.unconfirmed = [p for p in pnrs if p not in outcome.sent and p not in outcome.not_reachable]
+
+
+def attach_file(screen: Screen, attachment: Path, attempts: int = ADD_ATTEMPTS) -> None:
+    """Bifoga fil until the file is listed; an upload the tool failed to answer is tried again on its own."""
+    for attempt in range(1, attempts + 1):
+        screen.begin_step(f"step3.attach ({attachment.name}, försök {attempt})")
+        screen.attach("step3.attach", [attachment])
+        shown = screen.wait_first("step3.attached", "step3.attachment_error", fmt={"file_name": attachment.name})
+        if shown == "step3.attached":
+            return
+        if not screen.server_failed():
+            error = screen.el("step3.attachment_error").first.inner_text()
+            raise PreflightFailed(f"Personalverktyget nekade bilagan {attachment.name}: {error}")
+    raise screen.diagnose("step3.attach")

@@ -4,7 +4,7 @@ page. Reconciliation (was an in-doubt send made?) and follow-up (who has read it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -26,18 +26,32 @@ class CaseQuery:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One row of Alla ärenden."""
+    """One row of Alla ärenden; `sent_at` is None when the time does not parse with `sent_at_format`."""
 
     arende_id: str
     pnr: str
     subject: str
     sent_at: datetime | None
     status: str
+    sent_text: str = ""  # the time as the tool shows it
     sent_by: str = ""
 
 
+@dataclass(frozen=True)
+class CaseTable:
+    """The rows of a search, and whether every page of it was read."""
+
+    rows: list[CaseRow] = field(default_factory=list)
+    complete: bool = True
+
+
 def find_sent_cases(screen: Screen, query: CaseQuery) -> list[CaseRow]:
-    """Filter Alla ärenden to ärenden sent by care and return every matching row across all pages.
+    """Filter Alla ärenden to ärenden sent by care and return every matching row across all pages."""
+    return read_sent_cases(screen, query).rows
+
+
+def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
+    """Filter Alla ärenden to ärenden sent by care and read every page (up to `max_pages`), saying if it did.
 
     A filter the tool lacks (an `optional` entry absent on the page, or one switched off) is applied here instead,
     to the rows read from every page.
@@ -57,12 +71,14 @@ def find_sent_cases(screen: Screen, query: CaseQuery) -> list[CaseRow]:
         screen.fill("unit_cases.date_to", query.date_to.isoformat())
     screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table")
     rows: list[CaseRow] = []
-    for _ in range(query.max_pages):
+    for page_no in range(1, query.max_pages + 1):
         rows.extend(_parse(row, values) for row in screen.read_records("unit_cases.cases"))
         if not screen.is_visible("unit_cases.next_page") or not screen.is_enabled("unit_cases.next_page"):
-            break  # no "Nästa sida", or a disabled one: the last page
-        screen.click_and_wait_replaced("unit_cases.next_page", "unit_cases.table")
-    return [row for row in rows if _matches(row, query)]
+            # no "Nästa sida", or a disabled one: the last page
+            return CaseTable([row for row in rows if _matches(row, query)], complete=True)
+        if page_no < query.max_pages:
+            screen.click_and_wait_replaced("unit_cases.next_page", "unit_cases.table")
+    return CaseTable([row for row in rows if _matches(row, query)], complete=False)
 
 
 def _matches(row: CaseRow, query: CaseQuery) -> bool:
@@ -91,5 +107,6 @@ def _parse(row: dict[str, str], values: dict[str, str]) -> CaseRow:
         subject=row.get("subject", "").strip(),
         sent_at=sent_at,
         status=row.get("status", "").strip(),
+        sent_text=sent_text,
         sent_by=row.get("sent_by", "").strip(),
     )

@@ -1,11 +1,12 @@
-"""Fault injection (`PUT /__qa__/faults`): random 500s, latency, a shorter session timeout, lost Skicka answers."""
+"""Fault injection (`PUT /__qa__/faults`): random 500s, latency, latency spikes (`spike_rate` of the requests wait
+`spike_ms` more), a shorter session timeout, lost Skicka answers."""
 
 from __future__ import annotations
 
 import random
 import threading
 
-KEYS = ("error_rate", "latency_ms", "session_timeout_s", "drop_after_send_rate", "seed")
+KEYS = ("error_rate", "latency_ms", "spike_rate", "spike_ms", "session_timeout_s", "drop_after_send_rate", "seed")
 
 
 def _rate(value, name: str) -> float:
@@ -22,7 +23,7 @@ def validate(raw: dict) -> dict:
     if unknown:
         raise ValueError(f"okända fält: {sorted(unknown)}")
     clean: dict = {}
-    for name in ("error_rate", "drop_after_send_rate"):
+    for name in ("error_rate", "drop_after_send_rate", "spike_rate"):
         if raw.get(name) is not None:
             clean[name] = _rate(raw[name], name)
     if raw.get("latency_ms") is not None:
@@ -35,6 +36,13 @@ def validate(raw: dict) -> dict:
         ):
             raise ValueError("latency_ms måste vara [min, max] i millisekunder")
         clean["latency_ms"] = [span[0], span[1]]
+    if raw.get("spike_ms") is not None:
+        spike = raw["spike_ms"]
+        if isinstance(spike, bool) or not isinstance(spike, int | float) or spike < 0:
+            raise ValueError("spike_ms måste vara ett tal ≥ 0 (millisekunder)")
+        clean["spike_ms"] = spike
+    if ("spike_rate" in clean) != ("spike_ms" in clean):
+        raise ValueError("spike_rate och spike_ms anges tillsammans")
     if raw.get("session_timeout_s") is not None:
         timeout = raw["session_timeout_s"]
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
@@ -68,12 +76,15 @@ class Faults:
             return self._random.random() < rate
 
     def latency_s(self) -> float:
-        """Seconds to sleep before answering, 0 when no latency is set."""
+        """Seconds to sleep before answering (latency plus a spike now and then), 0 when none is set."""
         span = self.settings.get("latency_ms")
-        if not span:
-            return 0.0
-        with self._lock:
-            return self._random.uniform(span[0], span[1]) / 1000
+        delay = 0.0
+        if span:
+            with self._lock:
+                delay = self._random.uniform(span[0], span[1]) / 1000
+        if self.roll("spike_rate"):
+            delay += self.settings["spike_ms"] / 1000
+        return delay
 
     def session_timeout_s(self, default: float) -> float:
         """The inactivity timeout, overridden when the fault is set."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, abort, jsonify, make_response, request
 
 from mock_personalverktyg import faults
@@ -79,6 +81,35 @@ def sent():
     return jsonify([a.as_json() for a in state().sent_by_staff()])
 
 
+@bp.post("/arenden")
+def add_arende():
+    """Seed a staff-sent ärende: `{"pnr", "unit", "subject", "sent_by", "sent_at" (ISO 8601 with offset, or now)}`."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad("kroppen måste vara ett JSON-objekt")
+    unknown = set(body) - {"pnr", "unit", "subject", "sent_by", "sent_at"}
+    if unknown:
+        return _bad(f"okända fält: {sorted(unknown)}")
+    pnr = _pnr(str(body.get("pnr", "")))
+    seed = state().seed
+    unit, sent_by, subject = body.get("unit"), body.get("sent_by"), body.get("subject")
+    if unit not in seed.units:
+        return _bad(f"unit måste vara en av {sorted(seed.units)}")
+    if sent_by not in seed.users or unit not in seed.users[sent_by].units:
+        return _bad("sent_by måste vara HSA-id för en användare med behörighet till enheten")
+    if not isinstance(subject, str) or not subject.strip():
+        return _bad("subject måste vara en icke-tom text")
+    try:
+        when = dt.datetime.fromisoformat(body["sent_at"]) if body.get("sent_at") else None
+    except (TypeError, ValueError):
+        return _bad("sent_at måste vara en tid i ISO 8601")
+    if when is not None and when.tzinfo is None:
+        return _bad("sent_at måste ha en tidszon, t.ex. 2026-12-03T14:05:00+01:00")
+    sent_at = when.timestamp() if when else state().clock()
+    arende = state().add_sent_arende(pnr.digits, unit, subject, sent_at, sent_by)
+    return jsonify(arende.as_json()), 201
+
+
 @bp.post("/read/<arende_id>")
 def read(arende_id: str):
     """The citizen opens the ärende: status becomes Läst av invånare."""
@@ -86,6 +117,15 @@ def read(arende_id: str):
     if arende is None:
         return _bad("ärendet finns inte", 404)
     return jsonify(arende.as_json())
+
+
+@bp.post("/sessions/expire")
+def expire_sessions():
+    """Every session logged in so far expires now (as after the tool's inactivity timeout): the next request
+    of each finds itself logged out."""
+    with state().lock:
+        state().session_epoch += 1
+    return jsonify(ok=True)
 
 
 @bp.get("/faults")

@@ -42,7 +42,7 @@ def log_in(user: User) -> None:
     """Start a fresh session for the user, keeping the CSRF token of the login form."""
     token = csrf_token()
     session.clear()
-    session.update(csrf=token, user=user.hsa_id, last_seen=now())
+    session.update(csrf=token, user=user.hsa_id, last_seen=now(), epoch=state().session_epoch)
 
 
 def _expire() -> None:
@@ -68,7 +68,7 @@ def _load_user():
     expired = False
     if hsa_id:
         timeout = state().faults.session_timeout_s(current_app.config["SESSION_TIMEOUT_S"])
-        if now() - session.get("last_seen", 0) > timeout:
+        if now() - session.get("last_seen", 0) > timeout or session.get("epoch", 0) != state().session_epoch:
             _expire()
             expired = True
         else:

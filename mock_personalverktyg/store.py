@@ -43,6 +43,7 @@ class MockState:
         self.lock = threading.RLock()
         self.seed = seed
         self.clock = clock
+        self.session_epoch = 0  # sessions logged in under an older epoch are expired (QA: expire every session)
         self.numbers = frozenset(seed.numbers)
         self.reset(faults)
 
@@ -307,6 +308,24 @@ class MockState:
                 and (date_to is None or local(a.sent_at).date() <= date_to)
             ]
         return sorted(found, key=lambda a: (a.sent_at, a.arende_id), reverse=True)
+
+    def add_sent_arende(self, pnr12: str, unit: str, subject: str, sent_at: float, sent_by: str) -> Arende:
+        """QA: an ärende as if a staff member had sent it (e.g. one that looks like the bot's), no wizard."""
+        user = self.seed.users[sent_by]
+        with self.lock:
+            return copy.deepcopy(
+                self._record(
+                    pnr=pnr12,
+                    unit=unit,
+                    kind=STAFF,
+                    subject=subject,
+                    sent_at=sent_at,
+                    sent_by=user.hsa_id,
+                    sent_by_name=user.name,
+                    status=UNREAD,
+                    template=subject,
+                )
+            )
 
     def sent_by_staff(self) -> list[Arende]:
         """Every ärende sent by staff, oldest first."""

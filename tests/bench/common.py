@@ -136,6 +136,10 @@ class QA:
         """The active faults (must be none)."""
         return requests.get(f"{self.url}/__qa__/faults", timeout=30).json()
 
+    def set_faults(self, faults: dict) -> None:
+        """Inject faults (`{}` clears them)."""
+        requests.put(f"{self.url}/__qa__/faults", json=faults, timeout=30).raise_for_status()
+
     def reachable(self, pnrs: list[str], threads: int = 8) -> float:
         """Make every citizen active with SMS notification; return the seconds it took."""
         started = time.perf_counter()

@@ -3,13 +3,16 @@
     .venv/bin/python -m tests.bench.run_all            # 250 citizens, then the 1,000 / 10,000 memory part
     .venv/bin/python -m tests.bench.run_all --quick    # 20 citizens, no memory part (a few minutes)
     .venv/bin/python -m tests.bench.run_all --memory   # only the memory part
+    .venv/bin/python -m tests.bench.run_all --fault-rows   # only utskick batch, fault-free and error_rate 0.03
 
 Part one, against one `python -m mock_personalverktyg --port 0` (faults off, its default check delay), each part
 in its own subprocess whose whole process tree (Python, Playwright's driver, every Chromium process) is sampled
 for RSS and CPU every 100 ms:
   1. raw HTTP: the flow's requests with `requests.Session` (tests/bench/raw_http.py), single and batch;
   2. bare browser: a minimal Playwright script with the flow's clicks (tests/bench/bare_browser.py);
-  3. utskick single (workers 1 and 2) and 4. utskick batch (workers 1): the real CLI, `--yes`, fresh ledger.
+  3. utskick single (workers 1 and 2) and 4. utskick batch (workers 1): the real CLI, `--yes`, fresh ledger;
+  5. utskick batch under faults: the mock answers 3% of the requests with 500 (`error_rate` 0.03, seeded), and
+     the row is compared with the fault-free batch row (target ≤ 1.5×).
 Before every part the mock is reset and the citizens made reachable; after it `/__qa__/sent` must hold exactly
 one ärende per citizen, or the part is marked FAILED (and the command exits 1).
 
@@ -61,7 +64,9 @@ MEMORY_SIZES = (1000, 10000)
 MEMORY_OFFSET = 1000  # part two's numbers start here in the test list, after part one's
 MIB = 2**20
 CPU_KINDS = ("python", "playwright driver", "browser", "renderer", "gpu", "utility", "other")
-TARGETS = {"ratio": 1.10, "batch_250_s": 30.0, "single_ms": 400.0, "memory_ratio": 1.2}
+TARGETS = {"ratio": 1.10, "batch_250_s": 30.0, "single_ms": 400.0, "memory_ratio": 1.2, "faults_ratio": 1.5}
+FAULTS = {"error_rate": 0.03, "seed": 14}
+FAULTS_NAME = "utskick, error_rate 0.03"
 
 
 @dataclass
@@ -96,15 +101,20 @@ def _part_cmd(module: str, url: str, mode: str, pnr_file: Path, *extra: str) -> 
     return [sys.executable, "-m", module, "--url", url, "--mode", mode, "--pnrs", str(pnr_file), *extra]
 
 
-def run_part(name: str, mode: str, qa: QA, pnrs: list[str], run: Callable, *, log: Callable = print) -> Row:
-    """Reset the mock, make `pnrs` reachable, run the part, check /__qa__/sent."""
+def run_part(
+    name: str, mode: str, qa: QA, pnrs: list[str], run: Callable, *, log: Callable = print, faults: dict | None = None
+) -> Row:
+    """Reset the mock, make `pnrs` reachable, inject `faults` (if any), run the part, check /__qa__/sent."""
     qa.reset()
     if qa.faults().get("error_rate", 0) or any(v for v in qa.faults().values() if isinstance(v, int | float)):
         raise SystemExit(f"faults are on in the mock: {qa.faults()}")
     qa.reachable(pnrs)
+    if faults:
+        qa.set_faults(faults)
     load = psutil.getloadavg()[0]
-    log(f"  {name} ({mode}, {len(pnrs)} citizens) …")
+    log(f"  {name} ({mode}, {len(pnrs)} citizens{', faults ' + str(faults) if faults else ''}) …")
     measured, send_phase_s, steady_ms, notes = run()
+    qa.set_faults({})
     ok, verdict = qa.verify_sent(pnrs)
     if measured.returncode != 0:
         ok = False
@@ -232,6 +242,13 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
                 f"- batch of {batch.citizens}: wall {batch.measured.wall_s:.1f} s end to end, send phase "
                 f"{_f(batch.send_phase_s, 1)} s (target {TARGETS['batch_250_s']:.0f} s for 250)"
             )
+        faulty = by.get((FAULTS_NAME, "batch"))
+        if batch and faulty:
+            lines.append(
+                f"- batch under error_rate 0.03: {_f(faulty.e2e_ms)} ms/citizen e2e against {_f(batch.e2e_ms)} "
+                f"fault-free: {_ratio(faulty.e2e_ms, batch.e2e_ms)}× (send phase "
+                f"{_ratio(faulty.send_ms, batch.send_ms)}×; target ≤ {TARGETS['faults_ratio']}×)"
+            )
         for r in rows:
             if r.name.startswith("utskick") and r.mode == "single":
                 lines.append(
@@ -335,11 +352,25 @@ def part_one(url: str, qa: QA, n: int, tmp: Path, args: argparse.Namespace) -> l
             ),
         )
     rows = [run_part(name, mode, qa, pnrs, run) for name, mode, run in parts]
+    rows.append(part_faults(url, qa, pnrs, tmp, args.trace))
     profiled = pnrs[: min(PROFILE_CITIZENS, n)]
     profile_file = tmp / "pnrs-profile.txt"
     profile_file.write_text("\n".join(profiled) + "\n", encoding="ascii")
     profile = part_script("tests.bench.bare_browser", url, "single", profile_file, "--profile")
     return [*rows, run_part("bare browser, step profile", "single", qa, profiled, profile)]
+
+
+def part_faults(url: str, qa: QA, pnrs: list[str], tmp: Path, trace: str) -> Row:
+    """utskick batch mode while the mock answers 3% of the requests with a 500 (seeded)."""
+    run = part_utskick(tmp / "batch-faults", url, pnrs, "batch", 1, trace)
+    return run_part(FAULTS_NAME, "batch", qa, pnrs, run, faults=FAULTS)
+
+
+def part_fault_rows(url: str, qa: QA, n: int, tmp: Path, trace: str) -> list[Row]:
+    """Only the two rows the fault ratio needs: utskick batch fault-free, then under error_rate 0.03."""
+    pnrs = official_numbers(0, n)
+    clean = run_part("utskick", "batch", qa, pnrs, part_utskick(tmp / "batch-w1", url, pnrs, "batch", 1, trace))
+    return [clean, part_faults(url, qa, pnrs, tmp, trace)]
 
 
 def part_workers(url: str, qa: QA, n: int, tmp: Path, counts: list[int], trace: str) -> list[Row]:
@@ -401,6 +432,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="COUNTS",
         help="only utskick single mode with these worker counts, e.g. 2,3,4 (no memory part, no doc)",
     )
+    parser.add_argument(
+        "--fault-rows",
+        action="store_true",
+        help="only utskick batch, fault-free and under error_rate 0.03 (no memory part, no doc)",
+    )
     parser.add_argument("--no-doc", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     n = args.citizens or (QUICK_CITIZENS if args.quick else FULL_CITIZENS)
@@ -408,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--citizens must be 1 to 250 (one batch)")
     sizes = tuple(int(s) for s in args.memory_sizes.split(",") if s.strip())
     sweep = [int(w) for w in args.workers_sweep.split(",") if w.strip()] if args.workers_sweep else []
-    if sweep:
+    if sweep or args.fault_rows:
         args.no_doc = True
     command = "python -m tests.bench.run_all" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     started = time.perf_counter()
@@ -429,6 +465,9 @@ def main(argv: list[str] | None = None) -> int:
         if sweep:
             print(f"Workers sweep: {n} citizens, single mode, workers {', '.join(map(str, sweep))}", flush=True)
             rows = part_workers(mock.url, qa, n, Path(tmp), sweep, args.trace)
+        elif args.fault_rows:
+            print(f"Fault rows: {n} citizens, batch mode, fault-free and {FAULTS}", flush=True)
+            rows = part_fault_rows(mock.url, qa, n, Path(tmp), args.trace)
         elif not args.memory:
             print(f"Part one: {n} citizens", flush=True)
             rows = part_one(mock.url, qa, n, Path(tmp), args)
@@ -437,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
                 print("\n" + format_tables(rows, info, [], check_delay, command) + "\n", flush=True)
                 if not args.no_doc:
                     write_doc(format_tables(rows, info, [], check_delay, command) + "\n\n(Memory part running.)")
-        if not sweep and (args.memory or not args.quick):
+        if not sweep and not args.fault_rows and (args.memory or not args.quick):
             print(f"Part two: memory, batch campaigns of {', '.join(map(str, sizes))} citizens", flush=True)
             memory = part_two(mock.url, qa, Path(tmp), sizes, args)
         qa.reset()

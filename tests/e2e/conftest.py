@@ -64,6 +64,19 @@ class QA:
         """Inject faults (empty clears)."""
         requests.put(f"{self.url}/__qa__/faults", json=faults, timeout=10).raise_for_status()
 
+    def expire_sessions(self) -> None:
+        """Log every session logged in so far out, as the tool's timeout would."""
+        requests.post(f"{self.url}/__qa__/sessions/expire", timeout=10).raise_for_status()
+
+    def add_arende(self, pnr: str, subject: str, sent_at: str | None = None) -> dict:
+        """Seed an ärende in Vårdcentralen Centrum as if Anna had sent it (e.g. a row that looks like the bot's)."""
+        body = {"pnr": pnr, "unit": "vc-centrum", "subject": subject, "sent_by": "SE2321000016-A001"}
+        if sent_at:
+            body["sent_at"] = sent_at
+        response = requests.post(f"{self.url}/__qa__/arenden", json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     def read(self, arende_id: str) -> None:
         """The citizen reads an ärende."""
         requests.post(f"{self.url}/__qa__/read/{arende_id}", timeout=10).raise_for_status()

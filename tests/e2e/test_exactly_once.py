@@ -115,7 +115,7 @@ def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, live_m
     assert "SessionExpired" in setup.log_text()
 
 
-def test_staff_tool_down_should_stop_with_exit_3_and_send_nothing(tmp_path, live_mock, qa):
+def test_staff_tool_down_should_stop_resumable_with_exit_4_and_send_nothing(tmp_path, live_mock, qa):
     pnrs = official_test_numbers(3400, 2)
     qa.reachable(*pnrs)
     qa.faults(error_rate=1.0)
@@ -123,8 +123,9 @@ def test_staff_tool_down_should_stop_with_exit_3_and_send_nothing(tmp_path, live
 
     result = setup.run("--yes")
 
-    assert result.returncode == 3, result.stdout + result.stderr
+    assert result.returncode == 4, result.stdout + result.stderr
     assert "svarar inte" in result.stdout + result.stderr
+    assert "0 invånare har fått ärendet, 2 återstår" in result.stdout + result.stderr
     qa.faults()
     assert qa.sent() == []
     assert all(state == "pending" for state, _ in setup.ledger_rows().values())

@@ -282,9 +282,7 @@ def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen
     assert not PNR_LIKE.search(html)
 
 
-def test_follow_up_should_stop_for_a_human_and_change_nothing_when_the_staff_tool_keeps_failing(
-    tmp_path, live_mock, qa
-):
+def test_follow_up_should_stop_resumable_and_change_nothing_when_the_staff_tool_keeps_failing(tmp_path, live_mock, qa):
     pnrs = official_test_numbers(2980, 2)
     qa.reachable(*pnrs)
     setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=2)
@@ -296,7 +294,7 @@ def test_follow_up_should_stop_for_a_human_and_change_nothing_when_the_staff_too
 
     result = utskick(setup, "follow-up")
 
-    assert result.returncode == 3, result.stderr + result.stdout
+    assert result.returncode == 4, result.stderr + result.stdout
     assert "svarade inte efter 2 försök" in result.stderr
     assert "kör uppföljningen igen senare" in result.stderr
     with sqlite3.connect(setup.ledger) as conn:

@@ -119,6 +119,9 @@ def test_faults_should_round_trip_and_clear(client):
         {"drop_after_send_rate": -0.1},
         {"seed": "x"},
         {"unknown": 1},
+        {"spike_rate": 0.1},
+        {"spike_rate": 0.1, "spike_ms": -5},
+        {"spike_rate": 1.5, "spike_ms": 100},
     ],
 )
 def test_faults_should_refuse_bad_values(client, body):
@@ -173,6 +176,35 @@ def test_latency_should_sleep_within_the_range(make_app):
     assert all(0.05 <= s <= 2.0 for s in slept)
 
 
+def test_latency_spikes_should_add_the_spike_to_a_seeded_share_of_requests(make_app):
+    def sleeps() -> list[float]:
+        slept: list[float] = []
+        client = make_app(SLEEP=slept.append).test_client()
+        client.put("/__qa__/faults", json={"latency_ms": [0, 10], "spike_rate": 0.25, "spike_ms": 1500, "seed": 3})
+        for _ in range(40):
+            client.get("/login")
+        return slept
+
+    first = sleeps()
+    spikes = [s for s in first if s >= 1.5]
+    assert 0 < len(spikes) < 40
+    assert all(s <= 0.01 for s in first if s < 1.5)
+    assert sleeps() == first
+
+
+def test_expire_sessions_should_log_out_every_session_so_far_but_not_later_ones(make_app):
+    app = make_app()
+    early, late = Staff(app.test_client()), Staff(app.test_client())
+    early.login()
+    assert early.client.get("/enhet/vc-centrum/mina-arenden").status_code == 200
+    assert early.client.post("/__qa__/sessions/expire").json == {"ok": True}
+    late.login()
+    expired = early.client.get("/enhet/vc-centrum/mina-arenden")
+    assert expired.status_code == 302 and expired.location.startswith("/login")
+    assert early.client.get("/api/enhet/vc-centrum/utkast/x/mottagare").status_code == 401
+    assert late.client.get("/enhet/vc-centrum/mina-arenden").status_code == 200
+
+
 def test_session_timeout_fault_should_shorten_the_timeout(make_app, clock):
     person = Staff(make_app().test_client())
     person.login()
@@ -210,3 +242,40 @@ def test_arende_ids_should_be_unique_and_sequential(staff: Staff, client):
     assert len(set(ids)) == 3
     assert all(re.fullmatch(r"A-\d{6}", i) for i in ids)
     assert ids == sorted(ids)
+
+
+def test_add_arende_should_seed_a_staff_sent_row_in_alla_arenden(staff: Staff, client):
+    body = {
+        "pnr": OK,
+        "unit": "vc-centrum",
+        "subject": "Meddelande om provs…",
+        "sent_by": "SE2321000016-A001",
+        "sent_at": "2026-12-03T14:05:00+01:00",
+    }
+    created = client.post("/__qa__/arenden", json=body)
+    assert created.status_code == 201
+    arende = created.json
+    assert (arende["pnr"], arende["subject"], arende["sent_by"]) == (OK, "Meddelande om provs…", "SE2321000016-A001")
+    assert client.get("/__qa__/sent").json == [arende]
+    page = client.get(staff.u("/mottagningens-arenden/alla?arendetyp=varden&fran=2026-12-03")).text
+    assert "<td>Meddelande om provs…</td><td>2026-12-03 14:05:00</td><td>Anna Ärendehanterare</td>" in page
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"unit": "nowhere"}, "unit"),
+        ({"sent_by": "SE2321000016-A999"}, "sent_by"),
+        ({"subject": "  "}, "subject"),
+        ({"sent_at": "3 dec. 2026 14:05"}, "sent_at"),
+        ({"sent_at": "2026-12-03T14:05:00"}, "tidszon"),
+        ({"extra": 1}, "okända fält"),
+        ({"pnr": "19121212-1213"}, ""),
+    ],
+)
+def test_add_arende_should_refuse_a_bad_body(client, change, complaint):
+    body = {"pnr": OK, "unit": "vc-centrum", "subject": "Rubrik", "sent_by": "SE2321000016-A001", **change}
+    refused = client.post("/__qa__/arenden", json=body)
+    assert refused.status_code == 400
+    assert complaint in refused.json["error"]
+    assert client.get("/__qa__/sent").json == []

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import EXIT_NEEDS_HUMAN, CircuitOpen
+from bot.errors import EXIT_INTERRUPTED, CircuitOpen
 from bot.summary import RunSummary, format_summary
-from bot.worker import CircuitBreaker, Tally
+from bot.worker import CircuitBreaker, Tally, uncertain_message
 
 
-def test_circuit_breaker_should_open_after_n_consecutive_failures():
+def test_circuit_breaker_should_open_after_n_consecutive_failures_and_exit_resumable():
     breaker = CircuitBreaker(limit=3)
     breaker.record(ok=False)
     breaker.record(ok=False)
     with pytest.raises(CircuitOpen) as error:
         breaker.record(ok=False)
-    assert error.value.exit_code == EXIT_NEEDS_HUMAN
+    assert error.value.exit_code == EXIT_INTERRUPTED
     assert "3 sändningar i rad" in str(error.value)
 
 
@@ -53,3 +53,12 @@ def test_summary_should_be_swedish_and_list_unreachable_by_reason(tmp_path):
     assert "saknar avisering (SMS eller e-post): 1" in text
     assert "väntar" not in text  # zero counts are left out
     assert "Logg:" in text
+
+
+def test_uncertain_message_should_name_ledger_rows_and_cap_the_list():
+    text = uncertain_message(
+        {i: f"ärende A-{i:06d}, tiden '3 dec. 2026 14:05' går inte att läsa" for i in range(1, 26)}
+    )
+    assert text.startswith("Osäkert om 25 invånare redan fått ärendet (rad 1 i liggaren: ärende A-000001")
+    assert "rad 10 i liggaren" in text and "rad 11 i liggaren" not in text
+    assert "och 15 rader till" in text and "sent_at_format" in text

@@ -1,0 +1,182 @@
+"""Step 2 of Skicka ärende: add the recipients, read their checks, and remove rows that will not be sent.
+
+Lägg till is clicked for every number without waiting: the checks run while the next number is typed. A number
+whose add failed (no row because the request failed, a row showing a server error, a check that never
+finishes) is added again on its own, up to `attempts` rounds, as a person would, without starting the batch
+over. A number that still fails is removed from the list and reported as not added, so the rest of the batch
+can be sent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import expect
+
+from bot.errors import SelectorError
+from bot.pnr import scrub
+from flows.screen import Screen
+
+ADD_ATTEMPTS = 3
+NOT_ADDED = "Lägg till misslyckades: Personalverktyget svarade inte eller svarade med serverfel"
+CHECK_STUCK = "Kontrollen av mottagaren blev aldrig klar"
+CHECK_SERVER_ERROR = "Kontrollen av mottagaren visade ett serverfel"
+
+
+@dataclass
+class Recipients:
+    """The list as step 2 left it: a check result per added citizen, and why each of the others is not added."""
+
+    checked: dict[str, tuple[str, str]] = field(default_factory=dict)
+    not_added: dict[str, str] = field(default_factory=dict)
+    markers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # [check_results_markers] a row shows
+
+
+def prepare_recipients(screen: Screen, pnrs: Sequence[str], attempts: int = ADD_ATTEMPTS) -> Recipients:
+    """Add every number and read its check; numbers that fail are retried on their own, then given up."""
+    result = Recipients()
+    todo = list(pnrs)
+    why: dict[str, str] = {}
+    for round_no in range(1, attempts + 1):
+        screen.begin_step("step2.add" if round_no == 1 else f"step2.add (omgång {round_no})")
+        rows_before = len(_shown_rows(screen)) if round_no > 1 else 0
+        type_numbers(screen, todo, rows_before)
+        present = _rows_after_adds(screen, todo, rows_before)
+        for pnr in todo:
+            if pnr not in present:
+                why[pnr] = NOT_ADDED
+        checks, stuck = _read_checks(screen, [p for p in todo if p in present], result.markers)
+        for pnr, reason in stuck.items():
+            why[pnr] = reason
+            remove_recipient(screen, pnr)
+        result.checked.update(checks)
+        todo = [p for p in todo if p not in checks]
+        if not todo:
+            break
+    result.not_added = {pnr: why[pnr] for pnr in todo}
+    return result
+
+
+def type_numbers(screen: Screen, pnrs: Sequence[str], rows_before: int = 0) -> None:
+    """Type each personnummer and click Lägg till; without `step2.ready` in the data the checks run while the next
+    number is typed, with it the tool is waited for between numbers."""
+    for added, pnr in enumerate(pnrs, start=1):
+        screen.fill("step2.pnr", screen.display_pnr(pnr))
+        screen.click("step2.add")
+        screen.wait_ready("step2.ready", count=rows_before + added)
+
+
+def _shown_rows(screen: Screen) -> list[str]:
+    with screen.step("step2.rows"):
+        return screen.el("step2.rows").all_inner_texts()
+
+
+def _rows_after_adds(screen: Screen, pnrs: Sequence[str], rows_before: int) -> set[str]:
+    """Wait for the tool to answer every add, then for a row per accepted add; return the numbers with a row."""
+    answered = screen.wait_writes_answered()
+    accepted = sum(1 for status in screen.write_answers() if 200 <= status < 300)
+    try:  # a row is drawn just after its answer; wait for them, but a tool that draws differently is no error
+        expect(screen.el("step2.rows")).to_have_count(rows_before + accepted, timeout=screen.timeout_ms)
+    except AssertionError:
+        pass
+    except PlaywrightError as e:
+        raise screen.diagnose("step2.rows") from e
+    texts = _shown_rows(screen)
+    present = {p for p in pnrs if any(screen.display_pnr(p) in t for t in texts)}
+    if len(present) < len(pnrs) and answered and not screen.server_failed():
+        _stop_on_refusal_or_drift(screen)
+    return present
+
+
+def _stop_on_refusal_or_drift(screen: Screen) -> None:
+    """Numbers are missing although the tool answered every add without a fault: it refused them, or the rows
+    are no longer where the selectors say. Both need a person."""
+    if any(400 <= status < 500 for status in screen.write_answers()) and screen.is_visible("step2.refused"):
+        refused = scrub(screen.el("step2.refused").first.inner_text())
+        raise SelectorError("step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}")
+    raise screen.diagnose("step2.rows")
+
+
+def _read_checks(
+    screen: Screen, pnrs: Sequence[str], markers: dict[str, tuple[str, ...]]
+) -> tuple[dict[str, tuple[str, str]], dict[str, str]]:
+    """Wait for the checks of these rows; return the results, and the rows to try again (stuck or server error).
+    The facts of `[check_results_markers]` a row shows (skyddad identitet) go into `markers`."""
+    if not pnrs:
+        return {}, {}
+    patterns = screen.selectors.patterns("check_results")
+    has_markers = bool(screen.selectors.value("check_results_markers"))
+    marker_patterns = screen.selectors.patterns("check_results_markers") if has_markers else {}
+    spinner = screen.selectors.patterns("check_results_pending")["spinner"]
+    server_error = screen.selectors.patterns("page_states")["server_error"]
+    try:
+        expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
+    except AssertionError:
+        pass  # the rows still checking are taken care of one by one below
+    except PlaywrightError as e:
+        raise screen.diagnose("step2.list") from e
+    by_pnr = _check_texts(screen, pnrs)
+    results: dict[str, tuple[str, str]] = {}
+    again: dict[str, str] = {}
+    for pnr in pnrs:
+        text = by_pnr.get(pnr, "")
+        if spinner.search(text):
+            again[pnr] = CHECK_STUCK
+        elif not any(p.search(text) for p in patterns.values()) and server_error.search(text):
+            again[pnr] = CHECK_SERVER_ERROR
+        else:
+            text = _known_result(screen, pnr, text, patterns)
+            results[pnr] = classify_check(text, patterns)
+            if shown := tuple(name for name, pattern in marker_patterns.items() if pattern.search(text)):
+                markers[pnr] = shown
+    return results, again
+
+
+def _check_texts(screen: Screen, pnrs: Sequence[str]) -> dict[str, str]:
+    """The check result text per personnummer, from the recipient records."""
+    shown = {screen.display_pnr(pnr): pnr for pnr in pnrs}
+    return {
+        shown[row["pnr"]]: row.get("result", "")
+        for row in screen.read_records("step2.recipients")
+        if row.get("pnr") in shown
+    }
+
+
+def _known_result(screen: Screen, pnr: str, text: str, patterns: dict[str, re.Pattern[str]]) -> str:
+    """The row's check text; a text the patterns do not know yet is waited for before calling it a UI change."""
+    if any(p.search(text) for p in patterns.values()):
+        return text
+    any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
+    screen.expect_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
+    return _check_texts(screen, [pnr]).get(pnr, "")
+
+
+def classify_check(text: str, patterns: dict[str, re.Pattern[str]]) -> tuple[str, str]:
+    """Map a check text to a reason code; errors win over "ok" (a row may show both a login and an error)."""
+    for reason, pattern in patterns.items():
+        if reason != "ok" and pattern.search(text):
+            return reason, " ".join(text.split())
+    return "ok", ""
+
+
+def remove_recipient(screen: Screen, pnr: str, attempts: int = ADD_ATTEMPTS) -> None:
+    """Ta bort on one row until the row is gone; a removal the tool failed to answer is clicked again."""
+    shown = screen.display_pnr(pnr)
+    row = screen.el("step2.row", pnr=shown).first
+    for _ in range(attempts):
+        with screen.step("step2.row"):
+            if not row.count():
+                return
+        answered_before = len(screen.write_answers())
+        screen.click("step2.remove", pnr=shown)
+        screen.wait_writes_answered()
+        answers = screen.write_answers()[answered_before:]
+        if answers and not any(200 <= s < 300 or s == 404 for s in answers):
+            continue  # the removal failed; the button is enabled again
+        with screen.step("step2.row"):
+            row.wait_for(state="detached")
+        return
+    raise screen.diagnose("step2.remove")
