@@ -61,13 +61,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Fel i seed-filen: {err}", file=sys.stderr)
         return 2
     server = make_server(args.host, args.port, app, threaded=True)
+    if not args.production:  # before the address, so whoever reads the address has seen the warning
+        print(QA_WARNING, file=sys.stderr, flush=True)
     print(f"Personalverktyget (mock) körs på http://{args.host}:{server.server_port}", flush=True)
     users = ", ".join(sorted(app.extensions["personalverktyg"].seed.users))
     print(f"Inloggning: HSA-id {users}, lösenord utskick-demo", flush=True)
     if args.skin == "spa":
         print("Utseende: spa (en klientrenderad sida under /app/, inloggningen är ett serverformulär)", flush=True)
-    if not args.production:
-        print(QA_WARNING, file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

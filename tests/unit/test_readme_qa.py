@@ -30,6 +30,6 @@ def test_readme_should_list_only_qa_routes_the_mock_serves() -> None:
         for rule in create_app({"TESTING": True, "QA_ENABLED": True}).url_map.iter_rules()
         for method in rule.methods
     }
-    assert len(listed) == 6
+    assert len(listed) == 8
     for method, path in listed:
         assert (method, re.sub(r"<[^>]+>", "<x>", path)) in rules, (method, path)
