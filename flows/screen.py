@@ -153,7 +153,8 @@ class Screen:
         for loc in locators[1:]:
             combined = combined.or_(loc)
         with self.step(" | ".join(keys)):
-            combined.first.wait_for(state="visible")
+            # Only visible matches: a tool may keep an error element in the page, hidden, ahead of the answer.
+            combined.filter(visible=True).first.wait_for(state="visible")
         for key, loc in zip(keys, locators, strict=True):
             if loc.first.is_visible():
                 return key
@@ -161,10 +162,8 @@ class Screen:
 
     def options(self, key: str) -> list[str]:
         """The option texts of a choice element (a <select>, or a listbox opened by clicking): `<key>_option`."""
-        kind = self.selectors.entry(key).get("kind", "select")
         with self.step(key):
-            if kind == "listbox":
-                self.el(key).click()
+            self.open_choice(key, "")
             return [t.strip() for t in self.el(f"{key}_option", option="").all_inner_texts()]
 
     def choose(self, key: str, option: str) -> None:
@@ -172,10 +171,18 @@ class Screen:
         kind = self.selectors.entry(key).get("kind", "select")
         with self.step(key):
             if kind == "listbox":
-                self.el(key).click()
+                self.open_choice(key, option)
                 self.el(f"{key}_option", option=option).click()
             else:
                 self.el(key).select_option(label=option)
+
+    def open_choice(self, key: str, option: str) -> None:
+        """Open a listbox choice unless its options already show (a second click would close it again)."""
+        if self.selectors.entry(key).get("kind") != "listbox":
+            return
+        if not self.el(f"{key}_option", option=option).first.is_visible():
+            self.el(key).click()
+            self.el(f"{key}_option", option=option).first.wait_for(state="visible")
 
     def attach(self, key: str, files: list[Path]) -> None:
         """Attach files through a file input, or through the file chooser a button opens."""

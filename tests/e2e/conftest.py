@@ -21,6 +21,7 @@ import requests
 PROJECT = Path(__file__).resolve().parents[2]
 TEST_LIST = PROJECT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
 DEMO_PDF = PROJECT / "fixtures" / "demo" / "information.pdf"
+SPA_OVERRIDE = PROJECT / "selectors" / "variants" / "spa.toml"
 PASSWORD = "utskick-demo"
 
 
@@ -171,8 +172,12 @@ def write_campaign(
     sending: str = "",
     staff_tool: str = "",
     max_retries: int = 6,
+    skin: str = "classic",
 ) -> Setup:
-    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`."""
+    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`; for the mock's spa skin the
+    campaign names the shipped override, as a site with such a build would."""
+    if skin == "spa":
+        staff_tool = f'selectors_override = "{SPA_OVERRIDE}"\n{staff_tool}'
     folder.mkdir(parents=True, exist_ok=True)
     delivery = folder / "leverans.txt"
     delivery.write_text("\n".join(pnrs) + "\n")
