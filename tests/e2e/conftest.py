@@ -25,6 +25,14 @@ SPA_OVERRIDE = PROJECT / "selectors" / "variants" / "spa.toml"
 PASSWORD = "utskick-demo"
 
 
+# Tests that drive the bot run on both of the mock's skins; the campaign names selectors/variants/spa.toml for spa.
+BOTH_SKINS = pytest.mark.parametrize("mock_skin", ["classic", "spa"], indirect=True)
+# The same, with the spa row left to `make test-long` where one row of its kind already runs on spa in `make test`.
+BOTH_SKINS_SPA_LONG = pytest.mark.parametrize(
+    "mock_skin", ["classic", pytest.param("spa", marks=pytest.mark.long)], indirect=True
+)
+
+
 def official_test_numbers(start: int, count: int) -> list[str]:
     """`count` of Skatteverket's test personnummer from the mock's seed copy, from line `start`."""
     with TEST_LIST.open() as f:

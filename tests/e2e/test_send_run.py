@@ -18,13 +18,16 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 PDF_SHA256 = hashlib.sha256(DEMO_PDF.read_bytes()).hexdigest()
 
 
+@pytest.mark.parametrize("mock_skin", ["classic", "spa"], indirect=True)
 @pytest.mark.parametrize("mode", ["single", "batch"])
-def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(tmp_path, live_mock, qa, mode):
+def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(
+    tmp_path, mock_skin, live_mock, qa, mode
+):
     pnrs = official_test_numbers(2000, 6)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[1], login="locked")
     qa.set_citizen(pnrs[4], login="active", notify=[])
-    setup = write_campaign(tmp_path / mode, live_mock.url, pnrs, mode=mode, extra="Hälsningar från QA.")
+    setup = write_campaign(tmp_path / mode, live_mock.url, pnrs, mode=mode, extra="Hälsningar från QA.", skin=mock_skin)
 
     result = setup.run("--yes")
 
