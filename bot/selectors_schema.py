@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.errors import ConfigError
+from bot.strict_toml import key_line
 
 VERSION = 2
 ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness", "value", "pattern"
@@ -304,23 +305,10 @@ def references(key: str, node: Any) -> list[tuple[str, str]]:
     return []
 
 
-_HEADER = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]")
-_ASSIGN = re.compile(r'^\s*([A-Za-z0-9_.\-"]+)\s*=')
-
-
 def line_of(text: str, key: str) -> int:
     """The line (1-based) where `key` (or, failing that, its nearest enclosing table) is written; 1 if nowhere."""
-    lines: dict[str, int] = {}
-    table = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if header := _HEADER.match(line):
-            table = header.group(1).replace('"', "").replace(" ", "")
-            lines.setdefault(table, number)
-        elif assign := _ASSIGN.match(line):
-            name = assign.group(1).replace('"', "")
-            lines.setdefault(f"{table}.{name}" if table else name, number)
     while key:
-        if key in lines:
-            return lines[key]
+        if (number := key_line(text, key)) is not None:
+            return number
         key = key.rsplit(".", 1)[0] if "." in key else ""
     return 1
