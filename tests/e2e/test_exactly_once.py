@@ -91,7 +91,7 @@ def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, mo
     assert "reconciled" in setup.log_text()
 
 
-@BOTH_SKINS
+@BOTH_SKINS_SPA_LONG
 def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3200, 10)
     qa.reachable(*pnrs)
@@ -119,7 +119,7 @@ def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, mock_s
     assert "SessionExpired" in setup.log_text()
 
 
-@BOTH_SKINS
+@BOTH_SKINS_SPA_LONG
 def test_staff_tool_down_should_stop_with_exit_3_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3400, 2)
     qa.reachable(*pnrs)

@@ -20,9 +20,7 @@ PDF_SHA256 = hashlib.sha256(DEMO_PDF.read_bytes()).hexdigest()
 
 @pytest.mark.parametrize("mock_skin", ["classic", "spa"], indirect=True)
 @pytest.mark.parametrize("mode", ["single", "batch"])
-def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(
-    tmp_path, mock_skin, live_mock, qa, mode
-):
+def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(tmp_path, mock_skin, live_mock, qa, mode):
     pnrs = official_test_numbers(2000, 6)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[1], login="locked")
