@@ -9,6 +9,7 @@ browser; only what is left is selector drift, which needs a human.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -231,22 +232,38 @@ class Screen:
         except PlaywrightError:
             return False
 
-    def wait_ready(self, key: str, count: int | None = None) -> None:
-        """Wait until every condition of the readiness entry `key` holds (nothing to wait for when it is off)."""
+    def wait_ready(self, key: str, count: int | None = None, unless: str | None = None) -> bool:
+        """Wait until every condition of the readiness entry `key` holds (nothing to wait for when it is off);
+        False as soon as the element `unless` shows instead (the tool refused the input or failed, and will not
+        get ready by itself)."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
         for condition, keys in self.selectors.readiness(key).items():
             for target in keys:
                 with self.step(f"{key} ({condition} {target})"):
-                    loc = self.el(target)
-                    if condition == "empty":
-                        expect(loc.first).to_have_value("", timeout=self.timeout_ms)
-                    elif condition == "enabled":
-                        expect(loc.first).to_be_enabled(timeout=self.timeout_ms)
-                    elif condition == "visible":
-                        loc.first.wait_for(state="visible", timeout=self.timeout_ms)
-                    elif condition == "gone":
-                        expect(loc.filter(visible=True)).to_have_count(0, timeout=self.timeout_ms)
-                    elif condition == "count" and count is not None:
-                        expect(loc).to_have_count(count, timeout=self.timeout_ms)
+                    while True:
+                        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+                        try:
+                            self._expect_ready(condition, target, count, min(left_ms, _READY_SLICE_MS))
+                            break
+                        except (AssertionError, PlaywrightTimeout):
+                            if unless and self.is_visible(unless):
+                                return False
+                            if time.monotonic() >= deadline:
+                                raise
+        return True
+
+    def _expect_ready(self, condition: str, target: str, count: int | None, timeout_ms: float) -> None:
+        loc = self.el(target)
+        if condition == "empty":
+            expect(loc.first).to_have_value("", timeout=timeout_ms)
+        elif condition == "enabled":
+            expect(loc.first).to_be_enabled(timeout=timeout_ms)
+        elif condition == "visible":
+            loc.first.wait_for(state="visible", timeout=timeout_ms)
+        elif condition == "gone":
+            expect(loc.filter(visible=True)).to_have_count(0, timeout=timeout_ms)
+        elif condition == "count" and count is not None:
+            expect(loc).to_have_count(count, timeout=timeout_ms)
 
     def read_records(self, key: str) -> list[dict[str, str]]:
         """Read a records entry in one round trip: one {field: text} per row the data describes."""
@@ -256,6 +273,9 @@ class Screen:
             holder = self.el(spec.container).and_(self.page.locator(":not([data-utskick-stale])")).first
             return spec.parse(holder.evaluate(_READ_RECORDS_JS, spec.script_args()))
 
+
+# How long a readiness wait looks at its condition before it checks whether the tool refused or failed instead.
+_READY_SLICE_MS = 250.0
 
 # Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
 # The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line.

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from bot.errors import PreflightFailed, SelectorError
+from bot.errors import PreflightFailed, SelectorError, UtskickError
 from bot.pnr import scrub
 from flows.screen import Screen
 
@@ -119,17 +119,23 @@ def add_recipients(screen: Screen, pnrs: Sequence[str]) -> None:
     for added, pnr in enumerate(pnrs, start=1):
         screen.fill("step2.pnr", screen.display_pnr(pnr))
         screen.click("step2.add")
-        screen.wait_ready("step2.ready", count=added)
+        if not screen.wait_ready("step2.ready", count=added, unless="step2.refused"):
+            raise _refusal(screen)
     try:
         with screen.step("step2.rows"):
             expect(screen.el("step2.rows")).to_have_count(len(pnrs), timeout=screen.timeout_ms)
     except SelectorError:
         if screen.is_visible("step2.refused"):
-            refused = scrub(screen.el("step2.refused").first.inner_text())
-            raise SelectorError(
-                "step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}"
-            ) from None
+            raise _refusal(screen) from None
         raise
+
+
+def _refusal(screen: Screen) -> UtskickError:
+    """What the text under Personnummer means: the tool failed (a 5xx since the click), or it refused the number."""
+    if screen.server_failed():
+        return screen.diagnose("step2.add")
+    refused = scrub(screen.el("step2.refused").first.inner_text())
+    return SelectorError("step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}")
 
 
 def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[str, str]]:

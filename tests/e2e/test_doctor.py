@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
+from tests.e2e.conftest import BOTH_SKINS, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e]
 
@@ -30,7 +30,7 @@ def doctor(setup: Setup, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-@pytest.mark.parametrize("mock_skin", ["classic", "spa"], indirect=True)
+@BOTH_SKINS
 def test_doctor_should_find_every_key_on_the_mock_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3300, 2)
     qa.reachable(*pnrs)
