@@ -70,20 +70,11 @@ reports = "reports"
 
 
 def run_utskick(
-    folder: Path,
-    url: str,
-    pnrs: list[str],
-    *,
-    mode: str,
-    workers: int,
-    trace: str = "",
-    timeout: float = 7200,
-    selectors_override: Path | None = None,
+    folder: Path, url: str, pnrs: list[str], *, mode: str, workers: int, timeout: float = 7200, **options
 ) -> Measured:
-    """`utskick run CAMPAIGN --delivery … --base-url … --ledger … --mode … --workers … --yes`, measured."""
-    campaign = write_campaign(
-        folder, url, pnrs, mode=mode, workers=workers, trace=trace, selectors_override=selectors_override
-    )
+    """`utskick run CAMPAIGN --delivery … --base-url … --ledger … --mode … --workers … --yes`, measured; `options`
+    (trace, selectors_override) go into the campaign file."""
+    campaign = write_campaign(folder, url, pnrs, mode=mode, workers=workers, **options)
     cmd = [
         sys.executable,
         "-m",
