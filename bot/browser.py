@@ -53,6 +53,7 @@ class BrowserSettings:
     artifacts: Path = Path("var/artifacts")
     timeout_ms: int = 15000
     redact: tuple[str, ...] = field(default=(), repr=False)  # secrets that must never be in a kept trace
+    slow_mo_ms: int = 0
 
 
 class BrowserSession:
@@ -122,6 +123,8 @@ class BrowserSession:
         s = self.settings
         executable = s.executable_path or find_chromium()
         kwargs: dict[str, Any] = {"headless": s.headless, "args": list(s.launch_args)}
+        if s.slow_mo_ms:
+            kwargs["slow_mo"] = s.slow_mo_ms
         if executable:
             kwargs["executable_path"] = executable
         if "--no-sandbox" in s.launch_args:

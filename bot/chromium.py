@@ -87,6 +87,68 @@ def find_chromium() -> str | None:
     return None
 
 
+# A Chromium that can show a window (`--headed`): never the headless shell, which silently runs without one.
+HEADED_CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "microsoft-edge")
+
+
+def _headless_only(path: str) -> bool:
+    """True for Chromium's headless shell (Debian's wrapper script or the binary itself)."""
+    names = (Path(path).name, Path(path).resolve().name)
+    if any("headless" in name for name in names):
+        return True
+    try:
+        head = Path(path).read_bytes()[:4096] if Path(path).stat().st_size < 65536 else b""
+    except OSError:
+        return False
+    return b"headless-shell" in head or b"headless_shell" in head
+
+
+def find_headed_chromium() -> str | None:
+    """Return a Chromium that can show a window, or None: `UTSKICK_CHROMIUM` if it is one, a system Chromium or
+    Chrome, then Playwright's own full build."""
+    configured = os.environ.get(ENV_VAR)
+    candidates = [configured] if configured else []
+    candidates += [shutil.which(name) for name in HEADED_CANDIDATES]
+    for path in candidates:
+        if _usable(path) and not _headless_only(path):
+            return path
+    own = playwright_own_chromium()
+    return own if own and not _headless_only(own) else None
+
+
+def has_display() -> bool:
+    """True when a window can be shown: always on Windows and macOS, on Linux with an X or Wayland display."""
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+class HeadedUnavailable(Exception):
+    """No Chromium that can show a window, or no screen to show it on; the message is Swedish."""
+
+
+def require_headed_chromium() -> str:
+    """The Chromium for `--headed`: found, or installed with apt when root; else `HeadedUnavailable`."""
+    if not has_display():
+        raise HeadedUnavailable(
+            "--headed kräver en skärm, men ingen finns (DISPLAY och WAYLAND_DISPLAY saknas). Kör på en dator med "
+            "skrivbord, via ssh -X, eller under xvfb-run, eller kör utan --headed."
+        )
+    found = find_headed_chromium()
+    if found:
+        return found
+    is_root = hasattr(os, "geteuid") and os.geteuid() == 0
+    if is_root and shutil.which("apt-get") and _try(["apt-get", "install", "-y", "-qq", "chromium"]):
+        found = find_headed_chromium()
+        if found:
+            return found
+    raise HeadedUnavailable(
+        "--headed kräver en fullständig Chromium som kan visa ett fönster; chromium-headless-shell kan inte det. "
+        "Installera en (som root: apt-get install chromium) eller peka ut Chrome/Chromium med "
+        f"{ENV_VAR}=/sökväg/till/chrome, eller kör utan --headed."
+    )
+
+
 def _try(cmd: list[str]) -> bool:
     print("utskick: kör", " ".join(cmd), file=sys.stderr)
     return subprocess.run(cmd, check=False).returncode == 0

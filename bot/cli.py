@@ -15,16 +15,19 @@ import click
 import structlog
 
 from bot.cli_swedish import SwedishGroup
-from bot.config import Campaign, load_campaign
+from bot.config import MAX_WORKERS, Campaign, load_campaign
 from bot.doctor_command import doctor
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
+from bot.json_output import campaign_reasons, emit, error_document, run_document
 from bot.logging_setup import configure_logging
+from bot.notify import notify_run_end
 from bot.pnr import scrub
 from bot.private_files import restrict_umask
 from bot.report_command import report
 from bot.selectors_command import selectors
-from bot.summary import STATES_SV, format_summary
+from bot.status_command import status
+from bot.summary import format_summary
 from bot.validate_command import validate
 
 log = structlog.get_logger("utskick.cli")
@@ -42,6 +45,7 @@ main.add_command(follow_up)
 main.add_command(report)
 main.add_command(selectors)
 main.add_command(doctor)
+main.add_command(status)
 
 
 def _fail(error: UtskickError) -> None:
@@ -55,12 +59,14 @@ def _fail(error: UtskickError) -> None:
 @click.option("--base-url", help="Personalverktygets adress (ersätter staff_tool.url).")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil (ersätter paths.ledger).")
 @click.option("--mode", type=click.Choice(["single", "batch"]), help="Ett ärende per körning eller upp till 250.")
-@click.option("--workers", type=int, help="Antal parallella webbläsarflikar (1–4).")
+@click.option("--workers", type=click.IntRange(1, MAX_WORKERS), help="Antal parallella webbläsare (1–4).")
 @click.option("--dry-run", is_flag=True, help="Kör fram till, men inte med, Skicka. Inget skickas.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Fråga inte: för schemalagda körningar.")
 @click.option("--limit", type=click.IntRange(min=1), help="Skicka till högst N invånare i denna körning.")
 @click.option("--no-wait", is_flag=True, help="Avsluta i stället för att vänta när sändningsfönstret är stängt.")
-@click.option("--headed", is_flag=True, help="Visa webbläsaren.")
+@click.option("--headed", is_flag=True, help="Visa webbläsaren (kräver en Chromium som kan visa fönster).")
+@click.option("--slowmo", "slow_mo", type=click.IntRange(min=0), help="Vänta MS millisekunder före varje klick (QA).")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som ett JSON-dokument på stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def run_command(
     campaign_file: Path,
@@ -74,6 +80,8 @@ def run_command(
     limit: int | None,
     no_wait: bool,
     headed: bool,
+    slow_mo: int | None,
+    as_json: bool,
     verbose: bool,
 ) -> None:
     """Skicka kampanjens meddelande till leveransens invånare."""
@@ -81,6 +89,7 @@ def run_command(
 
     started = datetime.now(UTC)
     run_id = new_run_id(started)
+    campaign = log_file = key = None
     try:
         campaign = load_campaign(campaign_file).with_overrides(
             base_url=base_url.rstrip("/") if base_url else None,
@@ -88,36 +97,86 @@ def run_command(
             mode=mode,
             workers=workers,
             headless=False if headed else None,
+            slow_mo_ms=slow_mo,
         )
+        key = _campaign_key(campaign)
         log_file = campaign.logs / f"utskick-{run_id}.jsonl"
         configure_logging(log_file, console_level=logging.INFO if verbose else logging.WARNING)
+        if headed:
+            _check_headed(campaign)
         interactive = not assume_yes and sys.stdin.isatty()
         if not assume_yes and not interactive and not dry_run:
-            _fail(_UsageError("Ingen terminal att fråga i: lägg till --yes för en obevakad körning, eller --dry-run."))
-        with _Progress(enabled=interactive or sys.stderr.isatty()) as progress:
+            raise _UsageError("Ingen terminal att fråga i: lägg till --yes för en obevakad körning, eller --dry-run.")
+        with _Progress(enabled=interactive or sys.stderr.isatty(), to_stderr=as_json) as progress:
             options = RunOptions(
                 delivery=delivery,
                 dry_run=dry_run,
                 limit=limit,
                 no_wait=no_wait,
-                confirm=_ask if interactive else None,
+                confirm=(_ask_on_stderr if as_json else _ask) if interactive else None,
                 on_start=progress.start,
                 on_progress=progress.advance,
+                on_waiting=progress.note,
             )
-            summary = Run(campaign, options, run_id=run_id).execute()
+            run = Run(campaign, options, run_id=run_id)
+            summary = run.execute()
         if summary.declined:
-            click.echo("\n" + summary.message)
+            click.echo("\n" + summary.message, err=as_json)
+            document = run_document(summary, run_id=run_id, campaign_key=key, started=started, declined=True)
+            _end_run_document(campaign, document, as_json)
             sys.exit(summary.exit_code)
         summary.log_file = log_file
         summary.artifacts = campaign.artifacts
         summary.reports = _write_reports(campaign, summary)
     except UtskickError as e:
         log.error("run_refused", error=type(e).__name__, message=str(e))
+        if as_json or (campaign is not None and campaign.notify):
+            document = error_document(
+                "run",
+                e,
+                e.exit_code,
+                campaign=campaign and campaign.name,
+                campaign_key=key,
+                run_id=run_id,
+                log_file=log_file,
+            )
+            _end_run_document(campaign, document, as_json)
         _fail(e)
-    click.echo(format_summary(summary))
+    human = format_summary(summary)
     if summary.dry_run and summary.preview_text:
-        click.echo("\nFörhandsvisning av meddelandet:\n" + summary.preview_text)
+        human += "\n\nFörhandsvisning av meddelandet:\n" + summary.preview_text
+    click.echo(human, err=as_json)
+    document = run_document(summary, run_id=run_id, campaign_key=key, started=started, declined=run.declined)
+    document["not_reachable"] = campaign_reasons(campaign.ledger, key)
+    _end_run_document(campaign, document, as_json)
     sys.exit(summary.exit_code)
+
+
+def _end_run_document(campaign: Campaign | None, document: dict, as_json: bool) -> None:
+    """Print the run's JSON document (with --json) and send the campaign's alert for how the run ended."""
+    if as_json:
+        emit(document)
+    if campaign is not None and not document.get("dry_run"):
+        for warning in notify_run_end(campaign.notify, document):
+            click.echo(f"Varning: {warning}", err=True)
+
+
+def _campaign_key(campaign: Campaign) -> str:
+    from bot.ledger import campaign_key
+
+    return campaign_key(campaign.key_facts())
+
+
+def _check_headed(campaign: Campaign) -> None:
+    """Refuse --headed at once, before anything runs, when no Chromium here can show a window."""
+    from bot.staff_session import headed_executable
+
+    headed_executable(campaign)
+
+
+def _ask_on_stderr(text: str) -> bool:
+    click.echo(text, err=True)
+    return click.confirm("Skicka nu?", default=False, err=True)
 
 
 def _write_reports(campaign: Campaign, summary) -> list[Path]:
@@ -154,8 +213,9 @@ def _ask(text: str) -> bool:
 class _Progress:
     """A rich progress bar on the terminal; silent when nobody watches."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, to_stderr: bool = False) -> None:
         self.enabled = enabled
+        self.to_stderr = to_stderr
         self._progress = None
         self._task = None
 
@@ -170,10 +230,16 @@ class _Progress:
         """Show the bar for `total` citizens."""
         if not self.enabled:
             return
+        from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._progress = Progress(
-            TextColumn("Skickar"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=False
+            TextColumn("Skickar"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            transient=False,
+            console=Console(stderr=True) if self.to_stderr else None,
         )
         self._task = self._progress.add_task("utskick", total=total)
         self._progress.start()
@@ -183,37 +249,12 @@ class _Progress:
         if self._progress is not None:
             self._progress.advance(self._task, n)
 
-
-@main.command("status")
-@click.argument("campaign_file", type=click.Path(path_type=Path))
-@click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil.")
-def status_command(campaign_file: Path, ledger: Path | None) -> None:
-    """Visa kampanjens läge i liggaren."""
-    from bot.campaign_identity import identify
-    from bot.ledger import Ledger, campaign_key
-
-    try:
-        campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
-        key = campaign_key(campaign.key_facts())
-        if not campaign.ledger.exists():
-            click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu (ingen liggare på {campaign.ledger}).")
-            return
-        with Ledger.open(campaign.ledger, actor="status", run_id="status") as book:
-            identity = identify(book, campaign, key)
-            counts = book.counts(key) if identity.recorded else None
-            rejected = sum(1 for _ in book.rejected_rows(key))
-    except UtskickError as e:
-        _fail(e)
-    click.echo(f"Liggare: {campaign.ledger}")
-    if counts is None:
-        click.echo(f"Kampanjen '{campaign.name}' (nyckel {key[:12]}) har inte körts ännu med det här meddelandet.")
-    else:
-        click.echo(f"Kampanj: {campaign.name}  (nyckel {key[:12]})")
-        for state, n in counts.items():
-            click.echo(f"  {STATES_SV.get(state, state)}: {n}")
-        click.echo(f"  ogiltiga rader i leveranserna: {rejected}")
-    for line in identity.describe():
-        click.echo(line)
+    def note(self, line: str) -> None:
+        """A Swedish line for whoever watches (above the bar when it shows), always on stderr."""
+        if self._progress is not None and not self.to_stderr:
+            self._progress.console.print(line, markup=False, highlight=False)
+        else:
+            click.echo(line, err=True)
 
 
 @main.command("mock", context_settings={"ignore_unknown_options": True, "allow_extra_args": True})

@@ -17,12 +17,33 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.notify import KEYS as NOTIFY_KEYS
+from bot.notify import NotifySettings, read_notify
 from bot.strict_toml import describe_unknown, key_line
 
 MODES = ("single", "batch")
 SESSION_MODES = ("login", "cdp", "profile")
 TRACE_MODES = ("on-first-retry", "on-failure", "off")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAYS_SV = ("mån", "tis", "ons", "tor", "fre", "lör", "sön")
+# Every accepted spelling of a day in sending.window.days (case does not matter), to its canonical English key.
+DAY_NAMES: dict[str, str] = {
+    name: key
+    for key, names in zip(
+        WEEKDAYS,
+        (
+            ("mon", "monday", "mån", "måndag"),
+            ("tue", "tuesday", "tis", "tisdag"),
+            ("wed", "wednesday", "ons", "onsdag"),
+            ("thu", "thursday", "tor", "torsdag"),
+            ("fri", "friday", "fre", "fredag"),
+            ("sat", "saturday", "lör", "lördag"),
+            ("sun", "sunday", "sön", "söndag"),
+        ),
+        strict=True,
+    )
+    for name in names
+}
 MAX_BATCH = 250
 MAX_WORKERS = 4
 # On 2 cores the bench's workers sweep gave 870 / 734 / 657 ms per citizen for 2 / 3 / 4 workers, each
@@ -66,7 +87,8 @@ CAMPAIGN_KEYS: dict[str, Any] = {
         "reconcile_clock_skew_s": None,
     },
     "delivery": {"password_env": None},
-    "paths": {"ledger": None, "logs": None, "artifacts": None, "reports": None},
+    "paths": {"ledger": None, "logs": None, "artifacts": None, "reports": None, "keep_days": None},
+    "notify": dict.fromkeys(NOTIFY_KEYS),
 }
 
 
@@ -123,6 +145,8 @@ class Campaign:
     timeout_ms: int = 15000
     continues: str = ""
     new_message_for_all: bool = False
+    notify: NotifySettings | None = None
+    slow_mo_ms: int = 0  # command line only (--slowmo): QA watching the clicks
     extra: dict[str, Any] = field(default_factory=dict)
 
     def key_facts(self) -> dict[str, Any]:
@@ -230,12 +254,14 @@ def _parse_time(reader: _Reader, key: str) -> time:
 def _read_window(reader: _Reader) -> SendWindow | None:
     if reader.get("sending.window", dict, None) is None:
         return None
-    days = reader.get("sending.window.days", list, list(WEEKDAYS[:5]))
-    bad = [d for d in days if d not in WEEKDAYS]
+    given = reader.get("sending.window.days", list, list(WEEKDAYS[:5]))
+    bad = [d for d in given if not isinstance(d, str) or d.strip().lower() not in DAY_NAMES]
     if bad:
         raise ConfigError(
-            f"{reader.path.name}: 'sending.window.days' har okända dagar {bad}; använd {', '.join(WEEKDAYS)}."
+            f"{reader.path.name}: 'sending.window.days' har okända dagar {bad}; använd {', '.join(WEEKDAYS_SV)} "
+            f'eller {", ".join(WEEKDAYS)} (även hela namn som "måndag" eller "monday").'
         )
+    days = [key for key in WEEKDAYS if key in {DAY_NAMES[d.strip().lower()] for d in given}]
     start, end = _parse_time(reader, "sending.window.start"), _parse_time(reader, "sending.window.end")
     if start >= end:
         raise ConfigError(f"{reader.path.name}: 'sending.window.start' måste vara före 'sending.window.end'.")
@@ -360,6 +386,7 @@ def load_campaign(path: Path) -> Campaign:
         continues=r.get("campaign.continues", str, "").strip(),
         new_message_for_all=r.get("campaign.new_message_for_all", bool, False),
         keep_days=r.get("paths.keep_days", int, 30),
+        notify=read_notify(data.get("notify"), path.name),
     )
     if campaign.continues and campaign.new_message_for_all:
         raise ConfigError(

@@ -36,7 +36,15 @@ FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED})
 
 # Keys that match many elements by design.
 MANY = frozenset(
-    {"step2.rows", "step2.busy", "step3.any_insert_text", "unit_cases.rows", "page.content", "step2.refused"}
+    {
+        "unit.any_choice",
+        "step2.rows",
+        "step2.busy",
+        "step3.any_insert_text",
+        "unit_cases.rows",
+        "page.content",
+        "step2.refused",
+    }
 )
 # Where each key can only be seen at a moment the doctor never reaches on purpose.
 NOT_CHECKED_WHY = {
@@ -168,12 +176,15 @@ class Doctor:
         if shown == "login.failed":
             raise SelectorError("login.failed", "Inloggningen misslyckades: kontrollera HSA-id och lösenord.")
         if shown == "unit.heading":
-            self.check("unit.heading")
+            self._check_all("unit.heading", "unit.list", "unit.any_choice")
             self.check("unit.choice", unit=self.campaign.unit)
             self._shoot("valj-mottagning")
             self.screen.click("unit.choice", unit=self.campaign.unit)
         else:
-            self._not_checked(("unit.heading", "unit.choice"), "visas inte: användaren har bara en mottagning")
+            self._not_checked(
+                ("unit.heading", "unit.choice", "unit.list", "unit.any_choice"),
+                "visas inte: användaren har bara en mottagning",
+            )
         self.screen.wait_visible("nav.my_cases")
 
     def _my_cases(self) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,6 +12,7 @@ import structlog
 
 from bot.config import load_campaign
 from bot.errors import UtskickError
+from bot.json_output import base_document, emit, refuse
 from bot.logging_setup import configure_logging
 
 log = structlog.get_logger("utskick.follow_up")
@@ -25,9 +25,16 @@ STOCKHOLM = ZoneInfo("Europe/Stockholm")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil (ersätter paths.ledger).")
 @click.option("--no-report", is_flag=True, help="Skriv inte rapporterna efteråt.")
 @click.option("--headed", is_flag=True, help="Visa webbläsaren.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som ett JSON-dokument på stdout.")
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def follow_up(
-    campaign_file: Path, base_url: str | None, ledger: Path | None, no_report: bool, headed: bool, verbose: bool
+    campaign_file: Path,
+    base_url: str | None,
+    ledger: Path | None,
+    no_report: bool,
+    headed: bool,
+    as_json: bool,
+    verbose: bool,
 ) -> None:
     """Läs i Personalverktyget vilka invånare som har läst ärendet och för in det i liggaren."""
     from bot.follow_up import follow_up_campaign
@@ -35,6 +42,7 @@ def follow_up(
     from bot.runner import new_run_id
 
     run_id = new_run_id(datetime.now(UTC))
+    campaign = log_file = None
     try:
         campaign = load_campaign(campaign_file).with_overrides(
             base_url=base_url.rstrip("/") if base_url else None,
@@ -49,9 +57,44 @@ def follow_up(
             summary.reports = write_reports_for_campaign(campaign)
     except UtskickError as e:
         log.error("follow_up_refused", error=type(e).__name__, message=str(e))
-        click.echo(f"Fel: {e}", err=True)
-        sys.exit(e.exit_code)
-    click.echo(format_follow_up(summary))
+        name, key = (campaign.name, _key(campaign)) if campaign else (None, None)
+        refuse(
+            "follow-up",
+            e,
+            e.exit_code,
+            as_json=as_json,
+            campaign=name,
+            campaign_key=key,
+            run_id=run_id,
+            log_file=log_file,
+        )
+    click.echo(format_follow_up(summary), err=as_json)
+    if as_json:
+        emit(follow_up_document(summary, run_id=run_id, campaign_key=_key(campaign)))
+
+
+def _key(campaign) -> str:
+    from bot.ledger import campaign_key
+
+    return campaign_key(campaign.key_facts())
+
+
+def follow_up_document(s, *, run_id: str, campaign_key: str) -> dict:
+    """`utskick follow-up --json`: what the follow-up found."""
+    doc = base_document("follow-up", exit_code=0, campaign=s.campaign, campaign_key=campaign_key)
+    doc.update(
+        run_id=run_id,
+        message=s.message,
+        sent=s.sent,
+        read=s.read,
+        unread=s.unread,
+        newly_read=s.newly_read,
+        unknown=s.unknown,
+        missing=s.missing,
+        log_file=str(s.log_file) if s.log_file else None,
+        reports=[str(p) for p in s.reports],
+    )
+    return doc
 
 
 def format_follow_up(s) -> str:

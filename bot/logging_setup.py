@@ -17,6 +17,22 @@ import structlog
 from bot.pnr import scrub
 from bot.private_files import private_dir
 
+THIRD_PARTY_LOGGERS = (
+    "werkzeug",
+    "asyncio",
+    "urllib3",
+    "matplotlib",
+    "PIL",
+    "fontTools",
+    "py7zr",
+    "playwright",
+    "charset_normalizer",
+    "requests",
+    "openpyxl",
+    "tenacity",
+    "flask",
+)
+
 
 def scrub_personnummer(_logger: Any, _name: str, event_dict: dict) -> dict:
     """structlog processor: mask anything that looks like a personnummer in every string value."""
@@ -62,8 +78,9 @@ def configure_logging(log_file: Path | None, *, console_level: int = logging.WAR
         os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))
         file_handler = logging.FileHandler(log_file, encoding="utf-8")
         _attach(root, file_handler, logging.DEBUG, shared, structlog.processors.JSONRenderer(ensure_ascii=False))
-    # Third-party chatter (werkzeug request lines carry URLs, asyncio's selector notes) stays out of the logs.
-    for noisy in ("werkzeug", "asyncio", "urllib3"):
+    # Third-party chatter stays out of the logs: werkzeug request lines carry URLs, matplotlib's font search
+    # writes a thousand `findfont` lines per report, the others note their own internals. Warnings still come.
+    for noisy in THIRD_PARTY_LOGGERS:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -10,7 +10,7 @@ import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from bot.config import WEEKDAYS, SendWindow
+from bot.config import WEEKDAYS, WEEKDAYS_SV, SendWindow
 
 Clock = Callable[[], datetime]
 
@@ -39,10 +39,10 @@ class Pacer:
         return not self._stop.is_set()
 
 
-def seconds_until_open(window: SendWindow | None, now: datetime) -> float:
-    """0 when `now` is inside the window, else the seconds until it next opens."""
+def next_opening(window: SendWindow | None, now: datetime) -> datetime | None:
+    """None when `now` is inside the window (or there is none), else when it next opens."""
     if window is None:
-        return 0.0
+        return None
     for offset in range(8):
         day = (now + timedelta(days=offset)).date()
         if WEEKDAYS[day.weekday()] not in window.days:
@@ -50,14 +50,25 @@ def seconds_until_open(window: SendWindow | None, now: datetime) -> float:
         opens = datetime.combine(day, window.start, tzinfo=now.tzinfo)
         closes = datetime.combine(day, window.end, tzinfo=now.tzinfo)
         if offset == 0 and opens <= now < closes:
-            return 0.0
+            return None
         if opens > now:
-            return (opens - now).total_seconds()
-    return 7 * 24 * 3600.0
+            return opens
+    return now + timedelta(days=7)
+
+
+def seconds_until_open(window: SendWindow | None, now: datetime) -> float:
+    """0 when `now` is inside the window, else the seconds until it next opens."""
+    opens = next_opening(window, now)
+    return 0.0 if opens is None else (opens - now).total_seconds()
 
 
 def describe_window(window: SendWindow) -> str:
-    """The window in Swedish, e.g. 'mån–fre 08:00–18:00'."""
-    names = dict(zip(WEEKDAYS, ("mån", "tis", "ons", "tor", "fre", "lör", "sön"), strict=True))
+    """The window in Swedish, e.g. 'mån, tis, ons, tor, fre 08:00–18:00'."""
+    names = dict(zip(WEEKDAYS, WEEKDAYS_SV, strict=True))
     days = ", ".join(names[d] for d in window.days)
     return f"{days} {window.start:%H:%M}–{window.end:%H:%M}"
+
+
+def waiting_line(opens: datetime) -> str:
+    """The Swedish line shown while a run waits, e.g. 'Väntar på sändningsfönstret – öppnar mån 08:00'."""
+    return f"Väntar på sändningsfönstret – öppnar {WEEKDAYS_SV[opens.weekday()]} {opens:%H:%M}"

@@ -187,5 +187,18 @@ def mask(pnr: str) -> str:
 
 
 def scrub(text: str) -> str:
-    """Mask every 10- or 12-digit personnummer-looking sequence in free text (for logs and messages)."""
-    return MASK_PATTERN.sub(lambda m: f"{m['date']}{m['sep'] or '-'}****", str(text))
+    """Mask every personnummer or samordningsnummer in free text (for logs and messages); HSA-ids stay readable."""
+    return MASK_PATTERN.sub(_mask_match, str(text))
+
+
+def _mask_match(m: re.Match[str]) -> str:
+    """Mask a match whose date could be a birth date (samordningsnummer: day + 60).
+
+    An organisation number (the heart of an HSA-id such as SE2321000016-A001) has a "month" of 20 or more, so
+    it is left alone.
+    """
+    six = m["date"][-6:]
+    month, day = int(six[2:4]), int(six[4:6])
+    if month > 12 or not (day <= 31 or 60 <= day <= 91):
+        return m[0]
+    return f"{m['date']}{m['sep'] or '-'}****"

@@ -2,35 +2,55 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from bot.config import load_campaign
 from bot.errors import UtskickError
+from bot.json_output import all_states, base_document, emit, refuse
 
 
 @click.command("report")
 @click.argument("campaign_file", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Mapp för rapporterna (annars paths.reports).")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil (ersätter paths.ledger).")
-def report(campaign_file: Path, out: Path | None, ledger: Path | None) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som ett JSON-dokument på stdout.")
+def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: bool) -> None:
     """Skriv rapporterna: Excel till beställaren, HTML-sammanfattning utan personnummer och journalexport."""
+    from bot.ledger import campaign_key
     from bot.report import write_reports_for_campaign
 
+    campaign = key = None
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
+        key = campaign_key(campaign.key_facts())
         paths = write_reports_for_campaign(campaign, out.resolve() if out else None)
     except UtskickError as e:
-        click.echo(f"Fel: {e}", err=True)
-        sys.exit(e.exit_code)
+        refuse("report", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
+    if as_json:
+        emit(_document(campaign, key, paths))
     if not paths:
-        click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu: ingen rapport skrevs.")
+        click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu: ingen rapport skrevs.", err=as_json)
         return
-    click.echo(f"Rapporter för kampanjen '{campaign.name}':")
+    click.echo(f"Rapporter för kampanjen '{campaign.name}':", err=as_json)
     for label, path in zip(_LABELS, paths, strict=False):
-        click.echo(f"  {label}: {path}")
+        click.echo(f"  {label}: {path}", err=as_json)
+
+
+def _document(campaign, key: str, paths: list[Path]) -> dict:
+    """`utskick report --json`: the written reports and the campaign's counts."""
+    from bot.ledger import Ledger
+
+    counts: dict[str, int] = {}
+    if paths:
+        with Ledger.open(campaign.ledger, actor="report", run_id="report") as book:
+            counts = book.counts(key)
+    doc = base_document("report", exit_code=0, campaign=campaign.name, campaign_key=key)
+    doc.update(counts=all_states(counts), reports=[str(p) for p in paths])
+    if not paths:
+        doc["message"] = "Kampanjen har inte körts ännu: ingen rapport skrevs."
+    return doc
 
 
 _LABELS = (

@@ -23,11 +23,21 @@ import structlog
 from bot.attachments import check_attachments
 from bot.campaign_identity import Identity, check_identity
 from bot.config import Campaign
-from bot.errors import EXIT_INTERRUPTED, EXIT_OK, InputError, Interrupted, NeedsHuman, UtskickError
+from bot.errors import (
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NEEDS_HUMAN,
+    EXIT_OK,
+    InputError,
+    Interrupted,
+    NeedsHuman,
+    UtskickError,
+)
 from bot.intake import IntakeResult, read_delivery
-from bot.ledger import Item, Ledger, campaign_key
+from bot.ledger import HeldLock, Item, Ledger, campaign_key
 from bot.locators import Selectors
-from bot.pacing import Clock, Pacer, describe_window, seconds_until_open
+from bot.pacing import Clock, Pacer, describe_window, next_opening, seconds_until_open, waiting_line
 from bot.private_files import private_dir
 from bot.retention import purge_expired
 from bot.secret_env import withheld_from_environment
@@ -52,6 +62,7 @@ class RunOptions:
     confirm: Callable[[str], bool] | None = None  # None: unattended (--yes)
     on_start: Callable[[int], None] = lambda total: None
     on_progress: Callable[[int], None] = lambda n: None
+    on_waiting: Callable[[str], None] = lambda line: None  # the Swedish waiting line, once per closed window
 
 
 def new_run_id(now: datetime) -> str:
@@ -85,6 +96,12 @@ class Run:
         self.summary = RunSummary(campaign=campaign.name, dry_run=options.dry_run)
         self.errors: list[BaseException] = []
         self.pacer = Pacer(campaign.messages_per_minute, self.stop, time.monotonic)
+        self._wait_lock = threading.Lock()
+        self._announced: datetime | None = None
+        self._lock: HeldLock | None = None
+        self._done = 0
+        self._sent = 0
+        self.declined = False
 
     def execute(self) -> RunSummary:
         """Run the whole campaign pass and return the summary."""
@@ -104,14 +121,12 @@ class Run:
             if self.options.dry_run:
                 work = list(self._dry_run_items(ledger, intake, identity))
                 self._send_all(ledger, work, total=len(work))
+                self.summary.counts = ledger.counts(self.key) if ledger.campaign(self.key) else {}
+                self.summary.exit_code = self._exit_code()
             else:
-                with ledger.acquire_run_lock(self.key, owner=self.run_id):
-                    self._prepare(ledger, intake, identity)
-                    total = self._count_work(ledger)
-                    self._send_all(ledger, self._work_from_ledger(ledger), total=total)
-            self.summary.counts = ledger.counts(self.key) if ledger.campaign(self.key) else {}
+                with ledger.acquire_run_lock(self.key, owner=self.run_id) as lock:
+                    self._send_recorded(ledger, lock, intake, identity)
         self.summary.seconds = time.monotonic() - started
-        self.summary.exit_code = self._exit_code()
         log.info("run_finished", exit_code=self.summary.exit_code, counts=self.summary.counts)
         return self.summary
 
@@ -123,12 +138,47 @@ class Run:
                 "Ange leveransen med --delivery. Inget skickades."
             )
 
-    def _prepare(self, ledger: Ledger, intake: IntakeResult | None, identity: Identity) -> None:
-        c = self.campaign
+    def _send_recorded(self, ledger: Ledger, lock: HeldLock, intake: IntakeResult | None, identity: Identity) -> None:
+        """Send under the lock, with the run's start and end (outcome, exit code) in the ledger's audit trail."""
+        self._lock = lock
         continues = identity.continues.key if identity.continues else None
         ledger.ensure_campaign(
-            self.key, c.name, c.facts(), continues_key=continues, new_message_for_all=c.new_message_for_all
+            self.key,
+            self.campaign.name,
+            self.campaign.facts(),
+            continues_key=continues,
+            new_message_for_all=self.campaign.new_message_for_all,
         )
+        ledger.record_run_started(self.key)
+        try:
+            self._prepare(ledger, intake, identity)
+            total = self._count_work(ledger)
+            lock.heartbeat(done=0, total=total)
+            with _Heartbeat(lock, self._progress_done):
+                self._send_all(ledger, self._work_from_ledger(ledger), total=total)
+            self.summary.counts = ledger.counts(self.key)
+            self.summary.exit_code = self._exit_code()
+        except BaseException as e:
+            code = e.exit_code if isinstance(e, UtskickError) else EXIT_INTERNAL
+            code = EXIT_INTERRUPTED if isinstance(e, KeyboardInterrupt) else code
+            ledger.record_run_finished(self.key, outcome=_outcome(code), exit_code=code, sent=self._sent)
+            raise
+        outcome = "declined" if self.declined else _outcome(self.summary.exit_code)
+        ledger.record_run_finished(self.key, outcome=outcome, exit_code=self.summary.exit_code, sent=self._sent)
+
+    def _progress_done(self) -> tuple[int, int | None]:
+        return self._done, None
+
+    def _progressed(self, n: int) -> None:
+        """A worker finished `n` citizens: move the bar and write a sign of life in the lock."""
+        with self._wait_lock:
+            self._done += n
+            done = self._done
+        self.options.on_progress(n)
+        if self._lock is not None:
+            self._lock.heartbeat(done=done)
+
+    def _prepare(self, ledger: Ledger, intake: IntakeResult | None, identity: Identity) -> None:
         if intake:
             received = identity.already_received(ledger)
             accepted = [z for z in intake.accepted if z.pnr not in received]
@@ -177,7 +227,7 @@ class Run:
 
     def _send_all(self, ledger: Ledger, work: Iterator[Item] | list[Item], total: int) -> None:
         c = self.campaign
-        tally = Tally(on_progress=self.options.on_progress)
+        tally = Tally(on_progress=self._progressed)
         ctx = RunContext(
             run_id=self.run_id,
             campaign_key=self.key,
@@ -237,6 +287,7 @@ class Run:
                     for t in threads:
                         while t.is_alive():
                             t.join(timeout=0.5)
+        self._sent = tally.sent
         self.summary.sent_this_run = tally.sent
         self.summary.would_send = tally.would_send
         self.summary.not_reachable = dict(tally.not_reachable)
@@ -285,15 +336,24 @@ class Run:
 
     def _wait_turn(self, messages: int) -> bool:
         window = self.campaign.window
-        while (seconds := seconds_until_open(window, self.clock())) > 0:
+        while (opens := next_opening(window, now := self.clock())) is not None:
             if self.options.no_wait:
                 self.window_closed = True
                 self.stop.set()
                 return False
-            log.info("waiting_for_send_window", seconds=round(seconds))
-            if self.stop.wait(min(seconds, 60)):
+            self._announce_wait(opens)
+            if self.stop.wait(min((opens - now).total_seconds(), 60)):
                 return False
         return self.pacer.wait_turn(messages)
+
+    def _announce_wait(self, opens: datetime) -> None:
+        """Log the wait, and show the Swedish waiting line once per opening (every worker waits for the same)."""
+        with self._wait_lock:
+            if self._announced == opens:
+                return
+            self._announced = opens
+        log.info("waiting_for_send_window", opens=opens.isoformat())
+        self.options.on_waiting(waiting_line(opens))
 
     def _on_signal(self) -> None:
         self.interrupted = True
@@ -348,6 +408,41 @@ class Run:
             self.summary.message = f"{waiting} invånare väntar fortfarande (--limit). Kör igen för att fortsätta."
             return EXIT_INTERRUPTED
         return EXIT_OK
+
+
+HEARTBEAT_S = 10.0
+
+
+def _outcome(exit_code: int) -> str:
+    """The ledger's word for how a run with `exit_code` ended."""
+    return {
+        EXIT_OK: "finished",
+        EXIT_INTERRUPTED: "interrupted",
+        EXIT_NEEDS_HUMAN: "stopped",
+        EXIT_INPUT: "stopped",
+    }.get(exit_code, "crashed")
+
+
+class _Heartbeat:
+    """While active, a thread writes a sign of life into the lock every HEARTBEAT_S seconds."""
+
+    def __init__(self, lock: HeldLock, progress: Callable[[], tuple[int, int | None]]) -> None:
+        self.lock = lock
+        self.progress = progress
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name="utskick-heartbeat", daemon=True)
+
+    def _beat(self) -> None:
+        while not self.done.wait(HEARTBEAT_S):
+            done, total = self.progress()
+            self.lock.heartbeat(done=done, total=total)
+
+    def __enter__(self) -> None:
+        self.thread.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
 
 
 def _drain(pending: queue.Queue) -> None:

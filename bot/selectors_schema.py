@@ -36,7 +36,7 @@ SCHEMA: dict[str, str] = {
     **_group("pnr", VALUE, "display"),
     **_group("page", ELEMENT, "content"),
     **_group("login", ELEMENT, "hsa_id", "password", "submit", "failed"),
-    **_group("unit", ELEMENT, "heading", "choice"),
+    **_group("unit", ELEMENT, "heading", "choice", "list", "any_choice"),
     **_group("nav", ELEMENT, "my_cases", "unit_cases"),
     **_group("my_cases", ELEMENT, "send_case"),
     **_group("step1", ELEMENT, "template", "template_option", "next"),
@@ -89,6 +89,7 @@ SCHEMA: dict[str, str] = {
         "cannot_log_in",
         "ok",
     ),
+    **_group("check_results_markers", PATTERN, "protected_identity"),
     **_group("check_results_pending", PATTERN, "spinner"),
     **_group("page_states", PATTERN, "session_expired", "server_error", "forbidden"),
 }

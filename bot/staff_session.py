@@ -10,8 +10,9 @@ from collections.abc import Callable
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from bot.browser import BrowserSettings
+from bot.chromium import HeadedUnavailable, require_headed_chromium
 from bot.config import Campaign
-from bot.errors import TransientError
+from bot.errors import ConfigError, TransientError
 from flows.login import Credentials, LoginRequest
 
 
@@ -27,17 +28,30 @@ def login_request(campaign: Campaign) -> LoginRequest:
 
 
 def browser_settings(campaign: Campaign) -> BrowserSettings:
-    """The browser settings a campaign asks for; the password is named so no kept trace can hold it."""
+    """The browser settings a campaign asks for; the password is named so no kept trace can hold it, and a
+    visible browser needs a Chromium that can show one."""
     return BrowserSettings(
         redact=(campaign.password(),) if campaign.session == "login" else (),
         session=campaign.session,
         headless=campaign.headless,
+        executable_path=headed_executable(campaign),
+        slow_mo_ms=campaign.slow_mo_ms,
         cdp_url=campaign.cdp_url,
         profile_dir=campaign.profile_dir,
         trace=campaign.trace,
         artifacts=campaign.artifacts,
         timeout_ms=campaign.timeout_ms,
     )
+
+
+def headed_executable(campaign: Campaign) -> str | None:
+    """For a browser the bot launches with a window: the Chromium that can show it, or a Swedish ConfigError."""
+    if campaign.headless or campaign.session == "cdp":
+        return None
+    try:
+        return require_headed_chromium()
+    except HeadedUnavailable as e:
+        raise ConfigError(str(e)) from None
 
 
 def retry_policy(

@@ -290,6 +290,7 @@ class Worker:
             tally.add(reason=reason)
         if outcome.sent:
             ledger.mark_many_sent([(by_pnr[p].id, arende) for p, arende in outcome.sent.items()])
+            ledger.record_markers([(by_pnr[p].id, outcome.markers[p]) for p in outcome.sent if p in outcome.markers])
             tally.add(sent=len(outcome.sent))
             log.info("sent", count=len(outcome.sent))
         unit.pending = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.errors import LoginRequired, PreflightFailed
-from flows.screen import Screen
+from flows.screen import Screen, shown_names
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,10 @@ def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
             )
     if shown == "unit.heading":
         if screen.el("unit.choice", unit=request.unit).count() == 0:
-            raise PreflightFailed(f"Du saknar behörighet för mottagningen '{request.unit}' (eller så heter den annat).")
+            units = shown_names(screen, "unit.any_choice")
+            raise PreflightFailed(
+                f"Du saknar behörighet för mottagningen '{request.unit}' (eller så heter den annat). "
+                f"Mottagningar du kan välja: {', '.join(units) or 'inga'}. Rätta message.unit i kampanjfilen."
+            )
         screen.click("unit.choice", unit=request.unit)
     screen.wait_visible("nav.my_cases")

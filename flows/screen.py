@@ -293,3 +293,20 @@ _READ_RECORDS_JS = r"""
   return { rows: text(holder).split('\n') };
 }
 """
+
+
+# One line of Playwright's ARIA snapshot, `- button "Name"` (YAML may quote the whole line: `- 'button "Name"'`).
+_SNAPSHOT_NAME = re.compile(r'^- \'?\w+ "(?P<name>(?:[^"\\]|\\.)*)"', re.MULTILINE)
+
+
+def shown_names(screen: Screen, key: str, prefix: str = "") -> list[str]:
+    """The accessible names of every element `key` finds, `prefix` removed (for errors that list what is valid).
+
+    Only used to explain a refusal, so a page where the names cannot be read gives an empty list, never an error.
+    """
+    try:
+        snapshots = [element.aria_snapshot(timeout=screen.timeout_ms) for element in screen.el(key).all()]
+    except PlaywrightError:
+        return []
+    names = [m["name"].replace('\\"', '"') for snap in snapshots for m in [_SNAPSHOT_NAME.search(snap)] if m]
+    return [n.removeprefix(prefix).strip() for n in names if n.strip()]

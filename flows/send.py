@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from bot.errors import PreflightFailed, SelectorError, UtskickError
 from bot.pnr import scrub
-from flows.screen import Screen
+from flows.screen import Screen, shown_names
 
 MAX_RECIPIENTS = 250
 
@@ -53,6 +53,7 @@ class SendOutcome:
     would_send: list[str] = field(default_factory=list)
     composed_text: str = ""
     clicked_send: bool = False
+    markers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # e.g. protected_identity, per citizen
 
 
 def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
@@ -63,7 +64,7 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
     open_wizard(screen)
     choose_template(screen, request.message.template, verify=request.verify)
     add_recipients(screen, request.pnrs)
-    checked = read_check_results(screen, request.pnrs)
+    checked = read_check_results(screen, request.pnrs, outcome.markers)
     reachable = [p for p in request.pnrs if checked[p][0] == "ok"]
     for pnr in request.pnrs:
         if checked[pnr][0] != "ok":
@@ -138,9 +139,16 @@ def _refusal(screen: Screen) -> UtskickError:
     return SelectorError("step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}")
 
 
-def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[str, str]]:
-    """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text)."""
+def read_check_results(
+    screen: Screen, pnrs: Sequence[str], markers: dict[str, tuple[str, ...]] | None = None
+) -> dict[str, tuple[str, str]]:
+    """Wait for every row's check result and classify it: ("ok", "") or (reason code, the tool's text).
+
+    When `markers` is given, the facts of `[check_results_markers]` a row shows (skyddad identitet) go into it.
+    """
     patterns = screen.selectors.patterns("check_results")
+    has_markers = bool(screen.selectors.value("check_results_markers"))
+    marker_patterns = screen.selectors.patterns("check_results_markers") if has_markers else {}
     spinner = screen.selectors.patterns("check_results_pending")["spinner"]
     with screen.step("step2.list"):
         expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
@@ -154,6 +162,9 @@ def read_check_results(screen: Screen, pnrs: Sequence[str]) -> dict[str, tuple[s
             screen.expect_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
             text = _check_texts(screen, [pnr]).get(pnr, "")
         results[pnr] = classify_check(text, patterns)
+        shown = tuple(name for name, pattern in marker_patterns.items() if pattern.search(text))
+        if markers is not None and shown:
+            markers[pnr] = shown
     return results
 
 
@@ -188,7 +199,12 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
     for name in message.texts:
         if verify and screen.el("step3.insert_text", text_name=name).count() == 0:
             if screen.el("step3.any_insert_text").count() > 0:
-                raise PreflightFailed(f"Mallen saknar texten '{name}'. Kontrollera message.texts i kampanjfilen.")
+                prefix = str(screen.selectors.entry("step3.any_insert_text").get("name", ""))
+                texts = shown_names(screen, "step3.any_insert_text", prefix=prefix)
+                raise PreflightFailed(
+                    f"Mallen saknar texten '{name}'. Mallens texter: {', '.join(texts)}. "
+                    "Rätta message.texts i kampanjfilen."
+                )
             raise SelectorError(screen.selectors.describe("step3.insert_text"))
         screen.click("step3.insert_text", text_name=name)
     if message.extra_text:

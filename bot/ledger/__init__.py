@@ -7,7 +7,7 @@ re-sent on a guess. The allowed moves are `TRANSITIONS`; anything else raises `L
 """
 
 from bot.ledger.base import scrub
-from bot.ledger.lock import lock_path
+from bot.ledger.lock import HeldLock, LockNote, lock_path, read_lock_note
 from bot.ledger.model import (
     FAILED,
     IN_DOUBT,
@@ -32,6 +32,7 @@ from bot.ledger.model import (
     mask_pnr,
     utc_now,
 )
+from bot.ledger.runs import OUTCOMES, RUN_EVENTS, RunEnd, last_run
 from bot.ledger.schema import SCHEMA_VERSION, connect
 from bot.ledger.store import Ledger
 
@@ -41,6 +42,9 @@ __all__ = [
     "INVALID",
     "NOT_REACHABLE",
     "PENDING",
+    "OUTCOMES",
+    "RUN_EVENTS",
+    "RunEnd",
     "SCHEMA_VERSION",
     "SENDING",
     "SENT",
@@ -59,7 +63,11 @@ __all__ = [
     "campaign_key",
     "canonical_json",
     "connect",
+    "HeldLock",
+    "LockNote",
+    "last_run",
     "lock_path",
+    "read_lock_note",
     "mask_pnr",
     "scrub",
     "utc_now",

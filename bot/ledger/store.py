@@ -6,12 +6,12 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from bot.ledger.base import CHUNK, chunked, detail_json, scrub
 from bot.ledger.deliveries import DeliveryWrites
-from bot.ledger.lock import hold_run_lock
+from bot.ledger.lock import HeldLock, hold_run_lock
+from bot.ledger.markers import MarkerRecords
 from bot.ledger.model import (
     FAILED,
     IN_DOUBT,
@@ -27,12 +27,13 @@ from bot.ledger.model import (
     format_time,
     utc_now,
 )
+from bot.ledger.runs import RunRecords
 
 Change = tuple[int, dict[str, Any], str | None]
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 
-class Ledger(DeliveryWrites):
+class Ledger(DeliveryWrites, RunRecords, MarkerRecords):
     """The exactly-once ledger on one SQLite file; hands each thread its own connection."""
 
     def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes) -> str:
@@ -208,16 +209,16 @@ class Ledger(DeliveryWrites):
 
     # -- the run lock ---------------------------------------------------------------------------
 
-    def acquire_run_lock(self, campaign_key: str, owner: str) -> AbstractContextManager[Path]:
+    def acquire_run_lock(self, campaign_key: str, owner: str) -> AbstractContextManager[HeldLock]:
         """Hold the campaign's run lock for a `with` block; raises `CampaignLocked` if another run has it."""
         return self._run_lock(campaign_key, owner)
 
     @contextmanager
-    def _run_lock(self, campaign_key: str, owner: str) -> Iterator[Path]:
-        with hold_run_lock(self.path, campaign_key, owner) as path:
+    def _run_lock(self, campaign_key: str, owner: str) -> Iterator[HeldLock]:
+        with hold_run_lock(self.path, campaign_key, owner) as held:
             self._locked.add(campaign_key)
             try:
-                yield path
+                yield held
             finally:
                 self._locked.discard(campaign_key)
 

@@ -6,6 +6,7 @@ Every time is shown in Swedish local time (Europe/Stockholm) and the headers say
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +32,26 @@ NEXT_STEP_SV = {
 MODES_SV = {"single": "ett ärende per invånare och sändning", "batch": "upp till 250 invånare per sändning"}
 SEND_EVENTS = ("sent", "resolved_as_sent")
 FOLLOW_UP_EVENTS = ("read_status_changed",)
+# How a run ended (the ledger's run_finished outcome), in the words the Körningar sheet uses.
+RUN_OUTCOMES_SV = {
+    "finished": "klar",
+    "declined": "avbruten",
+    "interrupted": "avbruten",
+    "stopped": "stoppad",
+    "crashed": "avbröts av systemet",
+    "killed": "avbröts av systemet",
+    "running": "pågår",
+    "unknown": "okänt (körd före utfallsloggningen)",
+}
+# Labels of the staff tool's own controls that a scraped row text carries along (the row's Ta bort button).
+CONTROL_LABELS = ("Ta bort", "Lägg till", "Tillbaka", "Nästa")
+_CONTROL_TAIL = re.compile(r"(?:\s*\b(?:" + "|".join(map(re.escape, CONTROL_LABELS)) + r"))+\s*$")
+
+
+def clean_tool_text(text: str | None) -> str:
+    """A text read from the staff tool without the control labels at its end, and with its whitespace folded."""
+    folded = " ".join((text or "").split())
+    return _CONTROL_TAIL.sub("", folded).strip()
 
 
 @dataclass(frozen=True)
@@ -43,6 +64,8 @@ class RunFact:
     ended: str
     kind: str
     sent: int
+    outcome: str = ""  # Swedish: klar, avbruten, stoppad, avbröts av systemet, pågår ("" for a follow-up)
+    exit_code: int | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +77,7 @@ class ReportInput:
     rejected: list[RejectedRow]
     runs: list[RunFact] = field(default_factory=list)
     senders: dict[int, str] = field(default_factory=dict)
+    markers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item id -> what the check showed
     bot_version: str = ""
     selectors_sha256: str = ""
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -73,6 +97,7 @@ class Counts:
     invalid_items: int
     rejected_rows: int
     reasons: dict[str, int]
+    protected: int = 0
 
     @property
     def invalid(self) -> int:
@@ -93,6 +118,7 @@ class Counts:
             ("  varav lästa", self.read),
             ("  varav olästa", self.unread),
             ("  varav ännu inte uppföljda", self.not_followed_up),
+            ("  varav med skyddad identitet", self.protected),
             ("Andel lästa av skickade", share),
             ("Ej nåbara (kontakta på annat sätt)", self.not_reachable),
             ("Ej skickade (misslyckade, osäkra eller väntande)", self.not_sent),
@@ -162,6 +188,7 @@ def count(data: ReportInput) -> Counts:
         invalid_items=states[INVALID],
         rejected_rows=len(data.rejected),
         reasons=dict(sorted(reasons.items())),
+        protected=sum(1 for i in sent if PROTECTED_IDENTITY in data.markers.get(i.id, ())),
     )
 
 
@@ -208,11 +235,14 @@ def run_facts(data: ReportInput, *, with_actors: bool = True) -> list[tuple[str,
     follow_ups = [r for r in data.runs if r.kind == "uppföljning"]
     actors = sorted({r.actor for r in sends})
     who = ", ".join(actors) if with_actors else f"{len(actors)} handläggare (HSA-id finns i Excel-rapporten)"
+    first_send, last_send = send_period(data)
     return [
         ("Körd av", who if actors else "(ingen körning ännu)"),
         ("Antal körningar", str(len(sends))),
         ("Första körningen (svensk tid)", local_text(min((r.started for r in sends), default=None))),
         ("Senaste körningen (svensk tid)", local_text(max((r.ended for r in sends), default=None))),
+        ("Första Skicka (svensk tid)", local_text(first_send) or "(inget skickat ännu)"),
+        ("Sista Skicka (svensk tid)", local_text(last_send) or "(inget skickat ännu)"),
         (
             "Senaste uppföljning med nytt läsläge (svensk tid)",
             local_text(max((r.ended for r in follow_ups), default=None)),
@@ -220,6 +250,12 @@ def run_facts(data: ReportInput, *, with_actors: bool = True) -> list[tuple[str,
         ("Rapporten skapad (svensk tid)", local_text(data.generated_at)),
         ("Botversion", data.bot_version),
     ]
+
+
+def send_period(data: ReportInput) -> tuple[str | None, str | None]:
+    """When the messages went out: the first and the last Skicka of a sent ärende (ledger times, UTC)."""
+    times = sorted(i.sent_at for i in data.items if i.state == SENT and i.sent_at)
+    return (times[0], times[-1]) if times else (None, None)
 
 
 def _summary(data: ReportInput, counts: Counts) -> pd.DataFrame:
@@ -246,9 +282,11 @@ SENT_COLUMNS = [
     "Läst",
     "Status i Personalverktyget",
     "Först sedd läst (svensk tid)",
+    "Skyddad identitet",
     "Fil",
     "Rad",
 ]
+PROTECTED_IDENTITY = "protected_identity"
 
 
 def _read_word(item: Item) -> str:
@@ -266,6 +304,7 @@ def _sent(data: ReportInput) -> pd.DataFrame:
             _read_word(i),
             i.read_status or "",
             _naive_local(i.read_at),
+            "Ja" if PROTECTED_IDENTITY in data.markers.get(i.id, ()) else "",
             *_source(i),
         )
         for i in data.items
@@ -276,7 +315,12 @@ def _sent(data: ReportInput) -> pd.DataFrame:
 
 def _not_reachable(data: ReportInput) -> pd.DataFrame:
     rows = [
-        (display_pnr(i.pnr), REASONS_SV.get(i.reason or "", i.reason or ""), scrub(i.detail) or "", *_source(i))
+        (
+            display_pnr(i.pnr),
+            REASONS_SV.get(i.reason or "", i.reason or ""),
+            clean_tool_text(scrub(i.detail)),
+            *_source(i),
+        )
         for i in data.items
         if i.state == NOT_REACHABLE
     ]
@@ -316,9 +360,14 @@ def _invalid(data: ReportInput) -> pd.DataFrame:
 
 
 def _runs(data: ReportInput) -> pd.DataFrame:
-    rows = [(r.run_id, r.kind, r.actor, _naive_local(r.started), _naive_local(r.ended), r.sent) for r in data.runs]
-    columns = ["Körning", "Typ", "Utförd av", "Start (svensk tid)", "Slut (svensk tid)", "Skickade"]
-    return _frame(rows, columns, times=columns[3:5])
+    rows = [
+        (r.run_id, r.kind, r.actor, _naive_local(r.started), _naive_local(r.ended), r.sent, r.outcome, r.exit_code)
+        for r in data.runs
+    ]
+    columns = ["Körning", "Typ", "Utförd av", "Start (svensk tid)", "Slut (svensk tid)", "Skickade", "Utfall"]
+    frame = _frame(rows, [*columns, "Slutkod"], times=columns[3:5])
+    frame["Slutkod"] = frame["Slutkod"].astype("Int64")
+    return frame
 
 
 JOURNAL_COLUMNS = [

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from bot.ledger import Event, Ledger, LedgerError
-from bot.report.frames import FOLLOW_UP_EVENTS, SEND_EVENTS, ReportInput, RunFact
+from bot.ledger import Event, Ledger, LedgerError, read_lock_note
+from bot.ledger.runs import RUN_FINISHED, RUN_STARTED
+from bot.report.frames import FOLLOW_UP_EVENTS, RUN_OUTCOMES_SV, SEND_EVENTS, ReportInput, RunFact
 
 
 def bot_version() -> str:
@@ -33,8 +35,11 @@ def files_sha256(paths: Iterable[Path | None]) -> str:
     return digest.hexdigest() if found else ""
 
 
-def runs_from_events(events: Iterable[Event]) -> tuple[list[RunFact], dict[int, str]]:
-    """Each run's actor, first and last event and sends; and who sent each item."""
+def runs_from_events(events: Iterable[Event], running: str | None = None) -> tuple[list[RunFact], dict[int, str]]:
+    """Each run's actor, first and last event, sends and how it ended; and who sent each item.
+
+    A send run that recorded its start but no end was ended by the system (killed), unless it is `running`.
+    """
     runs: dict[str, dict] = {}
     senders: dict[int, str] = {}
     for e in events:
@@ -42,20 +47,35 @@ def runs_from_events(events: Iterable[Event]) -> tuple[list[RunFact], dict[int, 
         run["ended"] = max(run["ended"], e.at)
         run["started"] = min(run["started"], e.at)
         run["kinds"].add(e.event)
+        if e.event == RUN_FINISHED:
+            run["end"] = json.loads(e.detail or "{}")
         if e.event in SEND_EVENTS and e.item_id is not None:
             run["sent"] += 1
             senders[e.item_id] = e.actor
-    facts = [
-        RunFact(
-            run_id=run_id,
-            actor=r["actor"],
-            started=r["started"],
-            ended=r["ended"],
-            kind="uppföljning" if r["kinds"] <= set(FOLLOW_UP_EVENTS) else "utskick",
-            sent=r["sent"],
+    facts = []
+    for run_id, r in runs.items():
+        follow_up = r["kinds"] <= set(FOLLOW_UP_EVENTS)
+        end = r.get("end", {})
+        if follow_up:
+            outcome = ""
+        elif end:
+            outcome = end.get("outcome", "unknown")
+        elif run_id == running:
+            outcome = "running"
+        else:
+            outcome = "killed" if RUN_STARTED in r["kinds"] else "unknown"
+        facts.append(
+            RunFact(
+                run_id=run_id,
+                actor=r["actor"],
+                started=r["started"],
+                ended=r["ended"],
+                kind="uppföljning" if follow_up else "utskick",
+                sent=r["sent"],
+                outcome=RUN_OUTCOMES_SV.get(outcome, outcome),
+                exit_code=end.get("exit_code"),
+            )
         )
-        for run_id, r in runs.items()
-    ]
     return sorted(facts, key=lambda r: r.started), senders
 
 
@@ -66,13 +86,16 @@ def read_input(
     campaign = ledger.campaign(key)
     if campaign is None:
         raise LedgerError(f"Kampanjen {key[:12]} finns inte i liggaren.")
-    runs, senders = runs_from_events(ledger.events(key))
+    note = read_lock_note(ledger.path, key)
+    running = note.owner if note is not None and not note.process_gone() else None
+    runs, senders = runs_from_events(ledger.events(key), running=running)
     return ReportInput(
         campaign=campaign,
         items=list(ledger.items(key)),
         rejected=list(ledger.rejected_rows(key)),
         runs=runs,
         senders=senders,
+        markers=ledger.markers(key),
         bot_version=bot_version(),
         selectors_sha256=files_sha256(selectors_files),
         generated_at=now or datetime.now(UTC),

@@ -513,8 +513,8 @@ def test_ledger_files_should_be_readable_by_the_owner_only(tmp_path: Path) -> No
         led.ensure_campaign(k, "Provsvar", FACTS)
         led.add_delivery(k, "fp-1", "leverans1.7z", citizens(official_pnrs(2)))
         led.mark_sending(led.pending_ids(k))
-        with led.acquire_run_lock(k, "tester") as lock_file:
-            files = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), lock_file]
+        with led.acquire_run_lock(k, "tester") as lock:
+            files = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), lock.path]
             modes = {f.name: stat.S_IMODE(f.stat().st_mode) for f in files}
     assert modes == dict.fromkeys(modes, 0o600)
     assert len(modes) == 4

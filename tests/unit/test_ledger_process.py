@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -12,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import CampaignLocked, NeedsHuman
-from bot.ledger import SENDING, Ledger, campaign_key, lock_path
+from bot.ledger import SENDING, Ledger, campaign_key, lock_path, read_lock_note
 
 SEED = Path(__file__).resolve().parents[2] / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
 FALLBACK = ["189001019802", "189001029819", "189001039800", "189001049817"]
@@ -122,9 +124,31 @@ def test_run_lock_should_be_free_again_after_the_holder_is_killed(
             pytest.fail("the lock was granted twice")
         lock_holder.kill()
         assert lock_holder.wait() == -signal.SIGKILL
-        with led.acquire_run_lock(key, "handläggare") as path:
-            assert path == lock_path(db, key)
+        with led.acquire_run_lock(key, "handläggare") as lock:
+            assert lock.path == lock_path(db, key)
             assert led.recover_interrupted(key) == []
+
+
+def test_lock_note_should_name_a_killed_holder_as_gone_until_the_next_run_takes_over(
+    db: Path, key: str, lock_holder: subprocess.Popen[str]
+) -> None:
+    running = read_lock_note(db, key)
+    assert running is not None and running.owner == "schemalagd körning"
+    assert running.pid == lock_holder.pid and running.host == socket.gethostname()
+    assert not running.process_gone()
+
+    lock_holder.kill()
+    assert lock_holder.wait() == -signal.SIGKILL
+
+    stale = read_lock_note(db, key)
+    assert stale == running and stale.process_gone()
+    with Ledger.open(db, actor="tester", run_id="run-3") as led, led.acquire_run_lock(key, "nästa körning") as lock:
+        taken = read_lock_note(db, key)
+        assert taken.owner == "nästa körning" and taken.pid == os.getpid() and not taken.process_gone()
+        lock.heartbeat(done=3, total=9)
+        beat = read_lock_note(db, key)
+        assert (beat.done, beat.total, beat.since) == (3, 9, taken.since) and beat.heartbeat >= taken.heartbeat
+    assert read_lock_note(db, key) is None
 
 
 def test_run_lock_should_refuse_a_second_holder_in_the_same_process_and_free_on_exit(db: Path, key: str) -> None:

@@ -211,3 +211,31 @@ def test_scrub_should_mask_every_personnummer_in_free_text() -> None:
         assert n[8:] not in scrubbed.replace("2024-01-01", "")
     assert f"{a[:8]}-****" in scrubbed and f"{c[2:8]}-****" in scrubbed
     assert "order 12345 och 2024-01-01 orörda" in scrubbed
+
+
+def _samordningsnummer_from(pnr: str) -> str:
+    """A samordningsnummer derived on purpose from a test personnummer (day + 60, check digit recomputed)."""
+    body = pnr[:6] + f"{int(pnr[6:8]) + 60:02d}" + pnr[8:11]
+    return body + str(luhn_check_digit(body[2:]))
+
+
+@pytest.mark.parametrize(
+    "hsa_id", ["SE2321000016-A001", "SE2321000016-A002", "SE162321000016-E12345", "SE2321000131-S000000012345"]
+)
+def test_scrub_should_leave_an_hsa_id_readable(hsa_id: str) -> None:
+    text = f"Inloggningen misslyckades för HSA-id {hsa_id}"
+    assert scrub(text) == text
+
+
+def test_scrub_should_mask_personnummer_and_samordningsnummer_next_to_an_hsa_id() -> None:
+    pnr = _first("1985")
+    sam = _samordningsnummer_from(pnr)
+    text = f"SE2321000016-A001 skickade till {pnr[:8]}-{pnr[8:]}, {sam} och {pnr[2:]}"
+    scrubbed = scrub(text)
+    assert scrubbed == (f"SE2321000016-A001 skickade till {pnr[:8]}-****, {sam[:8]}-**** och {pnr[2:8]}-****")
+
+
+@pytest.mark.parametrize("pnr", official_numbers()[::997])
+def test_scrub_should_mask_every_official_test_number_in_text(pnr: str) -> None:
+    for form in (pnr, f"{pnr[:8]}-{pnr[8:]}", pnr[2:], _samordningsnummer_from(pnr)):
+        assert form[-4:] not in scrub(f"rad 3: {form}; HSA-id SE2321000016-A003").replace("A003", "")

@@ -388,3 +388,46 @@ def test_xlsx_should_keep_a_text_that_looks_like_a_formula_as_text(tmp_path: Pat
     assert {c.value for c in cells} >= {"'" + formula, "'=1+1"}  # the apostrophe keeps Excel from running it
     assert {c.data_type for c in cells if c.value is not None} <= {"s", "n"}
     book.ledger.close()
+
+
+def test_korningar_should_show_how_each_run_ended_and_its_exit_code(tmp_path: Path) -> None:
+    book = make_book(tmp_path, 4)
+    book.ledger.record_run_started(book.key)
+    book.ledger.mark_sending(book.ids[:1])
+    book.ledger.mark_sent(book.ids[0], "A-1")
+    book.ledger.record_run_finished(book.key, outcome="finished", exit_code=0, sent=1)
+    runs = [("declined", 0), ("interrupted", 4), ("stopped", 3), (None, None)]  # None: killed, never recorded an end
+    for n, (outcome, code) in enumerate(runs, start=2):
+        led = Ledger.open(book.ledger.path, actor="SE2321000016-A001", run_id=f"20240501T08000{n}Z-000{n}")
+        led.record_run_started(book.key)
+        if outcome:
+            led.record_run_finished(book.key, outcome=outcome, exit_code=code, sent=0)
+        led.close()
+
+    sheet = book.sheets()["Körningar"]
+
+    assert list(sheet["Utfall"]) == ["klar", "avbruten", "avbruten", "stoppad", "avbröts av systemet"]
+    assert [None if pd.isna(c) else int(c) for c in sheet["Slutkod"]] == [0, 0, 4, 3, None]
+    assert list(sheet["Skickade"]) == [1, 0, 0, 0, 0]
+    book.ledger.close()
+
+
+def test_report_should_show_the_send_period_in_swedish_time(mixed: Book) -> None:
+    summary = mixed.summary()
+    html = render_html(read_input(mixed.ledger, mixed.key, now=NOW), build_frames(read_input(mixed.ledger, mixed.key)))
+
+    assert summary["Första Skicka (svensk tid)"] == "2024-05-01 10:00"  # 08:00 UTC is 10:00 in Swedish summer time
+    assert summary["Sista Skicka (svensk tid)"] == "2024-05-01 10:02"
+    assert "Första Skicka (svensk tid)</th><td>2024-05-01 10:00" in html
+    assert "Sista Skicka (svensk tid)</th><td>2024-05-01 10:02" in html
+
+
+def test_ej_nabara_should_leave_out_the_control_labels_scraped_with_the_tool_text(tmp_path: Path) -> None:
+    book = make_book(tmp_path, 2)
+    book.ledger.mark_not_reachable(book.ids[0], "login_locked", "Inloggningen är spärrad\nTa bort")
+    book.ledger.mark_not_reachable(book.ids[1], "no_notification", "Aktiv inloggning  Ingen avisering Ta bort")
+
+    texts = list(book.sheets()["Ej nåbara"]["Personalverktygets text"])
+
+    assert texts == ["Inloggningen är spärrad", "Aktiv inloggning Ingen avisering"]
+    book.ledger.close()

@@ -1,0 +1,124 @@
+"""`utskick status CAMPAIGN [--json]`: the campaign's counts in the ledger, the run in progress (host, pid, start,
+last heartbeat, progress, from the lock) or a stale lock left by a run whose process is gone, and the last run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from bot.config import Campaign, load_campaign
+from bot.errors import UtskickError
+from bot.json_output import emit, reasons_by_code, refuse
+from bot.ledger import LockNote
+from bot.summary import STATES_SV
+
+
+@click.command("status")
+@click.argument("campaign_file", type=click.Path(path_type=Path))
+@click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv läget som ett JSON-dokument på stdout.")
+def status(campaign_file: Path, ledger: Path | None, as_json: bool) -> None:
+    """Visa kampanjens läge i liggaren och en körning som pågår."""
+    from bot.campaign_identity import identify
+    from bot.ledger import Ledger, campaign_key, last_run, read_lock_note
+
+    key = campaign = None
+    identity_lines: list[str] = []
+    try:
+        campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
+        key = campaign_key(campaign.key_facts())
+        facts = None
+        if campaign.ledger.exists():
+            with Ledger.open(campaign.ledger, actor="status", run_id="status") as book:
+                identity_lines = identify(book, campaign, key).describe()
+                if book.campaign(key) is not None:
+                    note = read_lock_note(campaign.ledger, key)
+                    facts = {
+                        "counts": book.counts(key),
+                        "not_reachable": reasons_by_code(book, key),
+                        "rejected": sum(1 for _ in book.rejected_rows(key)),
+                        "note": note,
+                        "last_run": last_run(book, key, running=_live_owner(note)),
+                    }
+    except UtskickError as e:
+        refuse("status", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
+    if as_json:
+        emit(_status_document(campaign, key, facts, identity_lines))
+        return
+    click.echo(f"Liggare: {campaign.ledger}")
+    if not campaign.ledger.exists():
+        click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu (ingen liggare på {campaign.ledger}).")
+    elif facts is None:
+        click.echo(f"Kampanjen '{campaign.name}' (nyckel {key[:12]}) har inte körts ännu med det här meddelandet.")
+    else:
+        click.echo(f"Kampanj: {campaign.name}  (nyckel {key[:12]})")
+        for state, n in facts["counts"].items():
+            click.echo(f"  {STATES_SV.get(state, state)}: {n}")
+        click.echo(f"  ogiltiga rader i leveranserna: {facts['rejected']}")
+        for line in _running_lines(facts["note"], facts["last_run"]):
+            click.echo(line)
+    for line in identity_lines:
+        click.echo(line)
+
+
+def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_lines: list[str]) -> dict:
+    from bot.json_output import all_states, base_document, running_document
+
+    doc = base_document("status", exit_code=0, campaign=campaign.name, campaign_key=key)
+    facts = facts or {"counts": {}, "not_reachable": {}, "rejected": 0, "note": None, "last_run": None}
+    doc.update(
+        ledger=str(campaign.ledger),
+        counts=all_states(facts["counts"]),
+        not_reachable=facts["not_reachable"],
+        rejected_rows=facts["rejected"],
+        running=running_document(facts["note"]),
+        last_run=facts["last_run"],
+        same_name=identity_lines,
+    )
+    if facts["note"] is None and facts["last_run"] is None and not any(facts["counts"].values()):
+        doc["message"] = "Kampanjen har inte körts ännu."
+    return doc
+
+
+RUN_OUTCOMES_SV = {
+    "finished": "klar",
+    "declined": "avbruten (inget skickades)",
+    "interrupted": "avbruten",
+    "stopped": "stoppad",
+    "crashed": "avbröts av systemet",
+    "killed": "avbröts av systemet",
+}
+
+
+def _running_lines(note, last: dict | None) -> list[str]:
+    """The run in progress (or the one that died holding the lock) and the last run, in Swedish."""
+    from bot.report.frames import local_text
+
+    lines = []
+    if note is not None:
+        progress = f"{note.done} av {note.total}" if note.total is not None else "okänt"
+        where = f"på {note.host}, process {note.pid}"
+        if note.process_gone():
+            lines.append(
+                f"  Inaktuellt lås: körningen {note.owner} ({where}) finns inte längre. Nästa körning tar över låset "
+                "och kontrollerar osäkra invånare först."
+            )
+        else:
+            lines.append(f"  Pågående körning: {note.owner} {where}")
+        lines.append(
+            f"    startad {local_text(note.since)}, senaste livstecken {local_text(note.heartbeat)} (svensk tid)"
+        )
+        lines.append(f"    klara: {progress}")
+    if last is not None:
+        ended = f", slut {local_text(last['ended_at'])}" if last["ended_at"] else ""
+        code = f", slutkod {last['exit_code']}" if last["exit_code"] is not None else ""
+        lines.append(
+            f"  Senaste körning: {last['run_id']}: {RUN_OUTCOMES_SV.get(last['outcome'], last['outcome'])}{code}{ended}"
+        )
+    return lines
+
+
+def _live_owner(note: LockNote | None) -> str | None:
+    """The run id of a holder that is alive (its run is not 'the last run', it is running)."""
+    return note.owner if note is not None and not note.process_gone() else None
