@@ -29,6 +29,7 @@ from bot.staff_session import browser_settings, login_request
 from flows.candidates import closest, page_elements, wanted
 from flows.screen import Screen
 from flows.send import add_recipients, choose_template, open_wizard, read_check_results, remove_recipient
+from flows.unit_cases import open_all_cases
 
 FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
 ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
@@ -43,6 +44,7 @@ MANY = frozenset(
         "step3.any_insert_text",
         "unit_cases.rows",
         "page.content",
+        "page.busy",
         "step2.refused",
     }
 )
@@ -62,6 +64,8 @@ NOT_CHECKED_WHY = {
     "receipt.sent": "visas först efter Skicka",
     "receipt.refused": "visas först efter Skicka",
     "step2.ready": "villkoren är element som kontrolleras var för sig",
+    "unit_cases.ready": "villkoren är element som kontrolleras var för sig",
+    "page.busy": "visas bara medan verktyget arbetar",
 }
 
 
@@ -242,9 +246,7 @@ class Doctor:
 
     def _unit_cases(self) -> None:
         values = self.selectors.value("unit_cases.values", {})
-        self.screen.click("nav.unit_cases")
-        self.screen.click("unit_cases.all_tab")
-        self.screen.wait_visible("unit_cases.case_type")
+        open_all_cases(self.screen)
         self._check_all("unit_cases.all_tab", "unit_cases.case_type", "unit_cases.status", "unit_cases.pnr")
         self._check_choice("unit_cases.status", values.get("read", "Läst av invånare"))
         self._check_choice("unit_cases.case_type", values.get("sent_by_care", "Skickat av vården"))
