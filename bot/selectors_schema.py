@@ -34,7 +34,7 @@ def _group(prefix: str, kind: str, *keys: str) -> dict[str, str]:
 SCHEMA: dict[str, str] = {
     **_group("meta", VALUE, "name", "version"),
     **_group("pnr", VALUE, "display"),
-    **_group("page", ELEMENT, "content"),
+    **_group("page", ELEMENT, "content", "busy"),
     **_group("login", ELEMENT, "hsa_id", "password", "submit", "failed"),
     **_group("unit", ELEMENT, "heading", "choice", "list", "any_choice"),
     **_group("nav", ELEMENT, "my_cases", "unit_cases"),
@@ -77,6 +77,7 @@ SCHEMA: dict[str, str] = {
         "rows",
         "next_page",
     ),
+    "unit_cases.ready": READINESS,
     "unit_cases.cases": RECORDS,
     **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format"),
     **_group(
@@ -97,8 +98,10 @@ SCHEMA: dict[str, str] = {
 # Entries a site may switch off (`key = false`): the bot can do without the step they stand for.
 MAY_BE_OFF = frozenset(
     {
+        "page.busy",
         "step2.ready",
         "step2.busy",
+        "unit_cases.ready",
         "step3.confirm_dialog",
         "step3.confirm",
         "receipt.not_sent",

@@ -63,10 +63,21 @@ def prepare_recipients(screen: Screen, pnrs: Sequence[str], attempts: int = ADD_
 def type_numbers(screen: Screen, pnrs: Sequence[str], rows_before: int = 0) -> None:
     """Type each personnummer and click Lägg till; without `step2.ready` in the data the checks run while the next
     number is typed, with it the tool is waited for between numbers."""
-    for added, pnr in enumerate(pnrs, start=1):
+    expected = rows_before
+    for pnr in pnrs:
         screen.fill("step2.pnr", screen.display_pnr(pnr))
         screen.click("step2.add")
-        screen.wait_ready("step2.ready", count=rows_before + added)
+        if screen.wait_ready("step2.ready", count=expected + 1, unless="step2.refused"):
+            expected += 1
+        elif not screen.server_failed():
+            raise _refusal(screen)
+        # else the tool failed this add: no row, and `prepare_recipients` adds the number again on its own
+
+
+def _refusal(screen: Screen) -> SelectorError:
+    """The tool answered a valid number with a refusal under Personnummer: a person must look."""
+    refused = scrub(screen.el("step2.refused").first.inner_text())
+    return SelectorError("step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}")
 
 
 def _shown_rows(screen: Screen) -> list[str]:
@@ -95,8 +106,7 @@ def _stop_on_refusal_or_drift(screen: Screen) -> None:
     """Numbers are missing although the tool answered every add without a fault: it refused them, or the rows
     are no longer where the selectors say. Both need a person."""
     if any(400 <= status < 500 for status in screen.write_answers()) and screen.is_visible("step2.refused"):
-        refused = scrub(screen.el("step2.refused").first.inner_text())
-        raise SelectorError("step2.refused", f"Personalverktyget nekade ett giltigt personnummer: {refused}")
+        raise _refusal(screen)
     raise screen.diagnose("step2.rows")
 
 

@@ -250,7 +250,8 @@ class Screen:
         for loc in locators[1:]:
             combined = combined.or_(loc)
         with self.step(" | ".join(keys)):
-            combined.first.wait_for(state="visible")
+            # Only visible matches: a tool may keep an error element in the page, hidden, ahead of the answer.
+            combined.filter(visible=True).first.wait_for(state="visible")
         for key, loc in zip(keys, locators, strict=True):
             if loc.first.is_visible():
                 return key
@@ -258,10 +259,8 @@ class Screen:
 
     def options(self, key: str) -> list[str]:
         """The option texts of a choice element (a <select>, or a listbox opened by clicking): `<key>_option`."""
-        kind = self.selectors.entry(key).get("kind", "select")
         with self.step(key):
-            if kind == "listbox":
-                self.el(key).click()
+            self.open_choice(key, "")
             return [t.strip() for t in self.el(f"{key}_option", option="").all_inner_texts()]
 
     def choose(self, key: str, option: str) -> None:
@@ -269,10 +268,18 @@ class Screen:
         kind = self.selectors.entry(key).get("kind", "select")
         with self.step(key):
             if kind == "listbox":
-                self.el(key).click()
+                self.open_choice(key, option)
                 self.el(f"{key}_option", option=option).click()
             else:
                 self.el(key).select_option(label=option)
+
+    def open_choice(self, key: str, option: str) -> None:
+        """Open a listbox choice unless its options already show (a second click would close it again)."""
+        if self.selectors.entry(key).get("kind") != "listbox":
+            return
+        if not self.el(f"{key}_option", option=option).first.is_visible():
+            self.el(key).click()
+            self.el(f"{key}_option", option=option).first.wait_for(state="visible")
 
     def attach(self, key: str, files: list[Path]) -> None:
         """Attach files through a file input, or through the file chooser a button opens."""
@@ -320,22 +327,38 @@ class Screen:
         except PlaywrightError:
             return False
 
-    def wait_ready(self, key: str, count: int | None = None) -> None:
-        """Wait until every condition of the readiness entry `key` holds (nothing to wait for when it is off)."""
+    def wait_ready(self, key: str, count: int | None = None, unless: str | None = None) -> bool:
+        """Wait until every condition of the readiness entry `key` holds (nothing to wait for when it is off);
+        False as soon as the element `unless` shows instead (the tool refused the input or failed, and will not
+        get ready by itself)."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
         for condition, keys in self.selectors.readiness(key).items():
             for target in keys:
                 with self.step(f"{key} ({condition} {target})"):
-                    loc = self.el(target)
-                    if condition == "empty":
-                        expect(loc.first).to_have_value("", timeout=self.timeout_ms)
-                    elif condition == "enabled":
-                        expect(loc.first).to_be_enabled(timeout=self.timeout_ms)
-                    elif condition == "visible":
-                        loc.first.wait_for(state="visible", timeout=self.timeout_ms)
-                    elif condition == "gone":
-                        expect(loc.filter(visible=True)).to_have_count(0, timeout=self.timeout_ms)
-                    elif condition == "count" and count is not None:
-                        expect(loc).to_have_count(count, timeout=self.timeout_ms)
+                    while True:
+                        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+                        try:
+                            self._expect_ready(condition, target, count, min(left_ms, _READY_SLICE_MS))
+                            break
+                        except (AssertionError, PlaywrightTimeout):
+                            if unless and self.is_visible(unless):
+                                return False
+                            if time.monotonic() >= deadline:
+                                raise
+        return True
+
+    def _expect_ready(self, condition: str, target: str, count: int | None, timeout_ms: float) -> None:
+        loc = self.el(target)
+        if condition == "empty":
+            expect(loc.first).to_have_value("", timeout=timeout_ms)
+        elif condition == "enabled":
+            expect(loc.first).to_be_enabled(timeout=timeout_ms)
+        elif condition == "visible":
+            loc.first.wait_for(state="visible", timeout=timeout_ms)
+        elif condition == "gone":
+            expect(loc.filter(visible=True)).to_have_count(0, timeout=timeout_ms)
+        elif condition == "count" and count is not None:
+            expect(loc).to_have_count(count, timeout=timeout_ms)
 
     def read_records(self, key: str) -> list[dict[str, str]]:
         """Read a records entry in one round trip: one {field: text} per row the data describes."""
@@ -348,6 +371,8 @@ class Screen:
 
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _EVENT_SLICE_MS = 250
+# How long a readiness wait looks at its condition before it checks whether the tool refused or failed instead.
+_READY_SLICE_MS = 250.0
 
 # Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
 # The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line.

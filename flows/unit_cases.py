@@ -57,9 +57,7 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
     to the rows read from every page.
     """
     values = screen.selectors.value("unit_cases.values", {})
-    screen.click("nav.unit_cases")
-    screen.click("unit_cases.all_tab")
-    screen.wait_visible("unit_cases.case_type")
+    open_all_cases(screen)
     screen.choose("unit_cases.case_type", values.get("sent_by_care", "Skickat av vården"))
     if query.status and screen.present("unit_cases.status"):
         screen.choose("unit_cases.status", query.status)
@@ -79,6 +77,17 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
         if page_no < query.max_pages:
             screen.click_and_wait_replaced("unit_cases.next_page", "unit_cases.table")
     return CaseTable([row for row in rows if _matches(row, query)], complete=False)
+
+
+def open_all_cases(screen: Screen) -> None:
+    """Mottagningens ärenden → the Alla ärenden tab, each once the tool is ready for the click (`unit_cases.ready`:
+    a tab that is still loading may otherwise overwrite the one the bot chose)."""
+    screen.click("nav.unit_cases")
+    screen.wait_visible("unit_cases.all_tab")
+    screen.wait_ready("unit_cases.ready")
+    screen.click("unit_cases.all_tab")
+    screen.wait_visible("unit_cases.case_type")
+    screen.wait_ready("unit_cases.ready")
 
 
 def _matches(row: CaseRow, query: CaseQuery) -> bool:

@@ -77,8 +77,9 @@ def parse_result(stdout: str) -> dict:
 class MockProcess:
     """`python -m mock_personalverktyg --port 0` in a subprocess; the URL is read from its first line."""
 
-    def __init__(self, check_delay_ms: int | None = None) -> None:
+    def __init__(self, check_delay_ms: int | None = None, skin: str | None = None) -> None:
         self.check_delay_ms = check_delay_ms
+        self.skin = skin
         self.proc: subprocess.Popen | None = None
         self.url = ""
 
@@ -86,6 +87,8 @@ class MockProcess:
         cmd = [sys.executable, "-m", "mock_personalverktyg", "--host", "127.0.0.1", "--port", "0"]
         if self.check_delay_ms is not None:
             cmd += ["--check-delay-ms", str(self.check_delay_ms)]
+        if self.skin:
+            cmd += ["--skin", self.skin]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, stdin=subprocess.DEVNULL
         )

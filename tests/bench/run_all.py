@@ -4,6 +4,7 @@
     .venv/bin/python -m tests.bench.run_all --quick    # 20 citizens, no memory part (a few minutes)
     .venv/bin/python -m tests.bench.run_all --memory   # only the memory part
     .venv/bin/python -m tests.bench.run_all --fault-rows   # only utskick batch, fault-free and error_rate 0.03
+    .venv/bin/python -m tests.bench.run_all --spa-rows # only utskick batch, classic skin and spa skin + spa.toml
 
 Part one, against one `python -m mock_personalverktyg --port 0` (faults off, its default check delay), each part
 in its own subprocess whose whole process tree (Python, Playwright's driver, every Chromium process) is sampled
@@ -15,6 +16,12 @@ for RSS and CPU every 100 ms:
      the row is compared with the fault-free batch row (target ≤ 1.5×).
 Before every part the mock is reset and the citizens made reachable; after it `/__qa__/sent` must hold exactly
 one ärende per citizen, or the part is marked FAILED (and the command exits 1).
+
+The careful path (part one's last row, or `--spa-rows` with its classic baseline): utskick batch against a second
+mock with `--skin spa` and the campaign's selectors_override = selectors/variants/spa.toml. That build clears the
+Personnummer field only when a check is done, so the bot waits for readiness (field empty, Lägg till enabled)
+before each number instead of typing the next one while the previous check runs; the ratio to the classic batch
+row is that wait's cost.
 
 Part two (`--memory`; by default unless `--quick`): batch campaigns of 1,000 and 10,000 citizens through the
 real CLI; both peaks and their ratio (target ≤ 1.2).
@@ -67,6 +74,8 @@ CPU_KINDS = ("python", "playwright driver", "browser", "renderer", "gpu", "utili
 TARGETS = {"ratio": 1.10, "batch_250_s": 30.0, "single_ms": 400.0, "memory_ratio": 1.2, "faults_ratio": 1.5}
 FAULTS = {"error_rate": 0.03, "seed": 14}
 FAULTS_NAME = "utskick, error_rate 0.03"
+SPA_OVERRIDE = ROOT / "selectors" / "variants" / "spa.toml"
+SPA_NAME = "utskick, spa skin + spa.toml"
 
 
 @dataclass
@@ -144,11 +153,15 @@ def part_script(module: str, url: str, mode: str, pnr_file: Path, *extra: str):
     return run
 
 
-def part_utskick(folder: Path, url: str, pnrs: list[str], mode: str, workers: int, trace: str):
+def part_utskick(
+    folder: Path, url: str, pnrs: list[str], mode: str, workers: int, trace: str, selectors_override: Path | None = None
+):
     """The real CLI; its milestones come from its JSON log."""
 
     def run():
-        m = run_utskick(folder, url, pnrs, mode=mode, workers=workers, trace=trace)
+        m = run_utskick(
+            folder, url, pnrs, mode=mode, workers=workers, trace=trace, selectors_override=selectors_override
+        )
         r = m.result
         sent_at = r.get("sent_at", [])
         send_phase = (sent_at[-1] - r["preflight_ok"]) if sent_at and "preflight_ok" in r else None
@@ -248,6 +261,14 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
                 f"- batch under error_rate 0.03: {_f(faulty.e2e_ms)} ms/citizen e2e against {_f(batch.e2e_ms)} "
                 f"fault-free: {_ratio(faulty.e2e_ms, batch.e2e_ms)}× (send phase "
                 f"{_ratio(faulty.send_ms, batch.send_ms)}×; target ≤ {TARGETS['faults_ratio']}×)"
+            )
+        spa = by.get((SPA_NAME, "batch"))
+        if batch and spa:
+            lines.append(
+                f"- careful path (spa skin, readiness waits between numbers): {_f(spa.e2e_ms)} ms/citizen e2e "
+                f"against {_f(batch.e2e_ms)} for the classic batch: {_ratio(spa.e2e_ms, batch.e2e_ms)}× (send "
+                f"phase {_f(spa.send_phase_s, 1)} s against {_f(batch.send_phase_s, 1)} s: "
+                f"{_ratio(spa.send_ms, batch.send_ms)}×)"
             )
         for r in rows:
             if r.name.startswith("utskick") and r.mode == "single":
@@ -373,6 +394,21 @@ def part_fault_rows(url: str, qa: QA, n: int, tmp: Path, trace: str) -> list[Row
     return [clean, part_faults(url, qa, pnrs, tmp, trace)]
 
 
+def part_spa(n: int, tmp: Path, trace: str, check_delay_ms: int | None = None) -> list[Row]:
+    """utskick batch against a mock of its own in the spa skin, with the shipped spa.toml (the careful path)."""
+    pnrs = official_numbers(0, n)
+    with MockProcess(check_delay_ms, skin="spa") as spa:
+        run = part_utskick(tmp / "batch-spa", spa.url, pnrs, "batch", 1, trace, selectors_override=SPA_OVERRIDE)
+        return [run_part(SPA_NAME, "batch", QA(spa.url), pnrs, run)]
+
+
+def part_spa_rows(url: str, qa: QA, n: int, tmp: Path, trace: str) -> list[Row]:
+    """Only the two rows the careful path's cost needs: utskick batch on the classic skin, then on spa."""
+    pnrs = official_numbers(0, n)
+    clean = run_part("utskick", "batch", qa, pnrs, part_utskick(tmp / "batch-w1", url, pnrs, "batch", 1, trace))
+    return [clean, *part_spa(n, tmp, trace)]
+
+
 def part_workers(url: str, qa: QA, n: int, tmp: Path, counts: list[int], trace: str) -> list[Row]:
     """utskick single mode with each worker count in `counts`, over the same citizens (to choose a default)."""
     pnrs = official_numbers(0, n)
@@ -438,13 +474,18 @@ def main(argv: list[str] | None = None) -> int:
         help="only utskick batch, fault-free and under error_rate 0.03 (no memory part, no doc)",
     )
     parser.add_argument("--no-doc", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
+    parser.add_argument(
+        "--spa-rows",
+        action="store_true",
+        help="only utskick batch on the classic skin and on the spa skin with spa.toml (no memory part, no doc)",
+    )
     args = parser.parse_args(argv)
     n = args.citizens or (QUICK_CITIZENS if args.quick else FULL_CITIZENS)
     if not 1 <= n <= 250:
         parser.error("--citizens must be 1 to 250 (one batch)")
     sizes = tuple(int(s) for s in args.memory_sizes.split(",") if s.strip())
     sweep = [int(w) for w in args.workers_sweep.split(",") if w.strip()] if args.workers_sweep else []
-    if sweep or args.fault_rows:
+    if sweep or args.fault_rows or args.spa_rows:
         args.no_doc = True
     command = "python -m tests.bench.run_all" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     started = time.perf_counter()
@@ -468,15 +509,19 @@ def main(argv: list[str] | None = None) -> int:
         elif args.fault_rows:
             print(f"Fault rows: {n} citizens, batch mode, fault-free and {FAULTS}", flush=True)
             rows = part_fault_rows(mock.url, qa, n, Path(tmp), args.trace)
+        elif args.spa_rows:
+            print(f"Careful path: {n} citizens, batch mode, classic skin and spa skin + spa.toml", flush=True)
+            rows = part_spa_rows(mock.url, qa, n, Path(tmp), args.trace)
         elif not args.memory:
             print(f"Part one: {n} citizens", flush=True)
             rows = part_one(mock.url, qa, n, Path(tmp), args)
+            rows += part_spa(n, Path(tmp), args.trace)
             if not args.quick:
                 # Part two takes long: show (and keep) part one's table first.
                 print("\n" + format_tables(rows, info, [], check_delay, command) + "\n", flush=True)
                 if not args.no_doc:
                     write_doc(format_tables(rows, info, [], check_delay, command) + "\n\n(Memory part running.)")
-        if not sweep and not args.fault_rows and (args.memory or not args.quick):
+        if not sweep and not args.fault_rows and not args.spa_rows and (args.memory or not args.quick):
             print(f"Part two: memory, batch campaigns of {', '.join(map(str, sizes))} citizens", flush=True)
             memory = part_two(mock.url, qa, Path(tmp), sizes, args)
         qa.reset()

@@ -13,9 +13,20 @@ from pathlib import Path
 from tests.bench.common import DEMO_PDF, HSA_ID, PASSWORD, TEMPLATE, TEXTS, UNIT_NAME, Measured, run_measured
 
 
-def write_campaign(folder: Path, url: str, pnrs: list[str], *, mode: str, workers: int, trace: str = "") -> Path:
+def write_campaign(
+    folder: Path,
+    url: str,
+    pnrs: list[str],
+    *,
+    mode: str,
+    workers: int,
+    trace: str = "",
+    selectors_override: Path | None = None,
+) -> Path:
     """Campaign file, delivery and attachment as `tests/e2e/conftest.write_campaign` writes them; returns the
-    campaign file. `trace` empty keeps the bot's default (on-failure)."""
+    campaign file. `trace` empty keeps the bot's default (on-failure); `selectors_override` is named under
+    [staff_tool] (e.g. selectors/variants/spa.toml for the mock's spa skin)."""
+    override_line = f'selectors_override = "{selectors_override}"' if selectors_override else ""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "leverans.txt").write_text("\n".join(pnrs) + "\n", encoding="ascii")
     (folder / "information.pdf").write_bytes(DEMO_PDF.read_bytes())
@@ -46,6 +57,7 @@ messages_per_minute = 0
 url = "{url}"
 hsa_id = "{HSA_ID}"
 password_env = "UTSKICK_PASSWORD"
+{override_line}
 [paths]
 ledger = "ledger.sqlite"
 logs = "logs"
@@ -58,10 +70,11 @@ reports = "reports"
 
 
 def run_utskick(
-    folder: Path, url: str, pnrs: list[str], *, mode: str, workers: int, trace: str = "", timeout: float = 7200
+    folder: Path, url: str, pnrs: list[str], *, mode: str, workers: int, timeout: float = 7200, **options
 ) -> Measured:
-    """`utskick run CAMPAIGN --delivery … --base-url … --ledger … --mode … --workers … --yes`, measured."""
-    campaign = write_campaign(folder, url, pnrs, mode=mode, workers=workers, trace=trace)
+    """`utskick run CAMPAIGN --delivery … --base-url … --ledger … --mode … --workers … --yes`, measured; `options`
+    (trace, selectors_override) go into the campaign file."""
+    campaign = write_campaign(folder, url, pnrs, mode=mode, workers=workers, **options)
     cmd = [
         sys.executable,
         "-m",

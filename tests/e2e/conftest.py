@@ -21,7 +21,16 @@ import requests
 PROJECT = Path(__file__).resolve().parents[2]
 TEST_LIST = PROJECT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
 DEMO_PDF = PROJECT / "fixtures" / "demo" / "information.pdf"
+SPA_OVERRIDE = PROJECT / "selectors" / "variants" / "spa.toml"
 PASSWORD = "utskick-demo"
+
+
+# Tests that drive the bot run on both of the mock's skins; the campaign names selectors/variants/spa.toml for spa.
+BOTH_SKINS = pytest.mark.parametrize("mock_skin", ["classic", "spa"], indirect=True)
+# The same, with the spa row left to `make test-long` where one row of its kind already runs on spa in `make test`.
+BOTH_SKINS_SPA_LONG = pytest.mark.parametrize(
+    "mock_skin", ["classic", pytest.param("spa", marks=pytest.mark.long)], indirect=True
+)
 
 
 def official_test_numbers(start: int, count: int) -> list[str]:
@@ -184,8 +193,12 @@ def write_campaign(
     sending: str = "",
     staff_tool: str = "",
     max_retries: int = 6,
+    skin: str = "classic",
 ) -> Setup:
-    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`."""
+    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`; for the mock's spa skin the
+    campaign names the shipped override, as a site with such a build would."""
+    if skin == "spa":
+        staff_tool = f'selectors_override = "{SPA_OVERRIDE}"\n{staff_tool}'
     folder.mkdir(parents=True, exist_ok=True)
     delivery = folder / "leverans.txt"
     delivery.write_text("\n".join(pnrs) + "\n")

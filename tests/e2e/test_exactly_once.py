@@ -12,7 +12,7 @@ from datetime import datetime
 
 import pytest
 
-from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
+from tests.e2e.conftest import BOTH_SKINS, BOTH_SKINS_SPA_LONG, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -40,14 +40,15 @@ def _assert_exactly_once(setup: Setup, sent: list[dict], reachable: list[str]) -
     assert {p: rows[p] for p in reachable} == {s["pnr"]: ("sent", s["arende_id"]) for s in sent}
 
 
-def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(tmp_path, live_mock, qa):
+@BOTH_SKINS_SPA_LONG
+def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3000, 10)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[3], login="locked")
     qa.set_citizen(pnrs[8], login="never")
     reachable = [p for i, p in enumerate(pnrs) if i not in (3, 8)]
     qa.faults(drop_after_send_rate=0.3, latency_ms=[10, 120], seed=7)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="single")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="single", skin=mock_skin)
     chance = random.Random(20261122)
     kills = {"between_send_and_receipt": 0, "random": 0}
 
@@ -76,11 +77,12 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
     assert rows[pnrs[3]][0] == "not_reachable" and rows[pnrs[8]][0] == "not_reachable"
 
 
-def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, live_mock, qa):
+@BOTH_SKINS
+def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3100, 8)
     qa.reachable(*pnrs)
     qa.faults(drop_after_send_rate=1.0)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="batch")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, mode="batch", skin=mock_skin)
 
     result = setup.run("--yes")
 
@@ -89,11 +91,12 @@ def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, li
     assert "reconciled" in setup.log_text()
 
 
-def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_path, live_mock, qa):
+@BOTH_SKINS_SPA_LONG
+def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3200, 10)
     qa.reachable(*pnrs)
     qa.faults(error_rate=0.05, latency_ms=[0, 200], seed=11)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=10)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=10, skin=mock_skin)
 
     result = setup.run("--yes")
 
@@ -101,12 +104,13 @@ def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_p
     _assert_exactly_once(setup, qa.sent(), pnrs)
 
 
-def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, live_mock, qa):
+@BOTH_SKINS
+def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3300, 3)
     qa.reachable(*pnrs)
     qa.faults(session_timeout_s=1)
     # 5 s between sends, 1 s of inactivity allowed: every send after the first finds the session gone.
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 12")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 12", skin=mock_skin)
 
     result = setup.run("--yes")
 
@@ -115,11 +119,12 @@ def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, live_m
     assert "SessionExpired" in setup.log_text()
 
 
-def test_staff_tool_down_should_stop_resumable_with_exit_4_and_send_nothing(tmp_path, live_mock, qa):
+@BOTH_SKINS_SPA_LONG
+def test_staff_tool_down_should_stop_resumable_with_exit_4_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3400, 2)
     qa.reachable(*pnrs)
     qa.faults(error_rate=1.0)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=2)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=2, skin=mock_skin)
 
     result = setup.run("--yes")
 

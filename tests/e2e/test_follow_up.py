@@ -21,7 +21,18 @@ from flows.follow_up import READ, UNREAD, FollowUpRequest, read_statuses
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
 from tests.conftest import LiveMock, serve_mock
-from tests.e2e.conftest import PASSWORD, PROJECT, QA, Setup, official_test_numbers, wait_until, write_campaign
+from tests.e2e.conftest import (
+    BOTH_SKINS,
+    BOTH_SKINS_SPA_LONG,
+    PASSWORD,
+    PROJECT,
+    QA,
+    SPA_OVERRIDE,
+    Setup,
+    official_test_numbers,
+    wait_until,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -32,9 +43,9 @@ PAGE_SIZE = 3  # Alla ärenden shows this many rows a page in this module's mock
 
 
 @pytest.fixture(scope="module")
-def paged_mock() -> Iterator[LiveMock]:
-    """A mock of its own whose Alla ärenden pages after PAGE_SIZE rows."""
-    server = serve_mock({"CHECK_DELAY_MS": 50, "PAGE_SIZE": PAGE_SIZE})
+def paged_mock(mock_skin: str) -> Iterator[LiveMock]:
+    """A mock of its own (in the test's skin) whose Alla ärenden pages after PAGE_SIZE rows."""
+    server = serve_mock({"CHECK_DELAY_MS": 50, "PAGE_SIZE": PAGE_SIZE}, skin=mock_skin)
     yield server
     server.stop()
 
@@ -80,12 +91,15 @@ def summary_sheet(xlsx: Path) -> dict[str, object]:
     return dict(zip(frame["Uppgift"].str.strip(), frame["Värde"], strict=True))
 
 
-def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_information(tmp_path, paged_mock, paged_qa):
+@BOTH_SKINS
+def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_information(
+    tmp_path, mock_skin, paged_mock, paged_qa
+):
     qa = paged_qa
     pnrs = official_test_numbers(2600, 5)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[4], login="never")
-    setup = write_campaign(tmp_path, paged_mock.url, pnrs, mode="batch")
+    setup = write_campaign(tmp_path, paged_mock.url, pnrs, mode="batch", skin=mock_skin)
     run = setup.run("--yes")
     assert run.returncode == 0, run.stderr + run.stdout
     written = report_paths(run.stdout)
@@ -135,10 +149,11 @@ def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_informat
     assert stat.S_IMODE(xlsx.parent.stat().st_mode) == 0o700
 
 
-def test_report_command_should_write_journal_matching_the_mock(tmp_path, live_mock, qa):
+@BOTH_SKINS_SPA_LONG
+def test_report_command_should_write_journal_matching_the_mock(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(2700, 2)
     qa.reachable(*pnrs)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, skin=mock_skin)
     assert setup.run("--yes").returncode == 0
     out = tmp_path / "till-bestallaren"
 
@@ -156,10 +171,12 @@ def test_report_command_should_write_journal_matching_the_mock(tmp_path, live_mo
     assert re.search(rf'Skickade</th><td class="n">{len(mock)}<', html)
 
 
-def send_batch(tmp_path: Path, mock: LiveMock, qa: QA, pnrs: list[str]) -> tuple[dict[str, dict], date]:
+def send_batch(
+    tmp_path: Path, mock: LiveMock, qa: QA, pnrs: list[str], skin: str = "classic"
+) -> tuple[dict[str, dict], date]:
     """Send to `pnrs` in one batch run; the mock's sent ärenden by id, and the Swedish day they were sent."""
     qa.reachable(*pnrs)
-    setup = write_campaign(tmp_path, mock.url, pnrs, mode="batch")
+    setup = write_campaign(tmp_path, mock.url, pnrs, mode="batch", skin=skin)
     assert setup.run("--yes").returncode == 0
     sent = {s["arende_id"]: s for s in qa.sent()}
     return sent, pd.Timestamp(next(iter(sent.values()))["sent_at"]).tz_convert("Europe/Stockholm").date()
@@ -169,7 +186,10 @@ def logged_in_screen(context, override: Path | None = None) -> tuple[Screen, lis
     """A logged-in screen in `context`, and the queries of every Alla ärenden request it makes."""
     page = context.new_page()
     listed: list[dict[str, list[str]]] = []
-    page.on("request", lambda r: "/alla" in r.url and listed.append(parse_qs(urlparse(r.url).query)))
+    page.on(
+        "request",
+        lambda r: ("/alla" in r.url or "vy=alla" in r.url) and listed.append(parse_qs(urlparse(r.url).query)),
+    )
     screen = Screen(page, Selectors.load(PROJECT / "selectors" / "personalverktyg.toml", override), 8000)
     open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", PASSWORD)))
     return screen, listed
@@ -198,12 +218,15 @@ def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_p
     assert outcome.read == len(read_ids)
 
 
+@BOTH_SKINS
 def test_read_statuses_without_date_filters_should_read_every_page_and_keep_the_dates_itself(
-    tmp_path, paged_mock, paged_qa, browser
+    tmp_path, mock_skin, paged_mock, paged_qa, browser
 ):
-    sent, day = send_batch(tmp_path, paged_mock, paged_qa, official_test_numbers(2810, 4))
+    sent, day = send_batch(tmp_path, paged_mock, paged_qa, official_test_numbers(2810, 4), skin=mock_skin)
     override = tmp_path / "utan-datum.toml"
     override.write_text("[unit_cases]\ndate_from = false\ndate_to = false\n", encoding="utf-8")
+    if mock_skin == "spa":  # the single-page build has no date filters; its override switches them off
+        override = SPA_OVERRIDE
     context = browser.new_context(base_url=paged_mock.url)
     screen, listed = logged_in_screen(context, override)
 
@@ -220,10 +243,11 @@ def test_read_statuses_without_date_filters_should_read_every_page_and_keep_the_
     assert not day_before.statuses and day_before.missing == frozenset(sent)
 
 
-def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_waits(tmp_path, live_mock, qa):
+@BOTH_SKINS_SPA_LONG
+def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_waits(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(2900, 5)
     qa.reachable(*pnrs)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 30")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, sending="messages_per_minute = 30", skin=mock_skin)
     process = setup.start("--yes")
     assert wait_until(lambda: len(qa.sent()) >= 1)
 
@@ -247,13 +271,14 @@ def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_wai
     )
 
 
+@BOTH_SKINS
 def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen_as_not_yet_settled(
-    tmp_path, live_mock, qa
+    tmp_path, mock_skin, live_mock, qa
 ):
     pnrs = official_test_numbers(2950, 4)
     qa.reachable(*pnrs)
     qa.faults(latency_ms=[300, 400], seed=3)  # time to kill while a send is on its way
-    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, skin=mock_skin)
     for _ in range(5):  # the row may settle between the look and the kill; then resume and kill again
         process = setup.start("--yes")
         assert wait_until(lambda: setup.count_state("sending") > 0)
@@ -282,10 +307,13 @@ def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen
     assert not PNR_LIKE.search(html)
 
 
-def test_follow_up_should_stop_resumable_and_change_nothing_when_the_staff_tool_keeps_failing(tmp_path, live_mock, qa):
+@BOTH_SKINS_SPA_LONG
+def test_follow_up_should_stop_resumable_and_change_nothing_when_the_staff_tool_keeps_failing(
+    tmp_path, mock_skin, live_mock, qa
+):
     pnrs = official_test_numbers(2980, 2)
     qa.reachable(*pnrs)
-    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=2)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, max_retries=2, skin=mock_skin)
     assert setup.run("--yes").returncode == 0
     for s in qa.sent():
         qa.read(s["arende_id"])

@@ -113,7 +113,7 @@ MODERN_PAGE = """
   <th>Skickat</th><th>Skickat av</th></tr></thead>
   <tbody><tr><td>Oläst av invånare</td><td>A-105</td><td>{pnr0}</td><td>Provsvar</td><td>2026-12-01 10:00:00</td>
   <td>Anna</td></tr></tbody></table>
-<span id="lbl">Personnummer</span><input aria-labelledby="lbl" id="pnr">
+<span id="lbl">Personnummer</span><input aria-labelledby="lbl" id="pnr"><p id="fel" hidden></p>
 <button id="add">Lägg till</button>
 <ul aria-label="Mottagare" id="rows" aria-busy="false"></ul>
 <button disabled>Nästa sida</button>
@@ -126,6 +126,10 @@ MODERN_PAGE = """
   let busy = false;
   add.onclick = () => {
     if (busy) return;  // the tool ignores Lägg till while a check runs
+    if (field.value === document.body.dataset.refuse) {  // refused: plain text under the field, the value kept
+      const error = document.getElementById('fel'); error.textContent = 'Ange ett giltigt personnummer';
+      error.hidden = false; return;
+    }
     busy = true; add.disabled = true; rows.setAttribute('aria-busy', 'true');
     setTimeout(() => {
       const li = document.createElement('li'); li.textContent = field.value + ' Aktiv inloggning';
@@ -141,6 +145,7 @@ MODERN_PAGE = """
 MODERN_OVERRIDE = """
 [step2]
 ready = { empty = "step2.pnr", enabled = "step2.add", gone = "step2.busy", count = "step2.rows" }
+refused = { css = "#fel" }
 
 [step3]
 confirm_dialog = { role = "dialog", name = "Bekräfta" }
@@ -213,6 +218,17 @@ def test_readiness_should_wait_for_a_tool_that_clears_the_field_after_each_check
     expect(screen.el("step2.rows")).to_have_count(3)
     for pnr in pnrs:
         expect(screen.el("step2.row", pnr=shown(pnr))).to_have_count(1)
+
+
+def test_readiness_should_stop_waiting_when_the_tool_refuses_a_number_and_say_so(modern_screen):
+    screen, pnrs = modern_screen
+    screen.page.evaluate("refused => { document.body.dataset.refuse = refused; }", shown(pnrs[1]))
+    screen.timeout_ms = 60_000  # a wait that ran to its end would stop with the readiness key, not the refusal
+
+    with pytest.raises(SelectorError, match="nekade ett giltigt personnummer: Ange ett giltigt personnummer"):
+        type_numbers(screen, pnrs)
+
+    expect(screen.el("step2.rows")).to_have_count(1)
 
 
 def test_disabled_next_page_should_count_as_the_last_page_and_a_click_on_it_should_say_disabled(modern_screen):

@@ -11,20 +11,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.conftest import DEMO_PDF, official_test_numbers, write_campaign
+from tests.e2e.conftest import BOTH_SKINS, DEMO_PDF, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PDF_SHA256 = hashlib.sha256(DEMO_PDF.read_bytes()).hexdigest()
 
 
+@BOTH_SKINS
 @pytest.mark.parametrize("mode", ["single", "batch"])
-def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(tmp_path, live_mock, qa, mode):
+def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(tmp_path, mock_skin, live_mock, qa, mode):
     pnrs = official_test_numbers(2000, 6)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[1], login="locked")
     qa.set_citizen(pnrs[4], login="active", notify=[])
-    setup = write_campaign(tmp_path / mode, live_mock.url, pnrs, mode=mode, extra="Hälsningar från QA.")
+    setup = write_campaign(tmp_path / mode, live_mock.url, pnrs, mode=mode, extra="Hälsningar från QA.", skin=mock_skin)
 
     result = setup.run("--yes")
 
@@ -80,11 +81,12 @@ def test_rerun_should_send_nothing_twice_and_a_new_delivery_only_to_new_citizens
     assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs)
 
 
-def test_dry_run_should_drive_the_flow_and_send_nothing(tmp_path, live_mock, qa):
+@BOTH_SKINS
+def test_dry_run_should_drive_the_flow_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(2300, 3)
     qa.reachable(*pnrs)
     qa.set_citizen(pnrs[2], login="never")
-    setup = write_campaign(tmp_path, live_mock.url, pnrs)
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, skin=mock_skin)
 
     result = setup.run("--dry-run")
 

@@ -27,7 +27,7 @@ def test_check_should_print_the_merged_file_with_the_override_applied(tmp_path: 
     result = run(str(DEFAULT_SELECTORS), "--override", str(site))
 
     assert result.exit_code == 0, result.output
-    assert "schemaversion 2" in result.output and "Avstängda: step2.ready" in result.output
+    assert "schemaversion 2" in result.output and "Avstängda: page.busy, step2.ready" in result.output
     merged = tomllib.loads(result.output.split("# Sammanslaget resultat\n", 1)[1])
     assert merged["step2"]["add"]["name"] == "Lägg till mottagare"
     assert merged["unit_cases"]["date_from"] is False

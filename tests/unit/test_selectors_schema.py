@@ -41,6 +41,21 @@ def test_default_file_should_be_version_2_with_every_entry_kind():
     assert selectors.is_optional("unit_cases.date_from") and not selectors.is_optional("unit_cases.search")
 
 
+def test_shipped_spa_override_should_wait_for_the_tool_where_the_default_does_not():
+    default = Selectors.load(DEFAULT_SELECTORS)
+    spa = Selectors.load(DEFAULT_SELECTORS, DEFAULT_SELECTORS.parent / "variants" / "spa.toml")
+
+    assert default.readiness("unit_cases.ready") == {} and not default.has("page.busy")
+    assert spa.readiness("step2.ready") == {"empty": ["step2.pnr"], "enabled": ["step2.add"]}
+    assert spa.readiness("unit_cases.ready") == {"gone": ["page.busy"]}
+    assert spa.entry("step3.confirm")["within"] == "step3.confirm_dialog"
+    assert spa.records("receipt.sent").pattern.search("A-000123 – 18900101-9802").groupdict() == {
+        "arende_id": "A-000123",
+        "pnr": "18900101-9802",
+    }
+    assert not spa.has("unit_cases.date_from")
+
+
 def test_file_without_version_should_be_refused_as_schema_version_1(tmp_path: Path):
     v1 = tmp_path / "v1.toml"
     v1.write_text(DEFAULT_SELECTORS.read_text(encoding="utf-8").replace("version = 2\n", ""), encoding="utf-8")
