@@ -26,8 +26,9 @@ from bot.locators import Selectors
 from bot.pnr import scrub
 from bot.staff_session import browser_settings, login_request
 from flows.candidates import closest, page_elements, wanted
+from flows.recipients import prepare_recipients, remove_recipient
 from flows.screen import Screen
-from flows.send import add_recipients, choose_template, open_wizard, read_check_results, remove_recipient
+from flows.send import choose_template, open_wizard
 
 FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
 ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
@@ -201,8 +202,11 @@ class Doctor:
 
     def _step2(self, pnr: str) -> None:
         self._check_all("step2.pnr", "step2.add", "step2.list")
-        add_recipients(self.screen, [pnr])
-        results = read_check_results(self.screen, [pnr])
+        prepared = prepare_recipients(self.screen, [pnr], attempts=1)
+        if pnr in prepared.not_added:
+            why = prepared.not_added[pnr]
+            raise PreflightFailed(f"Invånaren kunde inte läggas till ({why}); välj en annan med --pnr.")
+        results = prepared.checked
         shown = self.screen.display_pnr(pnr)
         self._check_all("step2.rows", "step2.next")
         self.check("step2.row", pnr=shown)
