@@ -276,14 +276,17 @@ def entry() -> None:
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001
+        log_file = current_log_file()
+        click.echo(internal_error_line(e, log_file), err=True)
+        if log_file is None:  # no file to hold the traceback: show it (masked, no locals) rather than lose it
+            configure_logging(None, verbose=True)
         log.exception("internal_error", error=type(e).__name__)
-        click.echo(internal_error_line(e, current_log_file()), err=True)
         sys.exit(EXIT_INTERNAL)
 
 
 def internal_error_line(error: Exception, log_file: Path | None) -> str:
     """The Swedish line for an error that is not the project's own: that it happened, and where the details are."""
-    where = f"Detaljerna finns i loggfilen {log_file}." if log_file else "Ingen loggfil skrevs för det här kommandot."
+    where = f"Detaljerna finns i loggfilen {log_file}." if log_file else "Ingen loggfil: detaljerna står nedan."
     return f"Internt fel i utskick ({type(error).__name__}): kommandot avbröts. {where} Meddela automationsteamet."
 
 

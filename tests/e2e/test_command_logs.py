@@ -111,9 +111,8 @@ def test_run_refused_should_log_the_refusal(tmp_path, case, args, env_of):
     assert refused[0]["message"] in result.stderr
 
 
-def _refusing(command: str, setup: Setup) -> tuple[str, ...]:
-    """The command line of `command` refused on this setup (a campaign value that does not exist)."""
-    broken_value(setup)
+def command_line(command: str, setup: Setup) -> tuple[str, ...]:
+    """The arguments of `command` on this setup's campaign (`run` sends without asking)."""
     campaign = str(setup.campaign)
     return {
         "run": ("run", campaign, "--delivery", str(setup.delivery), "--yes"),
@@ -130,7 +129,9 @@ def test_command_refused_for_a_bad_campaign_value_should_log_the_refusal(tmp_pat
     pnrs = official_test_numbers(7120, 2)
     setup = write_campaign(tmp_path, NOT_A_URL, pnrs)
 
-    result = utskick(*_refusing(command, setup))
+    broken_value(setup)
+
+    result = utskick(*command_line(command, setup))
 
     assert result.returncode == 2, result.stderr
     said = result.stdout + result.stderr  # validate writes its Swedish report, errors included, on stdout
@@ -167,16 +168,7 @@ def sent(tmp_path, live_mock, qa) -> Setup:
 
 @pytest.mark.parametrize("command", ["follow-up", "report", "status", "validate", "doctor"])
 def test_command_should_write_its_log_after_a_success(sent, command):
-    campaign = str(sent.campaign)
-    args = {
-        "follow-up": ("follow-up", campaign),
-        "report": ("report", campaign),
-        "status": ("status", campaign),
-        "validate": ("validate", str(sent.delivery), "--campaign", campaign),
-        "doctor": ("doctor", campaign, "--pnr", sent.pnrs[0]),
-    }[command]
-
-    result = utskick(*args)
+    result = utskick(*command_line(command, sent))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert not CONSOLE_EVENT.search(result.stderr), result.stderr
