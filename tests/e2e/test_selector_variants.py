@@ -12,8 +12,9 @@ from playwright.sync_api import Page, expect
 from bot.config import DEFAULT_SELECTORS
 from bot.errors import SelectorError
 from bot.locators import Selectors
+from flows.recipients import type_numbers
 from flows.screen import Screen
-from flows.send import SendOutcome, add_recipients, read_receipt
+from flows.send import SendOutcome, read_receipt
 from flows.unit_cases import _parse
 from tests.e2e.conftest import DEMO_PDF, official_test_numbers
 
@@ -207,7 +208,7 @@ def test_table_should_be_read_by_column_header_in_one_pass(modern_screen):
 def test_readiness_should_wait_for_a_tool_that_clears_the_field_after_each_check(modern_screen):
     screen, pnrs = modern_screen
 
-    add_recipients(screen, pnrs)
+    type_numbers(screen, pnrs)
 
     expect(screen.el("step2.rows")).to_have_count(3)
     for pnr in pnrs:
