@@ -6,7 +6,6 @@ Option names and logs are English; everything a case handler reads is Swedish. E
 
 from __future__ import annotations
 
-import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,12 +14,13 @@ import click
 import structlog
 
 from bot.cli_swedish import SwedishGroup
+from bot.command_log import CommandLog
 from bot.config import MAX_WORKERS, Campaign, load_campaign
 from bot.doctor_command import doctor
 from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.followup_command import follow_up
 from bot.json_output import campaign_reasons, emit, error_document, run_document
-from bot.logging_setup import configure_logging
+from bot.logging_setup import configure_logging, current_log_file
 from bot.notify import notify_run_end
 from bot.pnr import scrub
 from bot.private_files import restrict_umask
@@ -37,7 +37,7 @@ log = structlog.get_logger("utskick.cli")
 @click.version_option(package_name="utskick")
 def main() -> None:
     """utskick: skickar ett mallat 1177-ärende till varje invånare i en leverans, via Personalverktyget."""
-    configure_logging(None)  # every command logs masked; `run` adds its log file
+    configure_logging(None)  # every command logs masked; each adds its own log file once its campaign is read
 
 
 main.add_command(validate)
@@ -90,6 +90,7 @@ def run_command(
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     campaign = log_file = key = None
+    command_log = CommandLog("run", run_id=run_id, verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(
             base_url=base_url.rstrip("/") if base_url else None,
@@ -100,8 +101,7 @@ def run_command(
             slow_mo_ms=slow_mo,
         )
         key = _campaign_key(campaign)
-        log_file = campaign.logs / f"utskick-{run_id}.jsonl"
-        configure_logging(log_file, console_level=logging.INFO if verbose else logging.WARNING)
+        log_file = command_log.open(campaign.logs, announce=False)  # the runner's run_started comes first
         if headed:
             _check_headed(campaign)
         interactive = not assume_yes and sys.stdin.isatty()
@@ -129,7 +129,8 @@ def run_command(
         summary.artifacts = campaign.artifacts
         summary.reports = _write_reports(campaign, summary)
     except UtskickError as e:
-        log.error("run_refused", error=type(e).__name__, message=str(e))
+        command_log.refused(e, campaign_file)
+        log_file = command_log.file
         if as_json or (campaign is not None and campaign.notify):
             document = error_document(
                 "run",
@@ -275,9 +276,18 @@ def entry() -> None:
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001
+        log_file = current_log_file()
+        click.echo(internal_error_line(e, log_file), err=True)
+        if log_file is None:  # no file to hold the traceback: show it (masked, no locals) rather than lose it
+            configure_logging(None, verbose=True)
         log.exception("internal_error", error=type(e).__name__)
-        click.echo(f"Internt fel ({type(e).__name__}). Se loggfilen för detaljer.", err=True)
         sys.exit(EXIT_INTERNAL)
+
+
+def internal_error_line(error: Exception, log_file: Path | None) -> str:
+    """The Swedish line for an error that is not the project's own: that it happened, and where the details are."""
+    where = f"Detaljerna finns i loggfilen {log_file}." if log_file else "Ingen loggfil: detaljerna står nedan."
+    return f"Internt fel i utskick ({type(error).__name__}): kommandot avbröts. {where} Meddela automationsteamet."
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from bot.command_log import CommandLog
 from bot.config import load_campaign
 from bot.errors import ConfigError, UtskickError
 
@@ -22,6 +23,7 @@ from bot.errors import ConfigError, UtskickError
 @click.option("--out", type=click.Path(path_type=Path), help="Mapp för rapporten (annars paths.artifacts).")
 @click.option("--headed", is_flag=True, help="Visa webbläsaren.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (för maskiner).")
+@click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def doctor(
     campaign_file: Path,
     delivery: Path | None,
@@ -30,20 +32,25 @@ def doctor(
     out: Path | None,
     headed: bool,
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Gå igenom Personalverktygets skärmar fram till, men aldrig med, Skicka och kontrollera varje selektor."""
     from bot.doctor import run_doctor
     from bot.doctor_report import STATES_SV, format_report
 
+    command_log = CommandLog("doctor", verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(
             base_url=base_url.rstrip("/") if base_url else None, headless=False if headed else None
         )
+        command_log.open(campaign.logs)
         pnr = _citizen(delivery, pnr_text, campaign.delivery_password_env)
         report = run_doctor(campaign, pnr, out.resolve() if out else None)
     except UtskickError as e:
+        command_log.refused(e, campaign_file)
         click.echo(f"Fel: {e}", err=True)
         sys.exit(e.exit_code)
+    command_log.finished(exit_code=report.exit_code, failed=[c.key for c in report.failed])
     if as_json:
         payload = {
             "ok": report.exit_code == 0,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import click
-import structlog
 
+from bot.command_log import CommandLog
 from bot.config import load_campaign
 from bot.errors import UtskickError
 from bot.json_output import base_document, emit, refuse
-from bot.logging_setup import configure_logging
 
-log = structlog.get_logger("utskick.follow_up")
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
@@ -43,20 +40,21 @@ def follow_up(
 
     run_id = new_run_id(datetime.now(UTC))
     campaign = log_file = None
+    command_log = CommandLog("follow-up", run_id=run_id, verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(
             base_url=base_url.rstrip("/") if base_url else None,
             ledger=ledger.resolve() if ledger else None,
             headless=False if headed else None,
         )
-        log_file = campaign.logs / f"utskick-uppfoljning-{run_id}.jsonl"
-        configure_logging(log_file, console_level=logging.INFO if verbose else logging.WARNING)
+        log_file = command_log.open(campaign.logs)
         summary = follow_up_campaign(campaign, run_id=run_id)
         summary.log_file = log_file
         if not no_report and summary.sent:
             summary.reports = write_reports_for_campaign(campaign)
     except UtskickError as e:
-        log.error("follow_up_refused", error=type(e).__name__, message=str(e))
+        command_log.refused(e, campaign_file)
+        log_file = command_log.file
         name, key = (campaign.name, _key(campaign)) if campaign else (None, None)
         refuse(
             "follow-up",
@@ -68,6 +66,7 @@ def follow_up(
             run_id=run_id,
             log_file=log_file,
         )
+    command_log.finished(sent=summary.sent, read=summary.read, unread=summary.unread, reports=len(summary.reports))
     click.echo(format_follow_up(summary), err=as_json)
     if as_json:
         emit(follow_up_document(summary, run_id=run_id, campaign_key=_key(campaign)))

@@ -1,4 +1,5 @@
-"""Configure structlog once, at the entry point (every command): JSON lines to a file, a short readable console.
+"""Configure structlog once, at the entry point (every command): JSON lines to a file, events on the console only
+with `-v` (without it the console holds only the Swedish lines a command prints itself).
 
 Every string that reaches a handler passes `scrub_personnummer`, so a personnummer that slips into an event
 (an exception text from Playwright, a URL) is masked before it is written anywhere.
@@ -49,8 +50,17 @@ def _scrub_value(value: Any) -> Any:
     return value
 
 
-def configure_logging(log_file: Path | None, *, console_level: int = logging.WARNING) -> None:
-    """Send structlog events to `log_file` as JSON lines and to stderr as readable lines."""
+_current_log_file: Path | None = None
+
+
+def current_log_file() -> Path | None:
+    """The log file the last `configure_logging` opened, for the internal-error line (None when there is none)."""
+    return _current_log_file
+
+
+def configure_logging(log_file: Path | None, *, verbose: bool = False) -> None:
+    """Send structlog events to `log_file` as JSON lines, and to stderr as readable lines only when `verbose`."""
+    global _current_log_file
     shared: list = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -69,10 +79,16 @@ def configure_logging(log_file: Path | None, *, console_level: int = logging.WAR
             handler.close()
     root.setLevel(logging.DEBUG)
 
-    console = logging.StreamHandler(sys.stderr)
-    # A traceback is rendered as plain text, never with local variables (they hold delivery bytes, personnummer).
-    renderer = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
-    _attach(root, console, console_level, shared, renderer)
+    # Without a handler of ours Python's last-resort handler would print warnings in English on stderr.
+    quiet = logging.NullHandler()
+    quiet._utskick = True  # type: ignore[attr-defined]
+    root.addHandler(quiet)
+    if verbose:
+        console = logging.StreamHandler(sys.stderr)
+        # A traceback is rendered as plain text, never with local variables (they hold delivery bytes, pnr).
+        renderer = structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
+        _attach(root, console, logging.INFO, shared, renderer)
+    _current_log_file = log_file
     if log_file is not None:
         private_dir(log_file.parent)
         os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from bot.command_log import CommandLog
 from bot.config import load_campaign
 from bot.errors import UtskickError
 from bot.json_output import all_states, base_document, emit, refuse
@@ -16,18 +17,23 @@ from bot.json_output import all_states, base_document, emit, refuse
 @click.option("--out", type=click.Path(path_type=Path), help="Mapp för rapporterna (annars paths.reports).")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil (ersätter paths.ledger).")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som ett JSON-dokument på stdout.")
-def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
+def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Skriv rapporterna: Excel till beställaren, HTML-sammanfattning utan personnummer och journalexport."""
     from bot.ledger import campaign_key
     from bot.report import write_reports_for_campaign
 
     campaign = key = None
+    command_log = CommandLog("report", verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
+        command_log.open(campaign.logs)
         key = campaign_key(campaign.key_facts())
         paths = write_reports_for_campaign(campaign, out.resolve() if out else None)
     except UtskickError as e:
+        command_log.refused(e, campaign_file)
         refuse("report", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
+    command_log.finished(reports=len(paths))
     if as_json:
         emit(_document(campaign, key, paths))
     if not paths:

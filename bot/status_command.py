@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from bot.command_log import CommandLog
 from bot.config import Campaign, load_campaign
 from bot.errors import UtskickError
 from bot.json_output import emit, reasons_by_code, refuse
@@ -18,15 +19,18 @@ from bot.summary import STATES_SV
 @click.argument("campaign_file", type=click.Path(path_type=Path))
 @click.option("--ledger", type=click.Path(path_type=Path), help="Liggarens SQLite-fil.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv läget som ett JSON-dokument på stdout.")
-def status(campaign_file: Path, ledger: Path | None, as_json: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
+def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Visa kampanjens läge i liggaren och en körning som pågår."""
     from bot.campaign_identity import identify
     from bot.ledger import Ledger, campaign_key, last_run, read_lock_note
 
     key = campaign = None
     identity_lines: list[str] = []
+    command_log = CommandLog("status", verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
+        command_log.open(campaign.logs)
         key = campaign_key(campaign.key_facts())
         facts = None
         if campaign.ledger.exists():
@@ -42,7 +46,9 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool) -> None:
                         "last_run": last_run(book, key, running=_live_owner(note)),
                     }
     except UtskickError as e:
+        command_log.refused(e, campaign_file)
         refuse("status", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
+    command_log.finished(ran=facts is not None)
     if as_json:
         emit(_status_document(campaign, key, facts, identity_lines))
         return

@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from bot.campaign_identity import identify
+from bot.command_log import CommandLog
 from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INPUT, EXIT_OK, InputError
 from bot.intake import IntakeResult, NoValidPersonnummer, read_delivery
@@ -48,20 +49,29 @@ PREVIEW = 5
     help="Kampanjfil: visa också vilka som redan finns i kampanjens liggare och vilka som är nya.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (för maskiner).")
-def validate(delivery: Path, password_env: str | None, campaign_file: Path | None, as_json: bool) -> None:
+@click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
+def validate(
+    delivery: Path, password_env: str | None, campaign_file: Path | None, as_json: bool, verbose: bool
+) -> None:
     """Packa upp och kontrollera en leverans; ingenting skickas."""
+    command_log = CommandLog("validate", verbose=verbose)  # a log file only with --campaign: it says where
     try:
         campaign = load_campaign(campaign_file) if campaign_file else None
+        if campaign is not None:
+            command_log.open(campaign.logs)
         env = password_env or (campaign.delivery_password_env if campaign else "UTSKICK_7Z_PASSWORD")
         result = read_delivery(delivery, env)
     except NoValidPersonnummer as e:
+        command_log.refused(e, campaign_file)
         _emit(e.result, as_json, error=str(e))
         sys.exit(EXIT_INPUT)
     except InputError as e:
+        command_log.refused(e, campaign_file)
         _emit(None, as_json, error=str(e))
         sys.exit(EXIT_INPUT)
     against = compare_with_campaign(result, campaign) if campaign else None
     problem = against.get("problem") if against else None
+    command_log.finished(accepted=len(result.accepted), rejected=len(result.rejected), problem=bool(problem))
     _emit(result, as_json, against=against, error=problem)
     sys.exit(EXIT_INPUT if problem else EXIT_OK)
 

@@ -3,6 +3,7 @@ traceback, no personnummer in an exception message, an owner-only umask, and a C
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -98,7 +99,9 @@ def test_run_should_refuse_a_cdp_url_off_this_machine_with_exit_2(tmp_path, cdp_
 
     assert result.exit_code == 2, result.output
     assert "staff_tool.cdp_url" in result.output and "den här datorn" in result.output
-    assert not (tmp_path / "var").exists(), "nothing was started"
+    left = [p.relative_to(tmp_path / "var") for p in (tmp_path / "var").rglob("*") if p.is_file()]
+    assert [p.parent.name for p in left] == ["logs"], "nothing was started: only the refusal's log file"
+    assert json.loads((tmp_path / "var" / left[0]).read_text(encoding="utf-8"))["event"] == "run_refused"
 
 
 @pytest.mark.parametrize("cdp_url", ["http://127.0.0.1:9222", "http://localhost:9222", "http://[::1]:9222"])

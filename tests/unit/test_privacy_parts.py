@@ -16,6 +16,7 @@ import pytest
 
 from bot.browser import BrowserSession, BrowserSettings
 from bot.chromium import BASE_LAUNCH_ARGS, NO_SANDBOX_ENV, launch_args, sandbox_off_reason
+from bot.command_log import log_file_for
 from bot.config import load_campaign
 from bot.errors import BrowserClosed, ConfigError
 from bot.private_files import private_dir
@@ -91,6 +92,15 @@ def test_retention_should_delete_old_logs_and_artifacts_and_nothing_else(tmp_pat
     assert sorted(deleted) == sorted(old)
     assert not any(p.exists() for p in old)
     assert all(p.exists() for p in kept)
+
+
+@pytest.mark.parametrize("command", ["follow-up", "report", "status", "validate", "doctor"])
+def test_retention_should_delete_the_old_logs_of_every_command(tmp_path, command):
+    campaign = load_campaign(_campaign(tmp_path, ""))
+    old = _aged(log_file_for(campaign.logs, command, "20240101T000000Z-aaaa"), 31)
+    young = _aged(log_file_for(campaign.logs, command, "20240201T000000Z-bbbb"), 29)
+
+    assert purge_expired(campaign) == [old] and young.exists()
 
 
 def test_retention_zero_should_keep_everything(tmp_path):
