@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from bot.errors import ConfigError
 from bot.notify import KEYS as NOTIFY_KEYS
 from bot.notify import NotifySettings, read_notify
-from bot.strict_toml import describe_unknown, key_line
+from bot.strict_toml import describe_unknown, key_line, syntax_error
 
 MODES = ("single", "batch")
 SESSION_MODES = ("login", "cdp", "profile")
@@ -328,8 +328,10 @@ def load_campaign(path: Path) -> Campaign:
     try:
         text = path.read_text(encoding="utf-8")
         data = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{path.name}: kampanjfilen är inte giltig TOML: {e}") from e
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"{path.name}: kampanjfilen är inte UTF-8-text (spara den som UTF-8).") from e
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"Kampanjfilen är inte giltig TOML: {syntax_error(path.name, e)}") from e
     r = _Reader(data, path, text)
     base = path.resolve().parent
     for secret_key in ("password", "staff_tool.password", "delivery.password"):

@@ -20,6 +20,7 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from bot import selectors_schema as schema
+from bot.strict_toml import syntax_error
 from bot.errors import ConfigError, SelectorError
 
 
@@ -249,7 +250,7 @@ def _read(path: Path) -> tuple[schema.SourceFile, dict[str, Any]]:
     try:
         return schema.SourceFile(str(path), text), tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"Selektorfilen {path} är inte giltig TOML: {e}") from e
+        raise ConfigError(f"Selektorfilen är inte giltig TOML: {syntax_error(str(path), e)}") from e
 
 
 def _to_toml(data: dict[str, Any]) -> str:

@@ -96,3 +96,46 @@ def describe_unknown(text: str, data: dict[str, Any], schema: Schema, label: str
             hint = f" – menade du [{guess}]?" if is_table else f" – menade du '{guess}'?"
         lines.append(f"{where}: okänd {kind} {shown}{hint}")
     return lines
+
+
+_WHERE = re.compile(r"^(?P<what>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|end of document)\)$", re.S)
+# tomllib's messages (Python 3.11), by their fixed beginning, in Swedish.
+_SYNTAX_SV = [
+    ("Cannot declare", "samma nyckel eller tabell anges två gånger"),
+    ("Cannot overwrite a value", "ett värde anges två gånger"),
+    ("Cannot redefine namespace", "en tabell anges igen efter att ha getts ett värde"),
+    ("Cannot mutate immutable namespace", "en tabell som redan är given i sin helhet ändras"),
+    ("Duplicate inline table key", "samma nyckel två gånger i en tabell på en rad"),
+    ("Expected '=' after a key", "det saknas '=' efter nyckeln"),
+    ("Expected ']' at the end of a table declaration", "det saknas ']' efter tabellens namn"),
+    ("Expected ']]' at the end of an array declaration", "det saknas ']]' efter tabellens namn"),
+    ("Expected", "ett tecken saknas"),
+    ("Found invalid character", "ogiltigt tecken"),
+    # A line break inside a one-line string: its closing quote is missing.
+    ("Illegal character '\\n'", "en text saknar avslutande citattecken"),
+    ("Illegal character", "otillåtet tecken"),
+    ("Invalid date or datetime", "ogiltigt datum eller tidpunkt"),
+    ("Invalid hex value", "ogiltigt hexadecimalt värde"),
+    ("Invalid initial character for a key part", "nyckeln börjar med ett otillåtet tecken"),
+    ("Invalid statement", "raden är varken en nyckel = värde eller en [tabell]"),
+    ("Invalid value", "ogiltigt värde (text ska stå inom citattecken)"),
+    ("Unclosed array", "en lista saknar avslutande ']'"),
+    ("Unclosed inline table", "en tabell på en rad saknar avslutande '}'"),
+    ("Unescaped '\\' in a string", "ett '\\' i en text måste skrivas '\\\\'"),
+    ("Unterminated string", "en text saknar avslutande citattecken"),
+    ("Escaped character is not a Unicode scalar value", "ogiltig teckenkod i en text"),
+]
+
+
+def syntax_error(name: str, error: Exception) -> str:
+    """A Swedish message for a TOML syntax error in file `name`: where (line, column) and what, tomllib's text last."""
+    text = str(error)
+    match = _WHERE.match(text)
+    if match is None:
+        what, where = text, "okänd plats"
+    elif match["line"]:
+        what, where = match["what"], f"rad {match['line']}, kolumn {match['column']}"
+    else:
+        what, where = match["what"], "i slutet av filen"
+    swedish = next((sv for start, sv in _SYNTAX_SV if what.startswith(start)), "felaktig TOML")
+    return f"{name} {where}: {swedish} ({what})."

@@ -69,6 +69,24 @@ def test_invalid_toml_should_be_an_input_error(tmp_path):
         load_campaign(_write(tmp_path, "[campaign\nname="))
 
 
+@pytest.mark.parametrize(
+    ("text", "where", "what"),
+    [
+        ('[campaign]\nname = Influensa\n', "rad 2, kolumn 8", "text ska stå inom citattecken"),
+        ('[campaign]\nname "Influensa"\n', "rad 2, kolumn 6", "det saknas '='"),
+        ('[campaign\nname = "x"\n', "rad 1, kolumn 10", "det saknas ']' efter tabellens namn"),
+        ('[campaign]\nname = "x"\nname = "y"\n', "rad 3", "ett värde anges två gånger"),
+        ('[campaign]\nname = "Influensa\n', "rad 2", "en text saknar avslutande citattecken"),
+        ('[message]\ntexts = ["a", "b"\n', "i slutet av filen", "en lista saknar avslutande ']'"),
+    ],
+)
+def test_toml_syntax_error_should_say_in_swedish_what_and_where(tmp_path, text, where, what):
+    with pytest.raises(ConfigError) as raised:
+        load_campaign(_write(tmp_path, text))
+    message = str(raised.value)
+    assert f"kampanj.toml {where}" in message and what in message, message
+
+
 def test_send_window_should_parse_days_and_times(tmp_path):
     text = DEMO.read_text(encoding="utf-8").replace("# window = {", "window = {")
     campaign = load_campaign(_write(tmp_path, text))
