@@ -26,6 +26,7 @@ from bot.pnr import scrub
 from bot.private_files import restrict_umask
 from bot.report_command import report
 from bot.selectors_command import selectors
+from bot.settle_command import settle
 from bot.status_command import status
 from bot.summary import format_summary
 from bot.validate_command import validate
@@ -46,6 +47,7 @@ main.add_command(report)
 main.add_command(selectors)
 main.add_command(doctor)
 main.add_command(status)
+main.add_command(settle)
 
 
 def _fail(error: UtskickError) -> None:
