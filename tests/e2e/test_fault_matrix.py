@@ -3,7 +3,9 @@ SIGKILL at random moments}. Every run ends 0, or 4 followed by a rerun that ends
 (exit 3); every reachable citizen has exactly one ärende, no unreachable one has any, and the ledger agrees.
 
 Batch rows use 150 citizens (the batch send is what issue 14 was about); single rows 20. The mock's faults are
-seeded, so a row replays the same faults for the same requests. The largest rows are marked `long`.
+seeded, so a row replays the same faults for the same requests. Every row runs on both of the mock's skins (the
+spa skin with selectors/variants/spa.toml, as a site with such a build would). The largest rows, and every spa
+row but the batch with server errors, are marked `long`.
 """
 
 from __future__ import annotations
@@ -32,10 +34,12 @@ def _citizens(qa: QA, start: int, count: int) -> tuple[list[str], list[str]]:
     return pnrs, [p for i, p in enumerate(pnrs) if i not in (3, count - 2)]
 
 
-def _campaign(tmp_path, url: str, mode: str, pnrs: list[str], batch_size: int = 250, recycle_every: int = 50) -> Setup:
+def _campaign(
+    tmp_path, url: str, mode: str, pnrs: list[str], skin: str, batch_size: int = 250, recycle_every: int = 50
+) -> Setup:
     # The default retry budget (3), as a site would run it; one browser, so the matrix fits two cores.
     sending = f"batch_size = {batch_size}\nrecycle_every = {recycle_every}"
-    return write_campaign(tmp_path, url, pnrs, mode=mode, max_retries=3, sending=sending)
+    return write_campaign(tmp_path, url, pnrs, mode=mode, max_retries=3, sending=sending, skin=skin)
 
 
 def _finish(setup: Setup, process: subprocess.Popen | None = None, codes: list[int] | None = None) -> list[int]:
@@ -82,13 +86,28 @@ FAULT_ROWS = [
     pytest.param("single", 20, {"drop_after_send_rate": 0.15}, id="single-drop_after_send"),
     pytest.param("batch", 150, {"drop_after_send_rate": 0.15}, id="batch-drop_after_send", marks=pytest.mark.long),
 ]
+# On the spa skin (the careful path: a field the tool clears, rows that appear only when checked, a dialog after
+# Skicka) the batch row with server errors runs in `make test`; the other spa rows in `make test-long`.
+SPA_IN_MAKE_TEST = {"batch-error_rate"}
 
 
-@pytest.mark.parametrize(("mode", "count", "faults"), FAULT_ROWS)
-def test_fault_matrix_should_send_every_reachable_citizen_exactly_once(tmp_path, live_mock, qa, mode, count, faults):
+def on_both_skins(rows: list) -> list:
+    """Each row on the classic skin as given, and again on the spa skin (`long` unless in SPA_IN_MAKE_TEST)."""
+    both = []
+    for row in rows:
+        both.append(pytest.param("classic", *row.values, id=f"classic-{row.id}", marks=row.marks))
+        spa_marks = list(row.marks) + ([] if row.id in SPA_IN_MAKE_TEST else [pytest.mark.long])
+        both.append(pytest.param("spa", *row.values, id=f"spa-{row.id}", marks=spa_marks))
+    return both
+
+
+@pytest.mark.parametrize(("mock_skin", "mode", "count", "faults"), on_both_skins(FAULT_ROWS), indirect=["mock_skin"])
+def test_fault_matrix_should_send_every_reachable_citizen_exactly_once(
+    tmp_path, mock_skin, live_mock, qa, mode, count, faults
+):
     pnrs, reachable = _citizens(qa, 5000 if mode == "single" else 5100, count)
     qa.faults(**faults, seed=1400 + count)
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs)
+    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin)
 
     codes = _finish(setup)
 
@@ -97,18 +116,21 @@ def test_fault_matrix_should_send_every_reachable_citizen_exactly_once(tmp_path,
 
 
 @pytest.mark.parametrize(
-    ("mode", "count", "batch_size", "thresholds"),
-    [
-        pytest.param("single", 20, 250, [4, 11], id="single-session_timeout"),
-        pytest.param("batch", 150, 50, [48, 98], id="batch-session_timeout", marks=pytest.mark.long),
-    ],
+    ("mock_skin", "mode", "count", "batch_size", "thresholds"),
+    on_both_skins(
+        [
+            pytest.param("single", 20, 250, [4, 11], id="single-session_timeout"),
+            pytest.param("batch", 150, 50, [48, 98], id="batch-session_timeout", marks=pytest.mark.long),
+        ]
+    ),
+    indirect=["mock_skin"],
 )
 def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_once(
-    tmp_path, live_mock, qa, mode, count, batch_size, thresholds
+    tmp_path, mock_skin, live_mock, qa, mode, count, batch_size, thresholds
 ):
     pnrs, reachable = _citizens(qa, 5300 if mode == "single" else 5400, count)
     # No new browser context (and so no fresh login) between sends: the expiry must hit a session in use.
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, batch_size=batch_size, recycle_every=1000)
+    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin, batch_size=batch_size, recycle_every=1000)
     process = setup.start("--yes")
 
     expired = _expire_sessions_at(qa, process, thresholds)
@@ -122,18 +144,16 @@ def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_onc
 
 @pytest.mark.long
 @pytest.mark.parametrize(
-    ("mode", "count", "kills"),
-    [
-        pytest.param("single", 20, 6, id="single-sigkill"),
-        pytest.param("batch", 150, 6, id="batch-sigkill"),
-    ],
+    ("mock_skin", "mode", "count", "kills"),
+    on_both_skins([pytest.param("single", 20, 6, id="single-sigkill"), pytest.param("batch", 150, 6, id="batch-sigkill")]),
+    indirect=["mock_skin"],
 )
 def test_fault_matrix_sigkill_at_random_moments_should_send_everyone_exactly_once(
-    tmp_path, live_mock, qa, mode, count, kills
+    tmp_path, mock_skin, live_mock, qa, mode, count, kills
 ):
     pnrs, reachable = _citizens(qa, 5600 if mode == "single" else 5700, count)
     qa.faults(drop_after_send_rate=0.15, latency_ms=[0, 40], seed=1409)
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, batch_size=50)
+    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin, batch_size=50)
     chance = random.Random(14)
     killed = {"between_send_and_receipt": 0, "random": 0}
     codes: list[int] = []
