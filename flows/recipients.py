@@ -105,9 +105,18 @@ def _rows_after_adds(screen: Screen, pnrs: Sequence[str], rows_before: int) -> s
 def _stop_on_refusal_or_drift(screen: Screen) -> None:
     """Numbers are missing although the tool answered every add without a fault: it refused them, or the rows
     are no longer where the selectors say. Both need a person."""
-    if any(400 <= status < 500 for status in screen.write_answers()) and screen.is_visible("step2.refused"):
+    if any(400 <= status < 500 for status in screen.write_answers()) and _refusal_shown(screen):
         raise _refusal(screen)
     raise screen.diagnose("step2.rows")
+
+
+def _refusal_shown(screen: Screen) -> bool:
+    """The tool answered an add with 4xx: wait for it to draw its refusal (a busy page draws it late)."""
+    try:
+        expect(screen.el("step2.refused").first).to_be_visible(timeout=screen.timeout_ms)
+    except AssertionError:
+        return False
+    return True
 
 
 def _read_checks(

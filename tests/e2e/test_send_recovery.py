@@ -120,15 +120,30 @@ def _refuse_every_add(page: Page) -> None:
     )
 
 
+def _refuse_every_add_and_draw_it_late(page: Page) -> None:
+    """As a busy machine shows it: the refusal's answer is in, but the page draws its message 1.5 s later."""
+    _refuse_every_add(page)
+    page.add_init_script(
+        """const original = window.fetch;
+        window.fetch = async (...args) => {
+            const answer = await original(...args);
+            await new Promise((resolve) => setTimeout(resolve, 1500));
+            return answer;
+        };"""
+    )
+    page.reload()
+
+
 @pytest.mark.parametrize(
     ("break_page", "error", "message"),
     [
         # The tool answered every add without a fault, yet refused a valid number: a person must look.
         (_refuse_every_add, SelectorError, "nekade ett giltigt personnummer: Okänt fel i listan"),
+        (_refuse_every_add_and_draw_it_late, SelectorError, "nekade ett giltigt personnummer: Okänt fel i listan"),
         # The page keeps failing after its reloads: a server error, nothing wrong with the selectors.
         (lambda page: FailOnce(page, {"wizard": 99}), StaffToolServerError, "500"),
     ],
-    ids=["refused-without-fault", "server-error-not-selectors"],
+    ids=["refused-without-fault", "refusal-drawn-late", "server-error-not-selectors"],
 )
 def test_a_send_that_cannot_go_on_should_say_whether_the_tool_failed_or_the_ui_changed(
     page: Page, live_mock, qa, break_page, error, message
