@@ -8,9 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from bot.chromium import LAUNCH_ARGS, find_chromium
+
+# The tests' own `expect(...)` waits: Playwright's 5 s is too short for an upload on two busy cores (the bot's
+# flows always pass their own timeout).
+expect.set_options(timeout=15_000)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
