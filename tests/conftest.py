@@ -88,3 +88,13 @@ def chromium_path() -> str:
 def browser_type_launch_args(browser_type_launch_args: dict, chromium_path: str) -> dict:
     """Launch the discovered Chromium with the flags a closed network needs."""
     return {**browser_type_launch_args, "executable_path": chromium_path, "args": list(LAUNCH_ARGS)}
+
+
+@pytest.fixture(autouse=True)
+def logging_as_the_console_script_sets_it() -> Iterator[None]:
+    """Commands invoked in-process (CliRunner) start with logging as `entry()` leaves it (no console events without
+    -v), whatever an earlier test configured: results must not depend on test order."""
+    from bot.logging_setup import configure_logging
+
+    configure_logging(None)
+    yield
