@@ -20,8 +20,8 @@ from typing import Any
 from playwright.sync_api import Locator, Page
 
 from bot import selectors_schema as schema
-from bot.strict_toml import syntax_error
 from bot.errors import ConfigError, SelectorError
+from bot.strict_toml import syntax_error
 
 
 @dataclass(frozen=True)

@@ -143,6 +143,17 @@ class Setup:
             text=True,
         )
 
+    def utskick(self, command: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
+        """Run `utskick COMMAND <this setup's campaign file> ARGS…` and wait for it."""
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", command, str(self.campaign), *args],
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+
     def command(self, *args: str) -> list[str]:
         """The command line of `utskick run` for this setup."""
         return [sys.executable, "-m", "bot.cli", "run", str(self.campaign), "--delivery", str(self.delivery), *args]

@@ -7,7 +7,6 @@ import json
 import re
 import stat
 import subprocess
-import sys
 
 import pytest
 
@@ -20,14 +19,7 @@ PNR_LIKE = re.compile(r"(?<!\d)(\d{10}|\d{12})(?!\d)|(?<!\d)\d{6,8}[-+]\d{4}(?!\
 
 def doctor(setup: Setup, *args: str) -> subprocess.CompletedProcess:
     """Run `utskick doctor` on this setup's campaign file."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "doctor", str(setup.campaign), *args],
-        env=setup.env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    return setup.utskick("doctor", *args)
 
 
 @BOTH_SKINS

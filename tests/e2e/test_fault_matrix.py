@@ -145,7 +145,9 @@ def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_onc
 @pytest.mark.long
 @pytest.mark.parametrize(
     ("mock_skin", "mode", "count", "kills"),
-    on_both_skins([pytest.param("single", 20, 6, id="single-sigkill"), pytest.param("batch", 150, 6, id="batch-sigkill")]),
+    on_both_skins(
+        [pytest.param("single", 20, 6, id="single-sigkill"), pytest.param("batch", 150, 6, id="batch-sigkill")]
+    ),
     indirect=["mock_skin"],
 )
 def test_fault_matrix_sigkill_at_random_moments_should_send_everyone_exactly_once(

@@ -7,7 +7,6 @@ import signal
 import sqlite3
 import stat
 import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -60,15 +59,8 @@ def paged_qa(paged_mock: LiveMock) -> Iterator[QA]:
 
 
 def utskick(setup: Setup, *args: str) -> subprocess.CompletedProcess:
-    """Run an `utskick` command on this setup's campaign file."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args, str(setup.campaign)],
-        env=setup.env(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
-    )
+    """Run an `utskick` command (its name first in `args`) on this setup's campaign file."""
+    return setup.utskick(*args)
 
 
 def report_paths(output: str) -> list[Path]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import sqlite3
 import subprocess
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -23,14 +22,7 @@ SCHEMA = json.loads((PROJECT / "docs" / "schema" / "utskick-output.schema.json")
 
 
 def _settle(setup: Setup, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "settle", str(setup.campaign), *args],
-        env=setup.env(),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
+    return setup.utskick("settle", *args)
 
 
 def _stopped_with_two_look_alikes(tmp_path, live_mock, qa) -> tuple[Setup, list[str], dict[str, str]]:
@@ -57,8 +49,9 @@ def test_settle_should_record_a_persons_decision_and_the_next_run_should_follow_
 
     listed = _settle(setup)
     listed_json = _settle(setup, "--json")
-    as_sent = _settle(setup, "--row", str(ids[has_it]), "--sent", arenden[has_it], "--by", "Anna Ärendehanterare", "--yes")
-    as_not_sent = _settle(setup, "--row", str(ids[lacks_it]), "--not-sent", "--by", "Anna Ärendehanterare", "--yes")
+    by = ("--by", "Anna Ärendehanterare", "--yes")
+    as_sent = _settle(setup, "--row", str(ids[has_it]), "--sent", arenden[has_it], *by)
+    as_not_sent = _settle(setup, "--row", str(ids[lacks_it]), "--not-sent", *by)
     rerun = setup.run("--yes")
 
     assert listed.returncode == 0, listed.stderr

@@ -72,7 +72,7 @@ def test_invalid_toml_should_be_an_input_error(tmp_path):
 @pytest.mark.parametrize(
     ("text", "where", "what"),
     [
-        ('[campaign]\nname = Influensa\n', "rad 2, kolumn 8", "text ska stå inom citattecken"),
+        ("[campaign]\nname = Influensa\n", "rad 2, kolumn 8", "text ska stå inom citattecken"),
         ('[campaign]\nname "Influensa"\n', "rad 2, kolumn 6", "det saknas '='"),
         ('[campaign\nname = "x"\n', "rad 1, kolumn 10", "det saknas ']' efter tabellens namn"),
         ('[campaign]\nname = "x"\nname = "y"\n', "rad 3", "ett värde anges två gånger"),
