@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 import structlog
 
+from bot.approve_command import approve
 from bot.cli_swedish import SwedishGroup
 from bot.command_log import CommandLog
 from bot.config import MAX_WORKERS, Campaign, load_campaign
@@ -46,6 +47,7 @@ main.add_command(report)
 main.add_command(selectors)
 main.add_command(doctor)
 main.add_command(status)
+main.add_command(approve)
 
 
 def _fail(error: UtskickError) -> None:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import structlog
 
+from bot.approval import require_approval
 from bot.attachments import check_attachments
 from bot.campaign_identity import Identity, check_identity
 from bot.config import Campaign
@@ -119,6 +120,8 @@ class Run:
         with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
             identity = check_identity(ledger, c, self.key)
             self._require_citizens(ledger, intake)
+            if not self.options.dry_run:
+                self._check_approval(ledger, intake)
             if self.options.dry_run:
                 work = list(self._dry_run_items(ledger, intake, identity))
                 self._send_all(ledger, work, total=len(work))
@@ -138,6 +141,13 @@ class Run:
                 f"Kampanjen '{self.campaign.name}' har inga invånare i liggaren {self.campaign.ledger}. "
                 "Ange leveransen med --delivery. Inget skickades."
             )
+
+    def _check_approval(self, ledger: Ledger, intake: IntakeResult | None) -> None:
+        """With approval.required: this delivery (or, resuming, every recorded one) approved for this exact key."""
+        fingerprints = [intake.fingerprint] if intake else [d["fingerprint"] for d in ledger.deliveries(self.key)]
+        source = intake.source if intake else ""
+        for approval in require_approval(ledger, self.campaign, self.key, fingerprints, source):
+            log.info("approval_checked", approval_id=approval.id, approver_hsa_id=approval.approver_hsa_id)
 
     def _send_recorded(self, ledger: Ledger, lock: HeldLock, intake: IntakeResult | None, identity: Identity) -> None:
         """Send under the lock, with the run's start and end (outcome, exit code) in the ledger's audit trail."""
