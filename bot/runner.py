@@ -13,6 +13,7 @@ import secrets
 import signal
 import threading
 import time
+from itertools import islice
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -65,6 +66,7 @@ class RunOptions:
     on_start: Callable[[int], None] = lambda total: None
     on_progress: Callable[[int], None] = lambda n: None
     on_waiting: Callable[[str], None] = lambda line: None  # the Swedish waiting line, once per closed window
+    preview_screenshot: Path | None = None  # the window's preview: where to save step 3 of the preflight, masked
 
 
 def new_run_id(now: datetime) -> str:
@@ -123,7 +125,7 @@ class Run:
             if not self.options.dry_run:
                 self._check_approval(ledger, intake)
             if self.options.dry_run:
-                work = list(self._dry_run_items(ledger, intake, identity))
+                work = list(islice(self._dry_run_items(ledger, intake, identity), self.options.limit))
                 self._send_all(ledger, work, total=len(work))
                 self.summary.counts = ledger.counts(self.key) if ledger.campaign(self.key) else {}
                 self.summary.exit_code = self._exit_code()
@@ -259,6 +261,7 @@ class Run:
             clock_skew=timedelta(seconds=c.reconcile_clock_skew_s),
             dry_run=self.options.dry_run,
             retry_sleep=self.retry_sleep,
+            preview_screenshot=self.options.preview_screenshot,
         )
         work = iter(work)
         first = next(work, None)
