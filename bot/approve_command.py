@@ -39,7 +39,8 @@ def approve(
     verbose: bool,
 ) -> None:
     """Godkänn kampanjens meddelande för en leverans (en andra persons godkännande). Inget skickas."""
-    from bot.approval import approve as record, check_approver
+    from bot.approval import approve as record
+    from bot.approval import check_approver
     from bot.intake import read_delivery
     from bot.ledger import Ledger, campaign_key
     from bot.private_files import private_dir
@@ -98,8 +99,7 @@ def describe_for_approval(campaign: Campaign, key: str, intake: IntakeResult) ->
         f"Mottagning: {campaign.unit}    Mall: {campaign.template}",
         f"Texter i ordning: {', '.join(campaign.texts) or '(inga)'}",
         f"Extra text: {campaign.extra_text or '(ingen)'}",
-        "Bilagor: "
-        + (", ".join(f"{a['name']} (sha256 {a['sha256'][:12]})" for a in facts["attachments"]) or "(inga)"),
+        "Bilagor: " + (", ".join(f"{a['name']} (sha256 {a['sha256'][:12]})" for a in facts["attachments"]) or "(inga)"),
         f"Leverans: {intake.source}  (fingeravtryck {intake.fingerprint[:12]})",
         f"  godkända personnummer: {len(intake.accepted)}, avvisade rader: {len(intake.rejected)}, "
         f"dubbletter: {intake.duplicates}",

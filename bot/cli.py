@@ -29,6 +29,7 @@ from bot.report_command import report
 from bot.selectors_command import selectors
 from bot.status_command import status
 from bot.summary import format_summary
+from bot.ui.server import ui
 from bot.validate_command import validate
 
 log = structlog.get_logger("utskick.cli")
@@ -48,6 +49,7 @@ main.add_command(selectors)
 main.add_command(doctor)
 main.add_command(status)
 main.add_command(approve)
+main.add_command(ui)
 
 
 def _fail(error: UtskickError) -> None:

@@ -13,10 +13,10 @@ import secrets
 import signal
 import threading
 import time
-from itertools import islice
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 import structlog
@@ -372,6 +372,10 @@ class Run:
     def _on_signal(self) -> None:
         self.interrupted = True
         self.stop.set()
+
+    def request_stop(self) -> None:
+        """Stop after the current citizen, exactly as SIGTERM does (the window's Stoppa)."""
+        self._on_signal()
 
     def _confirmation_text(self, total: int, preview: str) -> str:
         c = self.campaign

@@ -84,9 +84,11 @@ class ApprovalRecords(LedgerBase):
 
     def approval(self, approval_id: int) -> Approval:
         """The approval with this id."""
-        row = self.connection().execute(
-            f"SELECT {_COLUMNS}, facts_json FROM approvals WHERE id = ?", (approval_id,)
-        ).fetchone()
+        row = (
+            self.connection()
+            .execute(f"SELECT {_COLUMNS}, facts_json FROM approvals WHERE id = ?", (approval_id,))
+            .fetchone()
+        )
         return _approval(row)
 
     def approvals(self, campaign_key: str | None = None) -> list[Approval]:
