@@ -29,7 +29,9 @@ def main() -> int:
     print(f"Leverans: {folder / 'delivery.7z'} (arkivets lösenord: demo-losenord)")
     print("Personalverktyget: HSA-id SE2321000016-A001, lösenord utskick-demo; godkännare t.ex. SE2321000016-A002")
     try:
-        return subprocess.run([sys.executable, "-m", "bot.cli", "ui", "--campaigns", str(folder)], check=False).returncode
+        return subprocess.run(
+            [sys.executable, "-m", "bot.cli", "ui", "--campaigns", str(folder)], check=False
+        ).returncode
     except KeyboardInterrupt:
         return 0
     finally:

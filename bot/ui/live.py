@@ -4,6 +4,7 @@ the latest events in Swedish (ledger row ids, never a personnummer)."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from bot.errors import ConfigError
 from bot.ledger import Ledger, campaign_key
@@ -36,8 +37,8 @@ def snapshot(ws: Workspace, job: Job | None) -> dict:
         "counts": [[STATES_SV.get(s, s), n] for s, n in counts.items() if n],
         "rate": f"{rate:.0f} per minut" if rate is not None else "–",
         "left": _duration(left) if left is not None else "–",
-        "notes": list(job.notes) if job else [],
-        "events": recent,
+        "notes": sorted([*(job.notes if job else []), *recent], reverse=True)[:RECENT],
+        "events": [],
         "message": job.message if job and not job.running else "",
         "exit_code": job.exit_code if job else None,
         "stop_asked": bool(job and job.stop_asked),
@@ -76,4 +77,5 @@ def _line(at: str, item_id: int, event: str, detail: str | None) -> str:
         what += f" ({reason_sv(facts['reason'])})"
     if facts.get("arende_id"):
         what += f", ärende {facts['arende_id']}"
-    return f"{at[11:19]} UTC rad {item_id}: {what}"
+    local = datetime.fromisoformat(at).astimezone().strftime("%H:%M:%S")
+    return f"{local} rad {item_id}: {what}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template
+from flask import abort, redirect, render_template, request, url_for
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, UtskickError
 from bot.ui.app import state
 from bot.ui.workspace import Workspace
 
@@ -30,3 +30,22 @@ def render_step(ws: Workspace, endpoint: str, template: str, status: int = 200, 
     title = dict(STEPS)[endpoint]
     page = render_template(template, title=title, ws=ws, steps=STEPS, current=endpoint, **context)
     return page, status
+
+
+def campaign_of(ws: Workspace, endpoint: str, template: str):
+    """(the campaign file as it is now, None), or (None, the screen saying why it cannot be read)."""
+    try:
+        return ws.campaign(), None
+    except UtskickError as e:
+        return None, render_step(ws, endpoint, template, status=400, error=str(e), campaign=None)
+
+
+def start_from_form(ws: Workspace, kind: str, operation, endpoint: str):
+    """Start `operation(job, ws)` as the window's job, with the staff-tool password the form gave (or the one in
+    memory): (a redirect to the screen, "") or (None, the Swedish reason it could not start)."""
+    ws.staff_password = request.form.get("losenord") or ws.staff_password
+    try:
+        state()["jobs"].start(kind, ws.slug, lambda job: operation(job, ws))
+    except UtskickError as e:
+        return None, str(e)
+    return redirect(url_for(endpoint, slug=ws.slug)), ""

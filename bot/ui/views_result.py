@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, request, send_file, url_for
+from flask import Blueprint, abort, request, send_file
 
-from bot.errors import UtskickError
 from bot.ledger import campaign_key
 from bot.report import report_folder, write_reports_for_campaign
 from bot.ui import operations
 from bot.ui.app import state
 from bot.ui.live import snapshot
-from bot.ui.pages import render_step, workspace
+from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 
 bp = Blueprint("result", __name__, url_prefix="/kampanj/<slug>")
 KINDS = {
@@ -33,18 +32,14 @@ def result(slug: str):
     """Resultat: what the last run did, the reports, and Följ upp (reads Läst / Oläst and writes them again)."""
     ws = workspace(slug)
     jobs = state()["jobs"]
-    try:
-        campaign = ws.campaign()
-    except UtskickError as e:
-        return render_step(ws, "result.result", "result.html", status=400, error=str(e), campaign=None)
+    campaign, refused = campaign_of(ws, "result.result", "result.html")
+    if refused:
+        return refused
     error = ""
     if request.method == "POST":
-        ws.staff_password = request.form.get("losenord") or ws.staff_password
-        try:
-            jobs.start("follow_up", slug, lambda job: operations.follow_up(job, ws))
-            return redirect(url_for("result.result", slug=slug))
-        except UtskickError as e:
-            error = str(e)
+        started, error = start_from_form(ws, "follow_up", operations.follow_up, "result.result")
+        if started:
+            return started
     reports = [(p.name, KINDS[p.suffix]) for p in _reports(campaign)]
     return render_step(
         ws, "result.result", "result.html", status=400 if error else 200, error=error, campaign=campaign,

@@ -12,7 +12,7 @@ from bot.ledger import Ledger, campaign_key
 from bot.ui import operations
 from bot.ui.app import state
 from bot.ui.live import snapshot
-from bot.ui.pages import render_step, workspace
+from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 
 bp = Blueprint("send", __name__, url_prefix="/kampanj/<slug>")
 STREAM_SECONDS = 30  # a stream ends and the browser reconnects: no server thread is held by a forgotten tab
@@ -23,18 +23,14 @@ def send(slug: str):
     """Skicka: the staff-tool password (or the attached SITHS browser), then the run, watched live."""
     ws = workspace(slug)
     jobs = state()["jobs"]
-    try:
-        campaign = ws.campaign()
-    except UtskickError as e:
-        return render_step(ws, "send.send", "send.html", status=400, error=str(e), campaign=None)
+    campaign, refused = campaign_of(ws, "send.send", "send.html")
+    if refused:
+        return refused
     error = ""
     if request.method == "POST":
-        ws.staff_password = request.form.get("losenord") or ws.staff_password
-        try:
-            jobs.start("run", slug, lambda job: operations.send(job, ws))
-            return redirect(url_for("send.send", slug=slug))
-        except UtskickError as e:
-            error = str(e)
+        started, error = start_from_form(ws, "run", operations.send, "send.send")
+        if started:
+            return started
     approval_line = _approval_line(campaign, ws)
     return render_step(
         ws, "send.send", "send.html", status=400 if error else 200, error=error, campaign=campaign,

@@ -13,7 +13,7 @@ from bot.errors import UtskickError
 from bot.ledger import campaign_key
 from bot.ui import operations
 from bot.ui.app import state
-from bot.ui.pages import render_step, workspace
+from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 from bot.validate_command import REASON_LABELS_SV
 
 bp = Blueprint("steps", __name__, url_prefix="/kampanj/<slug>")
@@ -68,23 +68,18 @@ def _delivery_page(ws, error: str = "", status: int = 200):
 def preview(slug: str):
     """Förhandsgranskning: the dry pass with the first citizen, composed text and the masked step 3."""
     ws = workspace(slug)
-    jobs = state()["jobs"]
-    try:
-        campaign = ws.campaign()
-    except UtskickError as e:
-        return render_step(ws, "steps.preview", "preview.html", status=400, error=str(e), campaign=None)
+    campaign, refused = campaign_of(ws, "steps.preview", "preview.html")
+    if refused:
+        return refused
     error = ""
     if request.method == "POST":
         if ws.intake is None:
             error = "Välj och kontrollera leveransen först (Leverans)."
         else:
-            ws.staff_password = request.form.get("losenord") or ws.staff_password
-            try:
-                jobs.start("preview", slug, lambda job: operations.preview(job, ws))
-                return redirect(url_for("steps.preview", slug=slug))
-            except UtskickError as e:
-                error = str(e)
-    job = jobs.latest(slug, "preview")
+            started, error = start_from_form(ws, "preview", operations.preview, "steps.preview")
+            if started:
+                return started
+    job = state()["jobs"].latest(slug, "preview")
     stale = ws.preview is not None and ws.preview.key != campaign_key(campaign.key_facts())
     return render_step(
         ws, "steps.preview", "preview.html", status=400 if error else 200, error=error, campaign=campaign,
@@ -105,10 +100,9 @@ def preview_image(slug: str):
 def approval(slug: str):
     """Godkännande: a second person, with name and HSA-id, approves this exact message for this delivery."""
     ws = workspace(slug)
-    try:
-        campaign = ws.campaign()
-    except UtskickError as e:
-        return render_step(ws, "steps.approval", "approval.html", status=400, error=str(e), campaign=None)
+    campaign, refused = campaign_of(ws, "steps.approval", "approval.html")
+    if refused:
+        return refused
     error = ""
     if request.method == "POST":
         if request.form.get("granskat") != "ja":

@@ -18,8 +18,8 @@ import requests
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from fixtures.build_deliveries import broken_check_digit, write_7z
 from bot.config import load_campaign
+from fixtures.build_deliveries import broken_check_digit, write_7z
 from tests.e2e.conftest import BOTH_SKINS_SPA_LONG, PASSWORD, PROJECT, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -109,14 +109,28 @@ def _choose_delivery(page: Page, archive: Path, password: str) -> None:
     page.get_by_role("button", name="Kontrollera leveransen").click()
 
 
+def _approve(page: Page, name: str, hsa_id: str) -> None:
+    page.get_by_label("Godkännarens namn").fill(name)
+    page.get_by_label("Godkännarens HSA-id").fill(hsa_id)
+    page.get_by_label("Jag har granskat meddelandet och leveransen").check()
+    page.get_by_role("button", name="Godkänn").click()
+
+
 def _wait_for_run_end(page: Page) -> None:
     expect(page.locator("#sammanfattning")).to_be_visible(timeout=LONG_WAIT_MS)
 
 
+def _send_refused(page: Page, before: str, after: str) -> None:
+    """Skicka says before the click why it will refuse (`before`), and the run refuses with `after`."""
+    page.get_by_role("link", name="4. Skicka").click()
+    expect(page.locator("#godkannande-rad")).to_contain_text(before)
+    page.get_by_role("button", name="Skicka").click()
+    _wait_for_run_end(page)
+    expect(page.locator("#sammanfattning")).to_contain_text(after)
+
+
 @BOTH_SKINS_SPA_LONG
-def test_window_should_take_a_case_handler_from_campaign_to_follow_up(
-    page, tmp_path, live_mock, qa, window, mock_skin
-):
+def test_window_should_take_a_case_handler_from_campaign_to_follow_up(page, tmp_path, live_mock, qa, window, mock_skin):
     setup, archive = _setup(tmp_path, live_mock, qa, 5, skin=mock_skin)
     uploads_before = set(_upload_dirs())
     ui = window(setup.folder)
@@ -150,33 +164,19 @@ def test_window_should_take_a_case_handler_from_campaign_to_follow_up(
     accessible(page, "forhandsgranskning")
     assert qa.sent() == []
 
-    page.get_by_role("link", name="4. Skicka").click()
-    expect(page.locator("#godkannande-rad")).to_contain_text("kräver godkännande av en andra person")
-    page.get_by_role("button", name="Skicka").click()
-    _wait_for_run_end(page)
-    expect(page.locator("#sammanfattning")).to_contain_text("Inget godkännande finns")
+    _send_refused(page, "kräver godkännande av en andra person", "Inget godkännande finns")
     assert qa.sent() == []
 
     page.get_by_role("link", name="3. Godkännande").click()
-    page.get_by_label("Godkännarens namn").fill("Anna Ärendehanterare")
-    page.get_by_label("Godkännarens HSA-id").fill("SE2321000016-A001")
-    page.get_by_label("Jag har granskat meddelandet och leveransen").check()
-    page.get_by_role("button", name="Godkänn").click()
+    _approve(page, "Anna Ärendehanterare", "SE2321000016-A001")  # the sender herself
     expect(page.get_by_role("alert")).to_contain_text("en annan person")
-    page.get_by_label("Godkännarens namn").fill("Bengt Granskare")
-    page.get_by_label("Godkännarens HSA-id").fill("SE2321000016-A002")
-    page.get_by_label("Jag har granskat meddelandet och leveransen").check()
-    page.get_by_role("button", name="Godkänn").click()
+    _approve(page, "Bengt Granskare", "SE2321000016-A002")
     expect(page.locator("#godkannande-status")).to_have_text("Godkänt för den valda leveransen.")
     accessible(page, "godkannande")
 
     text = setup.campaign.read_text(encoding="utf-8")
     setup.campaign.write_text(text.replace("Hälsningar från mottagningen.", "Hälsningar från vårdcentralen."))
-    page.get_by_role("link", name="4. Skicka").click()
-    expect(page.locator("#godkannande-rad")).to_contain_text("gäller ett annat meddelande")
-    page.get_by_role("button", name="Skicka").click()
-    _wait_for_run_end(page)
-    expect(page.locator("#sammanfattning")).to_contain_text("godkännandet gäller inte längre")
+    _send_refused(page, "gäller ett annat meddelande", "godkännandet gäller inte längre")
     assert qa.sent() == []
     setup.campaign.write_text(text)  # the approved text again: the approval holds again
 
