@@ -222,6 +222,7 @@ def test_window_should_take_a_case_handler_from_campaign_to_follow_up(page, tmp_
     again.get_by_role("button", name="Följ upp").click()
     expect(again.locator("#uppfoljning")).to_contain_text("Lästa av invånaren: 1", timeout=LONG_WAIT_MS)
 
+    assert all(url.startswith(ui.base) for url in urls + urls_again)  # offline: nothing from anywhere else
     for url in urls + urls_again:
         for pnr in setup.pnrs:
             assert pnr not in url and pnr[2:] not in url and pnr[:8] not in url
