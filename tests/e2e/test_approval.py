@@ -23,8 +23,11 @@ def _approve(setup, *extra: str):
     return utskick("approve", str(setup.campaign), "--delivery", str(setup.delivery), *APPROVER, "--yes", *extra)
 
 
-def test_run_should_send_only_the_approved_message_to_the_approved_delivery(tmp_path, live_mock, qa):
-    setup = write_campaign(tmp_path / "godk", live_mock.url, qa.citizens("ok", 3))
+@pytest.mark.parametrize(
+    ("mode", "count"), [("single", 3), pytest.param("batch", 150, marks=pytest.mark.long)], ids=["single", "batch"]
+)
+def test_run_should_send_only_the_approved_message_to_the_approved_delivery(tmp_path, live_mock, qa, mode, count):
+    setup = write_campaign(tmp_path / "godk", live_mock.url, qa.citizens("ok", count), mode=mode)
     _require_approval(setup)
 
     refused = setup.run("--yes")
@@ -55,10 +58,10 @@ def test_run_should_send_only_the_approved_message_to_the_approved_delivery(tmp_
     assert approvals == [("Bengt Granskare", "SE2321000016-A002")]
 
     other = setup.delivery.with_name("annan.txt")
-    other.write_text("\n".join(qa.citizens("ok", 5)[3:]) + "\n")
+    other.write_text("\n".join(qa.citizens("ok", count + 2)[count:]) + "\n")
     new_delivery = utskick("run", str(setup.campaign), "--delivery", str(other), "--yes")
     assert new_delivery.returncode == 2 and "godkänt för en annan leverans" in new_delivery.stderr
-    assert len(qa.sent()) == 3
+    assert len(qa.sent()) == count
 
 
 def test_changed_text_should_void_the_approval_and_send_nothing(tmp_path, live_mock, qa):

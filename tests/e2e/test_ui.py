@@ -198,7 +198,7 @@ def test_window_should_take_a_case_handler_from_campaign_to_follow_up(page, tmp_
     again = page.context.new_page()
     urls_again = _urls(again)
     again.goto(f"{ui.base}/kampanj/kampanj/skicka")
-    expect(again.get_by_role("button", name="Stoppa")).to_be_visible()  # still going without any tab
+    expect(again.get_by_role("button", name="Stoppa")).to_be_visible(timeout=30_000)  # still going, no tab
     expect(again.locator("#live-counts")).to_contain_text("skickade")
     accessible(again, "skicka")
     qa.faults()
