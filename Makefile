@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5077
 SKIN   ?= classic
 
-.PHONY: setup browser test test-long lint mock demo bench clean
+.PHONY: setup browser test test-long lint mock demo ui bench clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ mock: $(STAMP)
 
 demo: browser
 	$(PY) -m bot.demo
+
+# The case handler's window over a fresh copy of the demo campaign, with the mock beside it.
+ui: browser
+	$(PY) -m bot.ui.demo
 
 bench: browser
 	$(PY) -m tests.bench.bench_intake

@@ -208,6 +208,11 @@ def _refusal(c: Campaign, key: str, earlier: list[Earlier], continuing: bool) ->
     return "\n".join(lines)
 
 
+def message_differences(before: dict[str, Any], now: dict[str, Any]) -> tuple[str, ...]:
+    """Swedish lines for what differs between two campaigns' message facts (name, unit, template, texts …)."""
+    return _differences(before, now)
+
+
 def _differences(before: dict[str, Any], now: dict[str, Any]) -> tuple[str, ...]:
     found = []
     for fact, label in FACT_LABELS_SV.items():

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 import structlog
 
+from bot.approve_command import approve
 from bot.cli_swedish import SwedishGroup
 from bot.command_log import CommandLog
 from bot.config import MAX_WORKERS, Campaign, load_campaign
@@ -29,6 +30,7 @@ from bot.selectors_command import selectors
 from bot.settle_command import settle
 from bot.status_command import status
 from bot.summary import format_summary
+from bot.ui.server import ui
 from bot.validate_command import validate
 
 log = structlog.get_logger("utskick.cli")
@@ -48,6 +50,8 @@ main.add_command(selectors)
 main.add_command(doctor)
 main.add_command(status)
 main.add_command(settle)
+main.add_command(approve)
+main.add_command(ui)
 
 
 def _fail(error: UtskickError) -> None:

@@ -89,6 +89,7 @@ CAMPAIGN_KEYS: dict[str, Any] = {
     "delivery": {"password_env": None},
     "paths": {"ledger": None, "logs": None, "artifacts": None, "reports": None, "keep_days": None},
     "notify": dict.fromkeys(NOTIFY_KEYS),
+    "approval": {"required": None},
 }
 
 
@@ -146,6 +147,7 @@ class Campaign:
     continues: str = ""
     new_message_for_all: bool = False
     notify: NotifySettings | None = None
+    approval_required: bool = False  # a second person must approve the message and the delivery before a run
     slow_mo_ms: int = 0  # command line only (--slowmo): QA watching the clicks
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -389,6 +391,7 @@ def load_campaign(path: Path) -> Campaign:
         new_message_for_all=r.get("campaign.new_message_for_all", bool, False),
         keep_days=r.get("paths.keep_days", int, 30),
         notify=read_notify(data.get("notify"), path.name),
+        approval_required=r.get("approval.required", bool, False),
     )
     if campaign.continues and campaign.new_message_for_all:
         raise ConfigError(

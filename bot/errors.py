@@ -5,7 +5,8 @@
     │   ├── DeliveryError             the delivery (archive, file, rows) cannot be used
     │   ├── ConfigError               the campaign file or an option is wrong
     │   │   └── CampaignConflict      another campaign of the same name is in the ledger: say which is meant
-    │   └── AttachmentError           an attachment is missing, of the wrong type or too large
+    │   ├── AttachmentError           an attachment is missing, of the wrong type or too large
+    │   └── ApprovalMissing           the campaign needs a second person's approval of this message and delivery
     ├── BusinessOutcome               a citizen-level result, recorded and never retried
     │   └── CitizenNotReachable       the recipient check refused the citizen (reason code)
     ├── TransientError                timeouts, 5xx, closed page, expired session: retried, then `failed`
@@ -61,6 +62,10 @@ class CampaignConflict(ConfigError):
 
 class AttachmentError(InputError):
     """An attachment is missing, of a type other than pdf/jpg/png, or too large."""
+
+
+class ApprovalMissing(InputError):
+    """`approval.required` and no approval of this exact message (campaign key) for this delivery: nothing sent."""
 
 
 class BusinessOutcome(UtskickError):

@@ -16,10 +16,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from pathlib import Path
 
 import structlog
 
+from bot.approval import require_approval
 from bot.attachments import check_attachments
 from bot.campaign_identity import Identity, check_identity
 from bot.config import Campaign
@@ -64,6 +66,7 @@ class RunOptions:
     on_start: Callable[[int], None] = lambda total: None
     on_progress: Callable[[int], None] = lambda n: None
     on_waiting: Callable[[str], None] = lambda line: None  # the Swedish waiting line, once per closed window
+    preview_screenshot: Path | None = None  # the window's preview: where to save step 3 of the preflight, masked
 
 
 def new_run_id(now: datetime) -> str:
@@ -119,8 +122,10 @@ class Run:
         with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
             identity = check_identity(ledger, c, self.key)
             self._require_citizens(ledger, intake)
+            if not self.options.dry_run:
+                self._check_approval(ledger, intake)
             if self.options.dry_run:
-                work = list(self._dry_run_items(ledger, intake, identity))
+                work = list(islice(self._dry_run_items(ledger, intake, identity), self.options.limit))
                 self._send_all(ledger, work, total=len(work))
                 self.summary.counts = ledger.counts(self.key) if ledger.campaign(self.key) else {}
                 self.summary.exit_code = self._exit_code()
@@ -138,6 +143,13 @@ class Run:
                 f"Kampanjen '{self.campaign.name}' har inga invånare i liggaren {self.campaign.ledger}. "
                 "Ange leveransen med --delivery. Inget skickades."
             )
+
+    def _check_approval(self, ledger: Ledger, intake: IntakeResult | None) -> None:
+        """With approval.required: this delivery (or, resuming, every recorded one) approved for this exact key."""
+        fingerprints = [intake.fingerprint] if intake else [d["fingerprint"] for d in ledger.deliveries(self.key)]
+        source = intake.source if intake else ""
+        for approval in require_approval(ledger, self.campaign, self.key, fingerprints, source):
+            log.info("approval_checked", approval_id=approval.id, approver_hsa_id=approval.approver_hsa_id)
 
     def _send_recorded(self, ledger: Ledger, lock: HeldLock, intake: IntakeResult | None, identity: Identity) -> None:
         """Send under the lock, with the run's start and end (outcome, exit code) in the ledger's audit trail."""
@@ -249,6 +261,7 @@ class Run:
             clock_skew=timedelta(seconds=c.reconcile_clock_skew_s),
             dry_run=self.options.dry_run,
             retry_sleep=self.retry_sleep,
+            preview_screenshot=self.options.preview_screenshot,
         )
         work = iter(work)
         first = next(work, None)
@@ -359,6 +372,10 @@ class Run:
     def _on_signal(self) -> None:
         self.interrupted = True
         self.stop.set()
+
+    def request_stop(self) -> None:
+        """Stop after the current citizen, exactly as SIGTERM does (the window's Stoppa)."""
+        self._on_signal()
 
     def _confirmation_text(self, total: int, preview: str) -> str:
         c = self.campaign

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 import structlog
 from tenacity import RetryCallState, Retrying
@@ -30,6 +31,7 @@ from bot.errors import (
 from bot.ledger import Item, Ledger
 from bot.locators import Selectors
 from bot.pnr import mask
+from bot.preview_shot import save_masked_screenshot
 from bot.reconcile import reconcile
 from bot.staff_session import retry_policy
 from flows.login import LoginRequest, open_staff_tool
@@ -120,6 +122,7 @@ class RunContext:
     dry_run: bool = False
     retry_sleep: Callable[[float], None] | None = None
     errors: list[BaseException] = field(default_factory=list)
+    preview_screenshot: Path | None = None  # the window's preview: step 3 as the preflight left it, masked
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.staff_session.retry_policy`)."""
@@ -201,6 +204,8 @@ class Worker:
                     outcome = send_case(self.screen, request)
                     if outcome.not_added:
                         raise StaffToolServerError(f"Förhandskontrollen: {outcome.not_added[first.pnr]}.")
+                    if self.ctx.preview_screenshot is not None and outcome.composed_text:
+                        save_masked_screenshot(self.screen.page, self.ctx.preview_screenshot)
         except UtskickError as e:
             kept = self._keep_artifacts("forhandskontroll")
             log.error("preflight_failed", error=type(e).__name__, message=str(e), artifacts=[str(p) for p in kept])

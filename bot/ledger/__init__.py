@@ -6,6 +6,7 @@ turns every `sending` row into `in_doubt` for reconciliation against the staff t
 re-sent on a guess. The allowed moves are `TRANSITIONS`; anything else raises `LedgerStateError`.
 """
 
+from bot.ledger.approvals import Approval
 from bot.ledger.base import scrub
 from bot.ledger.lock import HeldLock, LockNote, lock_path, read_lock_note
 from bot.ledger.model import (
@@ -37,6 +38,7 @@ from bot.ledger.schema import SCHEMA_VERSION, connect
 from bot.ledger.store import Ledger
 
 __all__ = [
+    "Approval",
     "FAILED",
     "IN_DOUBT",
     "INVALID",

@@ -9,10 +9,32 @@ from pathlib import Path
 
 from bot.ledger.model import STATES, LedgerError
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_MS = 30_000
 
 _STATE_LIST = ", ".join(f"'{s}'" for s in STATES)
+
+# A second person's approval of one message (campaign key) for one delivery (fingerprint): append-only, like
+# the events. No reference to `campaigns`: a campaign is approved before its first run registers it (issue 18).
+APPROVALS_DDL: tuple[str, ...] = (
+    """CREATE TABLE IF NOT EXISTS approvals (
+        id              INTEGER PRIMARY KEY,
+        at              TEXT NOT NULL,
+        campaign_key    TEXT NOT NULL CHECK (length(campaign_key) = 64),
+        campaign_name   TEXT NOT NULL,
+        fingerprint     TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        approver_name   TEXT NOT NULL CHECK (length(trim(approver_name)) > 0),
+        approver_hsa_id TEXT NOT NULL CHECK (length(trim(approver_hsa_id)) > 0),
+        recorded_by     TEXT NOT NULL,
+        facts_json      TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS approvals_by_campaign ON approvals(campaign_key, fingerprint)",
+    """CREATE TRIGGER IF NOT EXISTS approvals_append_only_update BEFORE UPDATE ON approvals
+       BEGIN SELECT RAISE(ABORT, 'approvals are append-only: UPDATE refused'); END""",
+    """CREATE TRIGGER IF NOT EXISTS approvals_append_only_delete BEFORE DELETE ON approvals
+       BEGIN SELECT RAISE(ABORT, 'approvals are append-only: DELETE refused'); END""",
+)
 
 DDL: tuple[str, ...] = (
     """CREATE TABLE IF NOT EXISTS campaigns (
@@ -91,6 +113,7 @@ DDL: tuple[str, ...] = (
        BEGIN SELECT RAISE(ABORT, 'events are append-only: DELETE refused'); END""",
     """CREATE TRIGGER IF NOT EXISTS items_never_deleted BEFORE DELETE ON items
        BEGIN SELECT RAISE(ABORT, 'items are never deleted'); END""",
+    *APPROVALS_DDL,
 )
 
 # What turns a ledger of version N into N + 1; a fresh file gets the whole DDL at once.
@@ -102,6 +125,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         "ALTER TABLE campaigns ADD COLUMN new_message_for_all INTEGER NOT NULL DEFAULT 0"
         " CHECK (new_message_for_all IN (0, 1))",
     ),
+    # 2 → 3: a second person's approvals (issue 18).
+    2: APPROVALS_DDL,
 }
 
 # The process umask is global: serialise our own changes to it. Any file another thread creates

@@ -8,6 +8,7 @@ from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from typing import Any
 
+from bot.ledger.approvals import ApprovalRecords
 from bot.ledger.base import CHUNK, chunked, detail_json, scrub
 from bot.ledger.deliveries import DeliveryWrites
 from bot.ledger.lock import HeldLock, hold_run_lock
@@ -33,7 +34,7 @@ Change = tuple[int, dict[str, Any], str | None]
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 
-class Ledger(DeliveryWrites, RunRecords, MarkerRecords):
+class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
     """The exactly-once ledger on one SQLite file; hands each thread its own connection."""
 
     def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes) -> str:

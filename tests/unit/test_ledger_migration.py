@@ -12,6 +12,8 @@ from bot.ledger import SCHEMA_VERSION, Ledger
 
 V1_LEDGER = Path(__file__).resolve().parents[1] / "data" / "ledgers" / "ledger-schema-v1.sqlite"
 V1_KEY = "83a779c280873a84fd783569eb642213978b321bbe02a27490a741ff1cc9e15e"
+V2_LEDGER = V1_LEDGER.with_name("ledger-schema-v2.sqlite")
+V2_KEY = "fcda34e03d4aa6150d30ec68e0c02f097650616de2ea1264bc42eeb815734b61"
 
 
 def _copy(tmp_path: Path) -> Path:
@@ -34,7 +36,7 @@ def test_schema_v1_ledger_should_migrate_to_the_current_version_keeping_every_ro
     assert campaign.continues_key is None and campaign.new_message_for_all is False
     assert (counts["sent"], counts["not_reachable"], counts["pending"]) == (2, 1, 1)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
         after = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("items", "events", "campaigns")}
         columns = {row[1] for row in conn.execute("PRAGMA table_info(campaigns)")}
     assert after == before
@@ -56,3 +58,26 @@ def test_migrated_ledger_should_open_again_without_migrating_twice(tmp_path):
     for _ in range(2):
         with Ledger.open(path, actor="test", run_id="migration") as ledger:
             assert ledger.counts(V1_KEY)["sent"] == 2
+
+
+def test_schema_v2_ledger_should_migrate_to_take_approvals_keeping_every_row(tmp_path):
+    path = tmp_path / "ledger.sqlite"
+    shutil.copy(V2_LEDGER, path)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+        before = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("items", "events", "campaigns")}
+
+    with Ledger.open(path, actor="test", run_id="migration") as ledger:
+        assert ledger.counts(V2_KEY)["sent"] == 2 and ledger.approvals() == []
+        approval = ledger.record_approval(
+            V2_KEY, "Provsvar v2", "f" * 64, "leverans.txt", approver_name="Bengt", approver_hsa_id="SE2321000016-A002",
+            facts={"name": "Provsvar v2"},
+        )  # fmt: skip
+        assert ledger.approvals(V2_KEY) == [approval]
+
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        after = {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("items", "campaigns")}
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            conn.execute("UPDATE approvals SET approver_name = 'Någon annan'")
+    assert after == {t: before[t] for t in ("items", "campaigns")}

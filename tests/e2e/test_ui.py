@@ -1,0 +1,277 @@
+"""The case handler's window (`utskick ui`) in a real browser against the live mock: the whole path from campaign to
+follow-up, approval required and voided by a changed text, Stoppa and resume, the page closed mid-run, downloads
+only with the session, no personnummer in any address, and axe-core on every screen.
+
+Set UTSKICK_UI_DOCS=1 to write the README's screenshots (docs/ui/*.png) while the whole path runs.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import requests
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+from bot.config import load_campaign
+from fixtures.build_deliveries import broken_check_digit, write_7z
+from tests.e2e.conftest import BOTH_SKINS_SPA_LONG, PASSWORD, PROJECT, wait_until, write_campaign
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ARCHIVE_PASSWORD = "ui-losenord-7z"
+DOCS = PROJECT / "docs" / "ui"
+AXE = Axe()
+LONG_WAIT_MS = 120_000
+
+
+class Window:
+    """`utskick ui` started as a person starts it, with its one-time address."""
+
+    def __init__(self, folder: Path) -> None:
+        env = {k: v for k, v in os.environ.items() if k not in ("UTSKICK_PASSWORD", "UTSKICK_7Z_PASSWORD")}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "ui", "--campaigns", str(folder), "--no-browser"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+        )
+        line = self.process.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:\d+/start/\S+", line)
+        assert found, f"utskick ui skrev inte ut sin adress: {line!r} {self.process.stderr.read() if not line else ''}"
+        self.start_url = found.group(0)
+        self.base = self.start_url.split("/start/")[0]
+
+    def stop(self) -> str:
+        """Stop the window as Ctrl-C does; return what it wrote on stderr."""
+        self.process.terminate()
+        _, err = self.process.communicate(timeout=60)
+        return err
+
+
+def accessible(page: Page, name: str) -> None:
+    """Zero serious or critical axe-core violations on the screen; with UTSKICK_UI_DOCS, its screenshot too."""
+    violations = [v for v in AXE.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
+    assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]]) for v in violations]
+    if os.environ.get("UTSKICK_UI_DOCS"):
+        DOCS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(DOCS / f"{name}.png"), full_page=True)
+
+
+def _setup(tmp_path: Path, live_mock, qa, count: int, skin: str = "classic"):
+    folder = tmp_path / "kampanjer"
+    pnrs = qa.citizens("ok", count)
+    setup = write_campaign(folder, live_mock.url, pnrs, extra="Hälsningar från mottagningen.", skin=skin)
+    setup.campaign.write_text(setup.campaign.read_text(encoding="utf-8") + "\n[approval]\nrequired = true\n")
+    rows = [*pnrs, broken_check_digit(pnrs[0])]
+    archive = tmp_path / "leverans.7z"
+    write_7z(archive, {"leverans.txt": ("\n".join(rows) + "\n").encode()}, ARCHIVE_PASSWORD)
+    setup.delivery.unlink()  # the window gets the archive, nothing else
+    return setup, archive
+
+
+@pytest.fixture
+def window(tmp_path):
+    started: list[Window] = []
+
+    def start(folder: Path) -> Window:
+        started.append(Window(folder))
+        return started[-1]
+
+    yield start
+    for w in started:
+        if w.process.poll() is None:
+            w.stop()
+
+
+def _urls(page: Page) -> list[str]:
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url))
+    return seen
+
+
+def _upload_dirs() -> list[Path]:
+    import tempfile
+
+    return list(Path(tempfile.gettempdir()).glob("utskick-leverans-*"))
+
+
+def _choose_delivery(page: Page, archive: Path, password: str) -> None:
+    page.get_by_label("Sökväg till leveransen på den här datorn").fill(str(archive))
+    page.get_by_label("Arkivets lösenord (för 7z)").fill(password)
+    page.get_by_role("button", name="Kontrollera leveransen").click()
+
+
+def _approve(page: Page, name: str, hsa_id: str) -> None:
+    page.get_by_label("Godkännarens namn").fill(name)
+    page.get_by_label("Godkännarens HSA-id").fill(hsa_id)
+    page.get_by_label("Jag har granskat meddelandet och leveransen").check()
+    page.get_by_role("button", name="Godkänn").click()
+
+
+def _wait_for_run_end(page: Page) -> None:
+    expect(page.locator("#sammanfattning")).to_be_visible(timeout=LONG_WAIT_MS)
+
+
+def _send_refused(page: Page, before: str, after: str) -> None:
+    """Skicka says before the click why it will refuse (`before`), and the run refuses with `after`."""
+    page.get_by_role("link", name="4. Skicka").click()
+    expect(page.locator("#godkannande-rad")).to_contain_text(before)
+    page.get_by_role("button", name="Skicka").click()
+    _wait_for_run_end(page)
+    expect(page.locator("#sammanfattning")).to_contain_text(after)
+
+
+@BOTH_SKINS_SPA_LONG
+def test_window_should_take_a_case_handler_from_campaign_to_follow_up(page, tmp_path, live_mock, qa, window, mock_skin):
+    setup, archive = _setup(tmp_path, live_mock, qa, 5, skin=mock_skin)
+    uploads_before = set(_upload_dirs())
+    ui = window(setup.folder)
+    urls = _urls(page)
+
+    page.goto(ui.start_url)
+    expect(page.get_by_role("heading", name="Kampanjer", level=1)).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Inte körd"))).to_be_visible()
+    accessible(page, "kampanjer")
+    assert requests.get(f"{ui.base}/", timeout=10).status_code == 403  # another browser: no session
+    assert requests.get(ui.start_url, timeout=10).status_code == 403  # the token works once
+
+    page.get_by_role("link", name=f"Test {setup.folder.name}").click()
+    _choose_delivery(page, archive, "fel-losenord")
+    expect(page.get_by_role("alert")).to_contain_text("lösenord")
+    page.get_by_label("eller ladda upp leveransen").set_input_files(str(archive))
+    page.get_by_label("Arkivets lösenord (för 7z)").fill(ARCHIVE_PASSWORD)
+    page.get_by_role("button", name="Kontrollera leveransen").click()
+    expect(page.get_by_role("status")).to_contain_text("Leveransen är kontrollerad")
+    facts = page.locator("dl.facts")
+    expect(facts).to_contain_text("Godkända personnummer")
+    expect(page.get_by_role("table", name="Avvisade rader")).to_contain_text("leverans.txt")
+    expect(page.get_by_role("table", name="Avvisade rader")).to_contain_text("kontrollsiffra")
+    accessible(page, "leverans")
+
+    page.get_by_role("link", name="Vidare till förhandsgranskning").click()
+    page.get_by_label(re.compile("Lösenord till Personalverktyget")).fill(PASSWORD)
+    page.get_by_role("button", name="Gör förhandsgranskning").click()
+    expect(page.locator("pre.message")).to_contain_text("Hälsningar från mottagningen.", timeout=LONG_WAIT_MS)
+    expect(page.get_by_role("img", name=re.compile("steg 3"))).to_be_visible()
+    accessible(page, "forhandsgranskning")
+    assert qa.sent() == []
+
+    _send_refused(page, "kräver godkännande av en andra person", "Inget godkännande finns")
+    assert qa.sent() == []
+
+    page.get_by_role("link", name="3. Godkännande").click()
+    _approve(page, "Anna Ärendehanterare", "SE2321000016-A001")  # the sender herself
+    expect(page.get_by_role("alert")).to_contain_text("en annan person")
+    _approve(page, "Bengt Granskare", "SE2321000016-A002")
+    expect(page.locator("#godkannande-status")).to_have_text("Godkänt för den valda leveransen.")
+    accessible(page, "godkannande")
+
+    text = setup.campaign.read_text(encoding="utf-8")
+    setup.campaign.write_text(text.replace("Hälsningar från mottagningen.", "Hälsningar från vårdcentralen."))
+    _send_refused(page, "gäller ett annat meddelande", "godkännandet gäller inte längre")
+    assert qa.sent() == []
+    setup.campaign.write_text(text)  # the approved text again: the approval holds again
+
+    page.get_by_role("link", name="4. Skicka").click()
+    expect(page.locator("#godkannande-rad")).to_contain_text("Godkänt: godkänd av Bengt Granskare")
+    qa.faults(latency_ms=[250, 350], seed=3)  # a slow tool: citizens are left when Stoppa is pressed
+    page.get_by_role("button", name="Skicka").click()
+    expect(page.get_by_role("button", name="Stoppa")).to_be_visible(timeout=LONG_WAIT_MS)
+    assert wait_until(lambda: len(qa.sent()) >= 1, 120)
+    page.get_by_role("button", name="Stoppa").click()
+    _wait_for_run_end(page)
+    expect(page.locator("#sammanfattning")).to_contain_text("Avbruten efter pågående invånare")
+    stopped_at = len(qa.sent())
+    assert 1 <= stopped_at < 5
+
+    page.get_by_role("button", name="Skicka").click()  # resume: the citizens are in the ledger now
+    expect(page.get_by_role("button", name="Stoppa")).to_be_visible(timeout=LONG_WAIT_MS)
+    page.close()  # the run belongs to the server, not the tab
+    again = page.context.new_page()
+    urls_again = _urls(again)
+    again.goto(f"{ui.base}/kampanj/kampanj/skicka")
+    expect(again.get_by_role("button", name="Stoppa")).to_be_visible(timeout=30_000)  # still going, no tab
+    expect(again.locator("#live-counts")).to_contain_text("skickade")
+    accessible(again, "skicka")
+    qa.faults()
+    _wait_for_run_end(again)
+    expect(again.locator("#sammanfattning")).to_contain_text("Skickade i denna körning")
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted(setup.pnrs)
+
+    again.get_by_role("link", name="Till resultatet").click()
+    links = again.locator("#rapporter a")
+    expect(links).to_have_count(3)
+    accessible(again, "resultat")
+    for i in range(3):
+        with again.expect_download() as download:
+            links.nth(i).click()
+        assert Path(download.value.path()).stat().st_size > 0
+    report_url = f"{ui.base}{links.first.get_attribute('href')}"
+    assert requests.get(report_url, timeout=10).status_code == 403  # only to the token's session
+
+    qa.read(qa.sent()[0]["arende_id"])
+    again.get_by_label(re.compile("Lösenord till Personalverktyget")).fill(PASSWORD)
+    again.get_by_role("button", name="Följ upp").click()
+    expect(again.locator("#uppfoljning")).to_contain_text("Lästa av invånaren: 1", timeout=LONG_WAIT_MS)
+
+    assert all(url.startswith(ui.base) for url in urls + urls_again)  # offline: nothing from anywhere else
+    for url in urls + urls_again:
+        for pnr in setup.pnrs:
+            assert pnr not in url and pnr[2:] not in url and pnr[:8] not in url
+    assert "utskick ui har stängts" in ui.stop()
+    assert set(_upload_dirs()) <= uploads_before  # the upload's 0700 folder went with the run
+
+
+def test_new_campaign_form_should_refuse_what_the_cli_refuses_and_write_a_file_the_cli_reads(
+    page, tmp_path, live_mock, window
+):
+    folder = tmp_path / "kampanjer"
+    folder.mkdir()
+    (folder / "information.pdf").write_bytes((PROJECT / "fixtures" / "demo" / "information.pdf").read_bytes())
+    ui = window(folder)
+    page.goto(ui.start_url)
+    expect(page.get_by_text("Mappen har inga kampanjfiler ännu")).to_be_visible()
+    page.get_by_role("link", name="Ny kampanj").click()
+    values = {
+        "Filnamn": "provsvar-december",
+        "Kampanjens namn": "Provsvar december",
+        "Beställare": "Verksamhetschefen",
+        "Ansvarig avsändare: namn": "Anna Ärendehanterare",
+        "Mottagning": "Vårdcentralen Centrum",
+        "Mall (som i Välj mall)": "Meddelande om provsvar",
+        "Malltexter att infoga": "Provsvar klart\nKontakt",
+        "Bilagor": "saknas.pdf",
+        "Personalverktygets adress": live_mock.url,
+        "Ditt HSA-id": "SE2321000016-A001",
+    }
+    for label, value in values.items():
+        page.get_by_label(re.compile("^" + re.escape(label))).fill(value)
+    page.get_by_label("Kräv godkännande av en andra person innan något skickas").check()
+    accessible(page, "ny-kampanj")
+    page.get_by_role("button", name="Spara kampanjen").click()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("provsvar-december.toml: bilagan")
+    expect(alert).to_contain_text("'message.attachments'")
+    assert not (folder / "provsvar-december.toml").exists()
+
+    page.get_by_label(re.compile("^Bilagor")).fill("information.pdf")
+    page.get_by_label("Kräv godkännande av en andra person innan något skickas").check()
+    page.get_by_role("button", name="Spara kampanjen").click()
+    expect(page.get_by_role("status")).to_contain_text("provsvar-december.toml är sparad och kontrollerad")
+    expect(page.get_by_role("heading", name="Leverans", level=1)).to_be_visible()
+    written = load_campaign(folder / "provsvar-december.toml")
+    assert (written.name, written.texts, written.approval_required) == (
+        "Provsvar december",
+        ("Provsvar klart", "Kontakt"),
+        True,
+    )
+    assert [a.name for a in written.attachments] == ["information.pdf"]
