@@ -11,6 +11,9 @@ import pytest
 from werkzeug.serving import make_server
 
 from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.ledger.target import PostgresTarget
+from tests.pg_server import PgServer
+from tests.pg_server import available as pg_available
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
@@ -83,3 +86,28 @@ def chromium_path() -> str:
 def browser_type_launch_args(browser_type_launch_args: dict, chromium_path: str) -> dict:
     """Launch the discovered Chromium with the flags a closed network needs."""
     return {**browser_type_launch_args, "executable_path": chromium_path, "args": list(LAUNCH_ARGS)}
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL 15 in a temporary folder for the session (Debian's binaries; `make setup` installs them)."""
+    why_not = pg_available()
+    if why_not:
+        pytest.fail(why_not)
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_backend(request: pytest.FixtureRequest) -> str:
+    """Each ledger test runs on both backends."""
+    return request.param
+
+
+@pytest.fixture
+def ledger_target(ledger_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path | PostgresTarget:
+    """A fresh ledger: a SQLite file in tmp_path, or an empty database on the session's PostgreSQL."""
+    if ledger_backend == "sqlite":
+        return tmp_path / "ledger.sqlite"
+    return request.getfixturevalue("pg_server").new_database()

@@ -14,6 +14,7 @@ from typing import Any, Self, TypeVar
 from bot.ledger.model import LedgerError
 from bot.ledger.reads import LedgerReads
 from bot.ledger.schema import connect
+from bot.ledger.target import PostgresTarget
 from bot.pnr import scrub as scrub_text
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ class LedgerBase(LedgerReads):
     """One ledger file, each thread with its own connection; explicit write transactions."""
 
     def __init__(self, path: Path, *, actor: str, run_id: str) -> None:
-        self.path = Path(path)
+        self.path = path if isinstance(path, PostgresTarget) else Path(path)
         self.actor = actor
         self.run_id = run_id
         self._local = threading.local()

@@ -28,6 +28,7 @@ from bot.ledger.model import (
     utc_now,
 )
 from bot.ledger.runs import RunRecords
+from bot.ledger.target import LedgerTarget, PostgresTarget
 
 Change = tuple[int, dict[str, Any], str | None]
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
@@ -35,6 +36,17 @@ Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 class Ledger(DeliveryWrites, RunRecords, MarkerRecords):
     """The exactly-once ledger on one SQLite file; hands each thread its own connection."""
+
+    _row_lock = ""  # how a transition locks the rows it reads; SQLite's write transaction already holds all
+
+    @classmethod
+    def open(cls, path: LedgerTarget, *, actor: str, run_id: str) -> Ledger:  # type: ignore[override]
+        """Open the ledger at `path`: a SQLite file, or a PostgreSQL database (`PostgresTarget`)."""
+        if isinstance(path, PostgresTarget) and cls is Ledger:
+            from bot.ledger.postgres import PostgresLedger
+
+            return PostgresLedger.open(path, actor=actor, run_id=run_id)
+        return super().open(path, actor=actor, run_id=run_id)
 
     def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes) -> str:
         """Move every item in `changes` to `to_state` in one transaction, or none of them.
@@ -54,7 +66,7 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords):
             for chunk in chunked(ids, CHUNK):
                 marks = ", ".join("?" * len(chunk))
                 for item_id, state, campaign in conn.execute(
-                    f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks})", chunk
+                    f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks}){self._row_lock}", chunk
                 ):
                     current[item_id] = (state, campaign)
             for item_id in ids:
@@ -231,6 +243,7 @@ _SET_EXPR = {
     "detail": ":detail",
     "arende_id": ":arende_id",
     "sent_at": ":sent_at",
+    "runner_id": ":runner_id",  # PostgreSQL only: the runner whose lease wrote `sending`
 }
 
 
