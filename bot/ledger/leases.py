@@ -229,7 +229,9 @@ def runners(conn: Any, campaign_key: str) -> list[RunnerNote]:
     """Every runner the campaign has had, newest first, with whether its lease still holds."""
     rows = conn.execute(
         "SELECT r.id, r.run_id, r.host, r.hsa_id, r.pid, r.started_at, r.heartbeat_at, r.state,"
-        f" ({_LIVE}) AS live, r.done, r.total, r.sent FROM runners r WHERE r.campaign_key = %s ORDER BY r.id DESC",
+        f" ({_LIVE}) AS live, r.done, r.total, (SELECT count(*) FROM events e WHERE e.campaign_key = r.campaign_key"
+        " AND e.run_id = r.run_id AND e.event IN ('sent', 'resolved_as_sent'))"
+        " FROM runners r WHERE r.campaign_key = %s ORDER BY r.id DESC",
         (campaign_key,),
     ).fetchall()
     return [RunnerNote(row[0], row[1], row[2], row[3], row[4], _iso(row[5]), _iso(row[6]), *row[7:]) for row in rows]

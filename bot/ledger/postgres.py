@@ -107,6 +107,7 @@ class PostgresLedger(Ledger):
     """The exactly-once ledger in a PostgreSQL database that several runners share."""
 
     _row_lock = " FOR UPDATE"
+    shared_runners = True
 
     def __init__(self, target: PostgresTarget, *, actor: str, run_id: str) -> None:
         super().__init__(target, actor=actor, run_id=run_id)  # type: ignore[arg-type]
@@ -132,7 +133,11 @@ class PostgresLedger(Ledger):
                     raise LedgerError("Liggaren är stängd.")
                 conn = connect(self.target)
                 if not self._schema_ready:
-                    ensure_schema(conn.raw)
+                    try:
+                        ensure_schema(conn.raw)
+                    except BaseException:
+                        conn.close()
+                        raise
                     self._schema_ready = True
                 self._all.append(conn)
             self._local.conn = conn
@@ -199,3 +204,20 @@ class PostgresLedger(Ledger):
     def open_elsewhere(self, campaign_key: str) -> int:
         """Rows still open (pending, sending, in doubt) that another live runner holds."""
         return leases.open_elsewhere(self.connection().raw, self.lease, campaign_key)
+
+    def reserve_send(self, campaign_key: str, seconds: float) -> float:
+        """Take the campaign's next send slot, `seconds` after the last one any runner took; seconds to wait."""
+        return leases.pace(self.connection().raw, campaign_key, seconds)
+
+    def record_stop(self, reason: str) -> None:
+        """This runner's circuit breaker stopped it: stop every other runner of the campaign too."""
+        if self.lease is not None:
+            leases.record_stop(self.connection().raw, self.lease, reason)
+
+    def stop_seen(self) -> str | None:
+        """Why another runner stopped the campaign after this one started, or None."""
+        return leases.stop_seen(self.connection().raw, self.lease) if self.lease is not None else None
+
+    def runners(self, campaign_key: str) -> list[leases.RunnerNote]:
+        """Every runner the campaign has had, newest first."""
+        return leases.runners(self.connection().raw, campaign_key)

@@ -16,6 +16,7 @@ from bot.ledger.model import (
     FAILED,
     IN_DOUBT,
     INVALID,
+    ITEM_COLUMNS,
     NOT_REACHABLE,
     PENDING,
     SENDING,
@@ -221,9 +222,23 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords):
 
     # -- the run lock ---------------------------------------------------------------------------
 
-    def acquire_run_lock(self, campaign_key: str, owner: str) -> AbstractContextManager[HeldLock]:
-        """Hold the campaign's run lock for a `with` block; raises `CampaignLocked` if another run has it."""
+    def acquire_run_lock(
+        self, campaign_key: str, owner: str, *, hsa_id: str = "", lease_s: float = 0.0
+    ) -> AbstractContextManager[HeldLock]:
+        """Hold the campaign's run lock for a `with` block; raises `CampaignLocked` if another run has it.
+
+        `hsa_id` and `lease_s` are for a database ledger's runner lease; a file lock needs neither (the OS drops
+        it when its process dies)."""
         return self._run_lock(campaign_key, owner)
+
+    # -- several runners: on one SQLite file there is one, so these are simple ----------------------------
+
+    shared_runners = False  # True where several runners share the ledger (PostgreSQL)
+
+    def claim(self, campaign_key: str, state: str, limit: int) -> list[Item]:
+        """Up to `limit` rows in `state`, oldest first (on SQLite the run lock makes them this run's)."""
+        sql = f"SELECT {ITEM_COLUMNS} FROM items WHERE campaign_key = ? AND state = ? ORDER BY id LIMIT ?"
+        return [Item(*row) for row in self.connection().execute(sql, (campaign_key, state, limit))]
 
     @contextmanager
     def _run_lock(self, campaign_key: str, owner: str) -> Iterator[HeldLock]:
