@@ -39,6 +39,7 @@ from bot.errors import (
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import HeldLock, Item, Ledger, campaign_key
 from bot.ledger.leases import LeaseLost
+from bot.ledger.target import PostgresTarget
 from bot.locators import Selectors
 from bot.pacing import Clock, Pacer, SharedPacer, describe_window, next_opening, seconds_until_open, waiting_line
 from bot.private_files import private_dir
@@ -103,6 +104,7 @@ class Run:
         self._announced: datetime | None = None
         self._lock: HeldLock | None = None
         self._ledger: Ledger | None = None
+        self.shared_pacer: SharedPacer | None = None
         self._done = 0
         self._sent = 0
         self.declined = False
@@ -158,7 +160,7 @@ class Run:
         ledger.record_run_started(self.key)
         if ledger.shared_runners:
             reserve = partial(ledger.reserve_send, self.key)
-            self.pacer = SharedPacer(self.campaign.messages_per_minute, self.stop, reserve)
+            self.shared_pacer = SharedPacer(self.campaign.messages_per_minute, self.stop, reserve)
         try:
             self._prepare(ledger, intake, identity)
             total = self._count_work(ledger)
@@ -222,7 +224,7 @@ class Run:
                 produced += 1
                 yield item
 
-    def _claimed_work(self, ledger: Ledger) -> Iterator[Item]:
+    def _claimed_work(self, ledger: Ledger) -> Iterator[Item | None]:
         """Several runners share the campaign: claim work a few rows at a time (in-doubt first), and once nothing
         is free, wait while other live runners still hold open rows (if one dies, its rows come back here)."""
         size = self.campaign.batch_size if self.campaign.mode == "batch" else 1
@@ -237,6 +239,7 @@ class Run:
                 produced += len(items)
                 yield from items
                 continue
+            yield None  # send what is claimed before waiting for other runners
             ledger.recover_interrupted(self.key)
             if not ledger.open_elsewhere(self.key):
                 items = ledger.claim(self.key, "in_doubt", want) or ledger.claim(self.key, "pending", want)
@@ -297,9 +300,10 @@ class Run:
             clock_skew=timedelta(seconds=c.reconcile_clock_skew_s),
             dry_run=self.options.dry_run,
             retry_sleep=self.retry_sleep,
+            pace_at_click=self.shared_pacer.wait_turn if self.shared_pacer else None,
         )
         work = iter(work)
-        first = next(work, None)
+        first = next((item for item in work if item is not None), None)  # a None only flushes the feeder
         if first is None:
             self.summary.message = "Inget att skicka: alla invånare i kampanjen har redan fått ett utfall."
             return
@@ -311,7 +315,8 @@ class Run:
         pending: queue.Queue = queue.Queue(maxsize=workers * 2)
         ready, go = threading.Event(), threading.Event()
         # The secrets are read (ctx.login); the browsers the workers start must not inherit them.
-        with withheld_from_environment(c.password_env, c.delivery_password_env):
+        ledger_env = (c.ledger.password_env,) if isinstance(c.ledger, PostgresTarget) else ()
+        with withheld_from_environment(c.password_env, c.delivery_password_env, *ledger_env):
             # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
             threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
             try:
@@ -357,17 +362,25 @@ class Run:
         self.declined = not answer
         return answer
 
-    def _feed(self, pending: queue.Queue, work: Iterator[Item], threads: list[threading.Thread]) -> None:
-        """Cut the work into sends (1 citizen in single mode, up to batch_size in batch) and queue them."""
+    def _feed(self, pending: queue.Queue, work: Iterator[Item | None], threads: list[threading.Thread]) -> None:
+        """Cut the work into sends (1 citizen in single mode, up to batch_size in batch) and queue them.
+
+        A full unit is queued at once, and a None from `work` queues what is held: work claimed by this runner
+        never waits in the feeder while the claims wait for other runners."""
         size = self.campaign.batch_size if self.campaign.mode == "batch" else 1
         unit: list[Item] = []
         for item in work:
-            if unit and (len(unit) >= size or unit[0].state != item.state):
+            if unit and (item is None or unit[0].state != item.state):
                 self._put(pending, unit, threads)
                 unit = []
             if self.stop.is_set():
                 return
+            if item is None:
+                continue
             unit.append(item)
+            if len(unit) >= size:
+                self._put(pending, unit, threads)
+                unit = []
         if unit:
             self._put(pending, unit, threads)
 
@@ -395,6 +408,8 @@ class Run:
             self._announce_wait(opens)
             if self.stop.wait(min((opens - now).total_seconds(), 60)):
                 return False
+        if self.shared_pacer is not None:
+            return not self.stop.is_set()  # paced at the click, across runners
         return self.pacer.wait_turn(messages)
 
     def _stopped_elsewhere(self, ledger: Ledger) -> bool:

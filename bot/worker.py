@@ -21,6 +21,7 @@ from bot.browser import BrowserSession, BrowserSettings
 from bot.errors import (
     BrowserClosed,
     CircuitOpen,
+    Interrupted,
     NeedsHuman,
     ReconcileUncertain,
     StaffToolServerError,
@@ -120,6 +121,8 @@ class RunContext:
     dry_run: bool = False
     retry_sleep: Callable[[float], None] | None = None
     errors: list[BaseException] = field(default_factory=list)
+    # Several runners share the pace: each waits for its slot right before Skicka (None: paced per unit instead).
+    pace_at_click: Callable[[int], bool] | None = None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.staff_session.retry_policy`)."""
@@ -275,6 +278,8 @@ class Worker:
 
         def before_send(pnrs: list[str]) -> None:
             chosen = [by_pnr[p] for p in pnrs]
+            if self.ctx.pace_at_click is not None and not self.ctx.pace_at_click(len(chosen)):
+                raise Interrupted("Körningen stoppades före Skicka; inget skickades till de här invånarna.")
             self.ctx.ledger.mark_sending([i.id for i in chosen])
             clicked.extend(chosen)
 

@@ -45,7 +45,7 @@ DDL: tuple[str, ...] = (
     )""",
     """CREATE TABLE IF NOT EXISTS runners (
         id           BIGSERIAL PRIMARY KEY,
-        campaign_key TEXT NOT NULL REFERENCES campaigns(key),
+        campaign_key TEXT NOT NULL,  -- no reference: a runner takes its lease before it records the campaign
         run_id       TEXT NOT NULL,
         host         TEXT NOT NULL,
         hsa_id       TEXT NOT NULL,

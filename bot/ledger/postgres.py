@@ -14,6 +14,7 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import Any, Self
 
+from bot.errors import EXIT_INPUT, EXIT_INTERRUPTED
 from bot.ledger import leases
 from bot.ledger.base import detail_json
 from bot.ledger.leases import RunnerLease
@@ -79,15 +80,20 @@ class PgConnection:
         self.raw.close()
 
 
-def connect(target: PostgresTarget) -> PgConnection:
-    """Open one connection to the ledger database (password from the environment)."""
+class LedgerUnreachable(LedgerError):
+    """The ledger database cannot be reached: no driver or no password (exit 2), or the server is away (exit 4)."""
+
+    exit_code = EXIT_INPUT
+
+
+def connect(target: PostgresTarget, password: str | None) -> PgConnection:
+    """Open one connection to the ledger database with `password` (None: a login that needs none)."""
     try:
         import psycopg
     except ImportError as e:
-        raise LedgerError(
+        raise LedgerUnreachable(
             "Liggaren är en PostgreSQL-databas, men psycopg saknas. Installera den med pip install 'utskick[postgres]'."
         ) from e
-    password = target.password()
     extra = {"password": password} if password else {}
     try:
         raw = psycopg.connect(
@@ -95,7 +101,9 @@ def connect(target: PostgresTarget) -> PgConnection:
         )
     except psycopg.OperationalError as e:
         hint = "" if password else f" (miljövariabeln {target.password_env} med lösenordet är inte satt)"
-        raise LedgerError(f"Kan inte ansluta till liggaren {target.url}{hint}: {_first_line(e)}") from e
+        error = LedgerUnreachable(f"Kan inte ansluta till liggaren {target.url}{hint}: {_first_line(e)}")
+        error.exit_code = EXIT_INTERRUPTED if password else EXIT_INPUT
+        raise error from e
     return PgConnection(raw)
 
 
@@ -112,6 +120,8 @@ class PostgresLedger(Ledger):
     def __init__(self, target: PostgresTarget, *, actor: str, run_id: str) -> None:
         super().__init__(target, actor=actor, run_id=run_id)  # type: ignore[arg-type]
         self.target = target
+        # Read once: the runner withholds secrets from the environment while its browsers run.
+        self._password = target.password()
         self._schema_ready = False
         self.lease: RunnerLease | None = None
 
@@ -131,7 +141,7 @@ class PostgresLedger(Ledger):
             with self._guard:
                 if self._closed:
                     raise LedgerError("Liggaren är stängd.")
-                conn = connect(self.target)
+                conn = connect(self.target, self._password)
                 if not self._schema_ready:
                     try:
                         ensure_schema(conn.raw)
