@@ -144,6 +144,7 @@ def test_three_runners_one_killed_twice_should_send_300_citizens_exactly_once(
     assert_exactly_once(shared, qa.sent(), pnrs, reachable)
 
 
+@pytest.mark.long  # a second multi-runner row; the ledger's fencing itself is tested in make test (test_ledger_leases)
 def test_runner_paused_past_its_lease_should_not_send_what_another_runner_took_over(
     tmp_path, live_mock, qa, pg_server
 ) -> None:
