@@ -108,27 +108,22 @@ def acquire(connect: Any, campaign_key: str, run_id: str, hsa_id: str, lease_s: 
     return RunnerLease(row[0], campaign_key, lease_s, connect, row[1])
 
 
-def check_lease(conn: Any, lease: RunnerLease) -> None:
-    """Inside a write transaction: raise LeaseLost unless this runner's lease still holds (and keep it locked)."""
-    row = conn.execute(f"SELECT 1 FROM runners r WHERE r.id = %s AND {_LIVE} FOR SHARE", (lease.runner_id,)).fetchone()
-    if row is None:
+def check_lease_and_claims(conn: Any, lease: RunnerLease, item_ids: Sequence[int]) -> None:
+    """Inside a write transaction, in one round trip: raise LeaseLost unless this runner's lease still holds (and
+    keep its row locked till the commit), and refuse rows another runner holds."""
+    row = conn.execute(
+        f"SELECT (SELECT 1 FROM runners r WHERE r.id = %s AND {_LIVE} FOR SHARE),"
+        " (SELECT min(id) FROM items WHERE id = ANY(%s) AND runner_id IS NOT NULL AND runner_id <> %s)",
+        (lease.runner_id, list(item_ids), lease.runner_id),
+    ).fetchone()
+    if row[0] is None:
         lease.lost.set()
         raise LeaseLost(
             f"Körningens lease (löpare {lease.runner_id}) har gått ut: en annan körning kan ha tagit över dess "
             "invånare. Inget mer skickas härifrån; kör samma kommando igen."
         )
-
-
-def check_claims(conn: Any, lease: RunnerLease, item_ids: Sequence[int]) -> None:
-    """Inside a write transaction: refuse rows that another runner holds."""
-    held = conn.execute(
-        "SELECT id FROM items WHERE id = ANY(%s) AND runner_id IS NOT NULL AND runner_id <> %s",
-        (list(item_ids), lease.runner_id),
-    ).fetchall()
-    if held:
-        raise LedgerStateError(
-            f"Raden {held[0][0]} hålls av en annan körning: den skickas inte härifrån.", item_id=held[0][0]
-        )
+    if row[1] is not None:
+        raise LedgerStateError(f"Raden {row[1]} hålls av en annan körning: den skickas inte härifrån.", item_id=row[1])
 
 
 def claim(conn: Any, lease: RunnerLease, campaign_key: str, state: str, limit: int) -> list[Item]:
@@ -136,14 +131,13 @@ def claim(conn: Any, lease: RunnerLease, campaign_key: str, state: str, limit: i
     if state not in ("pending", "in_doubt"):
         raise ValueError(f"only pending and in_doubt rows are claimed, not {state!r}")
     columns = ", ".join(f"items.{c}" for c in ITEM_COLUMNS.split(", "))
-    with conn.transaction():
-        rows = conn.execute(
-            "WITH free AS (SELECT id FROM items WHERE campaign_key = %s AND state = %s"
-            f" AND (runner_id IS NULL OR (runner_id <> %s AND NOT {_HELD_ELSEWHERE}))"
-            " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
-            f" UPDATE items SET runner_id = %s FROM free WHERE items.id = free.id RETURNING {columns}",
-            (campaign_key, state, lease.runner_id, lease.runner_id, limit, lease.runner_id),
-        ).fetchall()
+    rows = conn.execute(  # one statement: atomic on its own, so no transaction round trips
+        "WITH free AS (SELECT id FROM items WHERE campaign_key = %s AND state = %s"
+        f" AND (runner_id IS NULL OR (runner_id <> %s AND NOT {_HELD_ELSEWHERE}))"
+        " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
+        f" UPDATE items SET runner_id = %s FROM free WHERE items.id = free.id RETURNING {columns}",
+        (campaign_key, state, lease.runner_id, lease.runner_id, limit, lease.runner_id),
+    ).fetchall()
     return sorted((Item(*row) for row in rows), key=lambda item: item.id)
 
 

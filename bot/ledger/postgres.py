@@ -26,6 +26,10 @@ from bot.ledger.target import PostgresTarget
 # The write lock every ledger transaction takes (the ASCII of "utskick!").
 WRITE_LOCK = 0x75747363_6B696B21
 CONNECT_TIMEOUT_S = 10
+# A ledger write (a state change and its audit event) is durable at COMMIT; one round trip opens it. Everything
+# else (claims, heartbeats, pace slots, leases) commits without waiting for the disk: losing one in a server crash
+# only frees a claim, shortens a lease or skips a slot, and `sending` re-checks claim and lease durably.
+_BEGIN_WRITE = f"BEGIN; SET LOCAL synchronous_commit = on; SELECT pg_advisory_xact_lock({WRITE_LOCK})"
 # Outside quoted text: a `?`, a `:name` parameter, or a `%` (which psycopg reads as a placeholder).
 _TOKEN = re.compile(r"'(?:[^']|'')*'|(?<!:):([A-Za-z_]\w*)|\?|%")
 
@@ -56,8 +60,7 @@ class PgConnection:
     def execute(self, sql: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
         """Run one statement; `BEGIN IMMEDIATE` opens a transaction holding the ledger's write lock."""
         if sql == "BEGIN IMMEDIATE":
-            self.raw.execute("BEGIN")
-            return self.raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+            return self.raw.execute(_BEGIN_WRITE)
         if params is None:
             return self.raw.execute(sql)
         return self.raw.execute(pg_sql(sql), params)
@@ -97,7 +100,12 @@ def connect(target: PostgresTarget, password: str | None) -> PgConnection:
     extra = {"password": password} if password else {}
     try:
         raw = psycopg.connect(
-            target.url, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S, application_name="utskick", **extra
+            target.url,
+            autocommit=True,
+            connect_timeout=CONNECT_TIMEOUT_S,
+            application_name="utskick",
+            options="-c synchronous_commit=off",
+            **extra,
         )
     except psycopg.OperationalError as e:
         hint = "" if password else f" (miljövariabeln {target.password_env} med lösenordet är inte satt)"
@@ -199,8 +207,7 @@ class PostgresLedger(Ledger):
         claim = {"claimed_at": True, "attempts": True, "reason": None, "detail": None, "runner_id": lease.runner_id}
 
         def changes(conn: PgConnection) -> list[Change]:
-            leases.check_lease(conn.raw, lease)
-            leases.check_claims(conn.raw, lease, item_ids)
+            leases.check_lease_and_claims(conn.raw, lease, item_ids)
             return [(i, claim, None) for i in item_ids]
 
         return self._transition(SENDING, frozenset({PENDING}), changes)
