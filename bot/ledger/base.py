@@ -72,10 +72,14 @@ class LedgerBase(LedgerReads):
             with self._guard:
                 if self._closed:
                     raise LedgerError("Liggaren är stängd.")
-                conn = connect(self.path)
+                conn = self._new_connection()
                 self._all.append(conn)
             self._local.conn = conn
         return conn
+
+    def _new_connection(self) -> sqlite3.Connection:
+        """A new connection to this backend (called once per thread, under the guard)."""
+        return connect(self.path)
 
     def close(self) -> None:
         """Close every thread's connection; the ledger cannot be used afterwards."""

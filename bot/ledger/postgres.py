@@ -142,23 +142,18 @@ class PostgresLedger(Ledger):
 
     def connection(self) -> PgConnection:  # type: ignore[override]
         """The calling thread's connection, opened on first use."""
-        if self._closed:
-            raise LedgerError("Liggaren är stängd.")
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            with self._guard:
-                if self._closed:
-                    raise LedgerError("Liggaren är stängd.")
-                conn = connect(self.target, self._password)
-                if not self._schema_ready:
-                    try:
-                        ensure_schema(conn.raw)
-                    except BaseException:
-                        conn.close()
-                        raise
-                    self._schema_ready = True
-                self._all.append(conn)
-            self._local.conn = conn
+        return super().connection()  # type: ignore[return-value]
+
+    def _new_connection(self) -> PgConnection:  # type: ignore[override]
+        """A new connection; the first one creates or migrates the schema."""
+        conn = connect(self.target, self._password)
+        if not self._schema_ready:
+            try:
+                ensure_schema(conn.raw)
+            except BaseException:
+                conn.close()
+                raise
+            self._schema_ready = True
         return conn
 
     # -- the runner lease in place of the file lock ------------------------------------------------------

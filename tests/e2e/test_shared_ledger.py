@@ -117,15 +117,22 @@ def run_with_kills(shared: SharedSetup, runners: int, kills: int, seed: int) -> 
     return codes
 
 
+def send_with_kills(tmp_path, live_mock, qa, pg_server, *, first: int, count: int, runners: int, kills: int):
+    """`count` citizens (two unreachable), lost answers (drop_after_send_rate 0.1), `runners` runners of which the
+    first is SIGKILLed `kills` times; then every reachable citizen exactly once, and the ledger agrees."""
+    pnrs, reachable = citizens(qa, first, count)
+    qa.faults(drop_after_send_rate=0.1, latency_ms=[0, 30], seed=count)
+    shared = shared_campaign(tmp_path, live_mock.url, pnrs, pg_server.new_database())
+    run_with_kills(shared, runners=runners, kills=kills, seed=count)
+    qa.faults()
+    assert_exactly_once(shared, qa.sent(), pnrs, reachable)
+    return shared
+
+
 def test_two_runners_one_killed_should_send_every_reachable_citizen_exactly_once(
     tmp_path, live_mock, qa, pg_server
 ) -> None:
-    pnrs, reachable = citizens(qa, 6100, 60)
-    qa.faults(drop_after_send_rate=0.1, latency_ms=[0, 30], seed=19)
-    shared = shared_campaign(tmp_path, live_mock.url, pnrs, pg_server.new_database())
-    run_with_kills(shared, runners=2, kills=1, seed=19)
-    qa.faults()
-    assert_exactly_once(shared, qa.sent(), pnrs, reachable)
+    shared = send_with_kills(tmp_path, live_mock, qa, pg_server, first=6100, count=60, runners=2, kills=1)
     runners = shared.query("SELECT count(*), count(DISTINCT run_id) FROM runners")[0]
     assert runners[0] >= 3 and runners[0] == runners[1]
     sent_by_run = shared.query("SELECT count(DISTINCT run_id) FROM events WHERE event IN ('sent', 'resolved_as_sent')")
@@ -136,12 +143,7 @@ def test_two_runners_one_killed_should_send_every_reachable_citizen_exactly_once
 def test_three_runners_one_killed_twice_should_send_300_citizens_exactly_once(
     tmp_path, live_mock, qa, pg_server
 ) -> None:
-    pnrs, reachable = citizens(qa, 6300, 300)
-    qa.faults(drop_after_send_rate=0.1, latency_ms=[0, 30], seed=300)
-    shared = shared_campaign(tmp_path, live_mock.url, pnrs, pg_server.new_database())
-    run_with_kills(shared, runners=3, kills=2, seed=300)
-    qa.faults()
-    assert_exactly_once(shared, qa.sent(), pnrs, reachable)
+    send_with_kills(tmp_path, live_mock, qa, pg_server, first=6300, count=300, runners=3, kills=2)
 
 
 @pytest.mark.long  # a second multi-runner row; the ledger's fencing itself is tested in make test (test_ledger_leases)
