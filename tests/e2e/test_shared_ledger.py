@@ -126,6 +126,9 @@ def send_with_kills(tmp_path, live_mock, qa, pg_server, *, first: int, count: in
     run_with_kills(shared, runners=runners, kills=kills, seed=count)
     qa.faults()
     assert_exactly_once(shared, qa.sent(), pnrs, reachable)
+    log = shared.setup.log_text()
+    made, reused = log.count('"event": "preflight_ok"'), log.count('"event": "preflight_reused"')
+    assert reused >= 1 and 1 <= made <= 1 + kills, (made, reused)  # one preflight, unless a lease ran out meanwhile
     return shared
 
 
@@ -171,3 +174,59 @@ def test_runner_paused_past_its_lease_should_not_send_what_another_runner_took_o
     assert code == 4, output
     assert "lease" in output
     assert_exactly_once(shared, qa.sent(), pnrs, reachable)
+
+
+def test_status_should_show_every_runner_of_a_shared_ledger(tmp_path, pg_server) -> None:
+    from bot.config import load_campaign
+    from bot.ledger import Ledger, campaign_key
+    from tests.e2e.test_operations import utskick, validated
+
+    pnrs = official_test_numbers(6700, 3)
+    shared = shared_campaign(tmp_path, "http://127.0.0.1:9", pnrs, pg_server.new_database())
+    campaign = load_campaign(shared.setup.campaign)
+    key = campaign_key(campaign.key_facts())
+    with (
+        Ledger.open(campaign.ledger, actor="a", run_id="run-a") as a,
+        Ledger.open(campaign.ledger, actor="b", run_id="run-b") as b,
+    ):
+        a.ensure_campaign(key, campaign.name, campaign.facts())
+        a.add_delivery(key, "fp", "leverans.txt", [(p, "leverans.txt", "leverans.txt", n) for n, p in enumerate(pnrs)])
+        with (
+            a.acquire_run_lock(key, "run-a", hsa_id="SE-A", lease_s=30),
+            b.acquire_run_lock(key, "run-b", hsa_id="SE-B", lease_s=30),
+        ):
+            [item] = a.claim(key, "pending", 1)
+            a.mark_sending([item.id])
+            a.mark_sent(item.id, "A-1")
+            b.connection().raw.execute("UPDATE runners SET lease_until = clock_timestamp() WHERE run_id = 'run-b'")
+            document = validated(utskick("status", str(shared.setup.campaign), "--json").stdout)
+            text = utskick("status", str(shared.setup.campaign)).stdout
+    runners = {r["run_id"]: r for r in document["runners"]}
+    assert runners["run-a"]["live"] and runners["run-a"]["sent"] == 1 and runners["run-a"]["hsa_id"] == "SE-A"
+    assert not runners["run-b"]["live"] and runners["run-b"]["sent"] == 0
+    assert document["ledger"] == shared.target.url
+    assert "HSA-id SE-A" in text and "skickade 1" in text and "leasen har gått ut" in text
+    assert f"Liggare: {shared.target.url}" in text
+
+
+def test_send_after_a_look_in_alla_arenden_should_open_the_wizard_from_where_the_page_is(
+    live_mock, qa, browser
+) -> None:
+    """Found by the two-runner row: a runner that sent (the receipt showed), then reconciled a dead runner's
+    citizen in Alla ärenden, looked for the receipt's Skicka ärende link on the Alla ärenden page."""
+    from flows.send import Message, SendRequest, send_case
+    from flows.unit_cases import CaseQuery, read_sent_cases
+    from tests.e2e.test_follow_up import logged_in_screen
+
+    first, second = official_test_numbers(6800, 2)
+    qa.reachable(first, second)
+    context = browser.new_context(base_url=live_mock.url)
+    try:
+        screen, _ = logged_in_screen(context)
+        message = Message("Meddelande om provsvar", ("Provsvar klart", "Kontakt"), "", ())
+        assert send_case(screen, SendRequest((first,), message, lambda pnrs: None)).sent
+        assert read_sent_cases(screen, CaseQuery(pnr=first)).rows
+        assert send_case(screen, SendRequest((second,), message, lambda pnrs: None)).sent
+    finally:
+        context.close()
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted([first, second])
