@@ -105,6 +105,7 @@ class Run:
         self._lock: HeldLock | None = None
         self._ledger: Ledger | None = None
         self.shared_pacer: SharedPacer | None = None
+        self._fingerprint = ""
         self._done = 0
         self._sent = 0
         self.declined = False
@@ -149,6 +150,7 @@ class Run:
     def _send_recorded(self, ledger: Ledger, lock: HeldLock, intake: IntakeResult | None, identity: Identity) -> None:
         """Send under the lock, with the run's start and end (outcome, exit code) in the ledger's audit trail."""
         self._lock = lock
+        self._fingerprint = intake.fingerprint if intake else ""
         continues = identity.continues.key if identity.continues else None
         ledger.ensure_campaign(
             self.key,
@@ -223,6 +225,12 @@ class Run:
                     return
                 produced += 1
                 yield item
+
+    def _preflight_once(self, ledger: Ledger) -> Callable[[Callable[[], str]], str | None] | None:
+        """Several runners: one preflight per campaign and delivery, the others reuse it (None: each run its own)."""
+        if not ledger.shared_runners or self.options.dry_run:
+            return None
+        return partial(ledger.shared_preflight, self._fingerprint, stop=self.stop)
 
     def _claimed_work(self, ledger: Ledger) -> Iterator[Item | None]:
         """Several runners share the campaign: claim work a few rows at a time (in-doubt first), and once nothing
@@ -301,6 +309,7 @@ class Run:
             dry_run=self.options.dry_run,
             retry_sleep=self.retry_sleep,
             pace_at_click=self.shared_pacer.wait_turn if self.shared_pacer else None,
+            preflight_once=self._preflight_once(ledger),
         )
         work = iter(work)
         first = next((item for item in work if item is not None), None)  # a None only flushes the feeder
@@ -500,9 +509,6 @@ class Run:
         )
 
 
-HEARTBEAT_S = 10.0
-
-
 def _outcome(exit_code: int) -> str:
     """The ledger's word for how a run with `exit_code` ended."""
     return {
@@ -526,7 +532,7 @@ class _Heartbeat:
         self.thread = threading.Thread(target=self._beat, name="utskick-heartbeat", daemon=True)
 
     def _beat(self) -> None:
-        while not self.done.wait(getattr(self.lock, "heartbeat_s", HEARTBEAT_S)):
+        while not self.done.wait(self.lock.heartbeat_s):
             done, total = self.progress()
             self.lock.heartbeat(done=done, total=total)
             if self.lock.lost is not None and self.lock.lost.is_set():

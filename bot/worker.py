@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 
 import structlog
 from tenacity import RetryCallState, Retrying
@@ -123,6 +124,8 @@ class RunContext:
     errors: list[BaseException] = field(default_factory=list)
     # Several runners share the pace: each waits for its slot right before Skicka (None: paced per unit instead).
     pace_at_click: Callable[[int], bool] | None = None
+    # Several runners share one preflight: given how to make it, returns its preview (None: the run stops).
+    preflight_once: Callable[[Callable[[], str]], str | None] | None = None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.staff_session.retry_policy`)."""
@@ -167,7 +170,11 @@ class Worker:
                 self.session = session
                 self.screen = Screen(session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
                 if preflight is not None:
-                    self.ctx.tally.preview_text = self.preflight(preflight)
+                    make = partial(self.preflight, preflight)
+                    preview = make() if self.ctx.preflight_once is None else self.ctx.preflight_once(make)
+                    if preview is None:
+                        return
+                    self.ctx.tally.preview_text = preview
                     ready.set()
                     while not go.wait(timeout=0.5):
                         if self.ctx.stop.is_set():

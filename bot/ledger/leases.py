@@ -141,6 +141,46 @@ def claim(conn: Any, lease: RunnerLease, campaign_key: str, state: str, limit: i
     return sorted((Item(*row) for row in rows), key=lambda item: item.id)
 
 
+def shared_preflight(
+    connect: Any, lease: RunnerLease, fingerprint: str, make: Any, stop: threading.Event, poll_s: float
+) -> tuple[str, bool] | None:
+    """One preflight per campaign and delivery among live runners: make it when no live runner has made it or is
+    making it, else wait for that one and reuse its preview. (preview, made here), or None when the run stops."""
+    key = (lease.campaign_key, fingerprint)
+    take = (
+        "INSERT INTO preflights (campaign_key, fingerprint, state, runner_id) VALUES (%s, %s, 'running', %s)"
+        " ON CONFLICT (campaign_key, fingerprint) DO UPDATE SET state = 'running',"
+        " runner_id = EXCLUDED.runner_id, preview_text = '', updated_at = clock_timestamp()"
+        " WHERE preflights.state = 'failed' OR NOT EXISTS"
+        f" (SELECT 1 FROM runners r WHERE r.id = preflights.runner_id AND {_LIVE}) RETURNING 1"
+    )
+    read = "SELECT state, preview_text FROM preflights WHERE campaign_key = %s AND fingerprint = %s"
+    while True:
+        mine = connect().execute(take, (*key, lease.runner_id)).fetchone()
+        if mine is not None:
+            return _make_preflight(connect, lease, key, make), True
+        state, preview = connect().execute(read, key).fetchone()
+        if state == "passed":
+            return preview, False
+        if stop.wait(poll_s):
+            return None
+
+
+def _make_preflight(connect: Any, lease: RunnerLease, key: tuple[str, str], make: Any) -> str:
+    where = " WHERE campaign_key = %s AND fingerprint = %s AND runner_id = %s"
+    try:
+        preview = make()
+    except BaseException:
+        failed = f"UPDATE preflights SET state = 'failed', updated_at = clock_timestamp(){where}"
+        connect().execute(failed, (*key, lease.runner_id))
+        raise
+    connect().execute(
+        f"UPDATE preflights SET state = 'passed', preview_text = %s, updated_at = clock_timestamp(){where}",
+        (preview, *key, lease.runner_id),
+    )
+    return preview
+
+
 def orphaned_sending(conn: Any, campaign_key: str) -> list[int]:
     """Expire runners whose lease ran out; return the `sending` rows no live runner holds (for `in_doubt`)."""
     expired = conn.execute(

@@ -9,10 +9,13 @@ on SQLite. Claims, leases and pacing (`bot.ledger.leases`) use short transaction
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from functools import lru_cache
 from typing import Any, Self
+
+import structlog
 
 from bot.errors import EXIT_INPUT, EXIT_INTERRUPTED
 from bot.ledger import leases
@@ -22,6 +25,8 @@ from bot.ledger.model import IN_DOUBT, PENDING, SENDING, Item, LedgerError
 from bot.ledger.pg_schema import ensure_schema
 from bot.ledger.store import Change, Ledger
 from bot.ledger.target import PostgresTarget
+
+log = structlog.get_logger("utskick.ledger.postgres")
 
 # The write lock every ledger transaction takes (the ASCII of "utskick!").
 WRITE_LOCK = 0x75747363_6B696B21
@@ -220,6 +225,18 @@ class PostgresLedger(Ledger):
     def reserve_send(self, campaign_key: str, seconds: float) -> float:
         """Take the campaign's next send slot, `seconds` after the last one any runner took; seconds to wait."""
         return leases.pace(self.connection().raw, campaign_key, seconds)
+
+    def shared_preflight(self, fingerprint: str, make: Callable[[], str], stop: threading.Event) -> str | None:
+        """Make the campaign's preflight for this delivery, or wait for the live runner making it and reuse its
+        preview; None when the run stops while waiting."""
+        poll = min(1.0, self.lease.lease_s / 6)
+        done = leases.shared_preflight(lambda: self.connection().raw, self.lease, fingerprint, make, stop, poll)
+        if done is None:
+            return None
+        preview, made_here = done
+        if not made_here:
+            log.info("preflight_reused", preview_chars=len(preview))
+        return preview
 
     def record_stop(self, reason: str) -> None:
         """This runner's circuit breaker stopped it: stop every other runner of the campaign too."""

@@ -222,3 +222,49 @@ def test_pg_ledger_should_say_when_the_password_is_missing(
     monkeypatch.delenv(target.password_env)
     with pytest.raises(LedgerError, match=target.password_env):
         Ledger.open(target, actor="x", run_id="x")
+
+
+def test_shared_preflight_should_be_made_once_and_reused_by_a_runner_that_waited(
+    runners: list[PostgresLedger],
+) -> None:
+    a, b = runners
+    making, release, stop = threading.Event(), threading.Event(), threading.Event()
+    made: list[str] = []
+    got: dict[str, str | None] = {}
+
+    def make() -> str:
+        making.set()
+        release.wait(30)
+        made.append("a")
+        return "Hej! Ditt provsvar är klart."
+
+    maker = threading.Thread(target=lambda: got.update(a=a.shared_preflight("fp-1", make, stop)))
+    maker.start()
+    assert making.wait(30)
+    waiter = threading.Thread(target=lambda: got.update(b=b.shared_preflight("fp-1", lambda: "second", stop)))
+    waiter.start()
+    waiter.join(timeout=0.5)
+    assert waiter.is_alive(), "the second runner waits while the first makes the preflight"
+    release.set()
+    maker.join()
+    waiter.join()
+    assert got == {"a": "Hej! Ditt provsvar är klart.", "b": "Hej! Ditt provsvar är klart."}
+    assert made == ["a"]
+
+
+def test_shared_preflight_should_be_made_again_after_a_failure_or_by_a_new_runner(
+    runners: list[PostgresLedger],
+) -> None:
+    a, b = runners
+    stop = threading.Event()
+
+    def fail() -> str:
+        raise LedgerError("Mallen saknas")
+
+    with pytest.raises(LedgerError):
+        a.shared_preflight("fp-1", fail, stop)
+    assert b.shared_preflight("fp-1", lambda: "b's", stop) == "b's"
+    assert a.shared_preflight("fp-1", lambda: "a's", stop) == "b's"
+    expire(b)
+    assert a.shared_preflight("fp-1", lambda: "a's again", stop) == "a's again"
+    assert a.shared_preflight("fp-2", lambda: "another delivery", stop) == "another delivery"
