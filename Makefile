@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5077
 SKIN   ?= classic
 
-.PHONY: setup browser test test-long lint mock demo ui bench clean
+.PHONY: setup postgresql browser test test-long lint mock demo ui bench clean
 
 setup: $(STAMP)
 
@@ -17,17 +17,26 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[test]'
 	@touch $(STAMP)
 
+# The ledger tests run on a real PostgreSQL 15 too (started by the tests in a temporary folder): Debian's
+# `postgresql` package, installed here when it is missing and we are root; otherwise say what to install.
+PG_BIN ?= /usr/lib/postgresql/15/bin
+postgresql:
+	@test -x $(PG_BIN)/initdb || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y -q postgresql-15 >/dev/null || \
+	    { apt-get update -q >/dev/null && apt-get install -y -q postgresql-15 >/dev/null; }; \
+	  else echo "PostgreSQL 15 saknas ($(PG_BIN)/initdb): installera paketet postgresql-15 (apt-get install postgresql-15)." >&2; exit 1; fi; }
+
 browser: $(STAMP)
 	@$(PY) -m bot.chromium ensure >/dev/null
 	@echo "Chromium: $$($(PY) -m bot.chromium find)"
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
 # `make test` leaves out the tests marked `long` (the largest fault-matrix rows); `make test-long` runs everything.
-test: browser
+test: browser postgresql
 	@$(PY) -m pytest -m "not long" $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Inga tester kördes (pytest exit 5)." >&2; exit 1; fi; exit $$rc
 
-test-long: browser
+test-long: browser postgresql
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Inga tester kördes (pytest exit 5)." >&2; exit 1; fi; exit $$rc
 

@@ -17,6 +17,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.ledger.leases import DEFAULT_LEASE_S
+from bot.ledger.target import DEFAULT_PASSWORD_ENV as DEFAULT_LEDGER_PASSWORD_ENV
+from bot.ledger.target import PostgresTarget, database_target, is_database_url
 from bot.notify import KEYS as NOTIFY_KEYS
 from bot.notify import NotifySettings, read_notify
 from bot.strict_toml import describe_unknown, key_line, syntax_error
@@ -45,6 +48,7 @@ DAY_NAMES: dict[str, str] = {
     for name in names
 }
 MAX_BATCH = 250
+MIN_LEASE_S = 2.0
 MAX_WORKERS = 4
 # On 2 cores the bench's workers sweep gave 870 / 734 / 657 ms per citizen for 2 / 3 / 4 workers, each
 # worker adding about 0.9 GB: 3 is the default, 4 (MAX_WORKERS) stays a choice for a machine with memory to spare.
@@ -73,6 +77,7 @@ CAMPAIGN_KEYS: dict[str, Any] = {
         "trace": None,
         "max_retries": None,
         "circuit_breaker": None,
+        "lease_seconds": None,
     },
     "staff_tool": {
         "url": None,
@@ -87,7 +92,14 @@ CAMPAIGN_KEYS: dict[str, Any] = {
         "reconcile_clock_skew_s": None,
     },
     "delivery": {"password_env": None},
-    "paths": {"ledger": None, "logs": None, "artifacts": None, "reports": None, "keep_days": None},
+    "paths": {
+        "ledger": None,
+        "ledger_password_env": None,
+        "logs": None,
+        "artifacts": None,
+        "reports": None,
+        "keep_days": None,
+    },
     "notify": dict.fromkeys(NOTIFY_KEYS),
     "approval": {"required": None},
 }
@@ -135,7 +147,8 @@ class Campaign:
     recycle_every: int = 50
     trace: str = "on-first-retry"
     delivery_password_env: str = "UTSKICK_7Z_PASSWORD"
-    ledger: Path = Path("var/ledger.sqlite")
+    ledger: Path | PostgresTarget = Path("var/ledger.sqlite")
+    lease_seconds: float = DEFAULT_LEASE_S
     logs: Path = Path("var/logs")
     artifacts: Path = Path("var/artifacts")
     reports: Path = Path("var/reports")
@@ -282,6 +295,8 @@ def _check_ranges(c: Campaign) -> None:
         raise ConfigError(f"{name}: 'sending.batch_size' ska vara mellan 1 och {MAX_BATCH}.")
     if c.messages_per_minute < 0:
         raise ConfigError(f"{name}: 'sending.messages_per_minute' får inte vara negativ.")
+    if c.lease_seconds < MIN_LEASE_S:
+        raise ConfigError(f"{name}: 'sending.lease_seconds' ska vara minst {MIN_LEASE_S:g} sekunder.")
     if c.keep_days < 0:
         raise ConfigError(f"{name}: 'paths.keep_days' ska vara 0 (spara allt) eller ett antal dagar ({c.keep_days}).")
     if c.trace not in TRACE_MODES:
@@ -383,7 +398,8 @@ def load_campaign(path: Path) -> Campaign:
         timeout_ms=r.get("staff_tool.timeout_ms", int, 15000),
         reconcile_clock_skew_s=r.get("staff_tool.reconcile_clock_skew_s", int, 120),
         delivery_password_env=r.get("delivery.password_env", str, "UTSKICK_7Z_PASSWORD"),
-        ledger=_resolve(base, r.get("paths.ledger", str, "var/ledger.sqlite")),
+        ledger=_read_ledger(r, base),
+        lease_seconds=r.get("sending.lease_seconds", float, DEFAULT_LEASE_S),
         logs=_resolve(base, r.get("paths.logs", str, "var/logs")),
         artifacts=_resolve(base, r.get("paths.artifacts", str, "var/artifacts")),
         reports=_resolve(base, r.get("paths.reports", str, "var/reports")),
@@ -402,6 +418,20 @@ def load_campaign(path: Path) -> Campaign:
         raise ConfigError(f"{path.name}: ange minst en malltext i 'message.texts' eller en 'message.extra_text'.")
     _check_ranges(campaign)
     return campaign
+
+
+def _read_ledger(r: _Reader, base: Path) -> Path | PostgresTarget:
+    """`paths.ledger`: a SQLite file beside the campaign file, or a PostgreSQL URL (its password from the env)."""
+    value = r.get("paths.ledger", str, "var/ledger.sqlite")
+    password_env = r.get("paths.ledger_password_env", str, DEFAULT_LEDGER_PASSWORD_ENV)
+    if is_database_url(value):
+        return database_target(value, password_env, r.where("paths.ledger"))
+    if r.get("paths.ledger_password_env", str, None) is not None:
+        raise ConfigError(
+            f"{r.where('paths.ledger_password_env')}: 'paths.ledger_password_env' gäller bara en liggare i "
+            'PostgreSQL (paths.ledger = "postgresql://…"); en SQLite-fil har inget lösenord.'
+        )
+    return _resolve(base, value)
 
 
 def _strings(r: _Reader, key: str) -> list[str]:

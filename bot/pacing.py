@@ -39,6 +39,24 @@ class Pacer:
         return not self._stop.is_set()
 
 
+class SharedPacer:
+    """The same pace shared by several runners: each send's slot is reserved in the ledger's database."""
+
+    def __init__(self, messages_per_minute: float, stop: threading.Event, reserve: Callable[[float], float]) -> None:
+        self.interval = 60.0 / messages_per_minute if messages_per_minute > 0 else 0.0
+        self._stop = stop
+        self._reserve = reserve  # seconds after the previous slot -> seconds to wait for this one
+
+    def wait_turn(self, messages: int = 1) -> bool:
+        """Block until this runner's slot for `messages` messages; False when the run is stopping."""
+        if self.interval <= 0:
+            return not self._stop.is_set()
+        delay = self._reserve(self.interval * messages)
+        if delay > 0:
+            return not self._stop.wait(delay)
+        return not self._stop.is_set()
+
+
 def next_opening(window: SendWindow | None, now: datetime) -> datetime | None:
     """None when `now` is inside the window (or there is none), else when it next opens."""
     if window is None:

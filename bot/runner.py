@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from itertools import islice
 from pathlib import Path
 
@@ -39,8 +40,10 @@ from bot.errors import (
 )
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import HeldLock, Item, Ledger, campaign_key
+from bot.ledger.leases import LeaseLost
+from bot.ledger.target import PostgresTarget
 from bot.locators import Selectors
-from bot.pacing import Clock, Pacer, describe_window, next_opening, seconds_until_open, waiting_line
+from bot.pacing import Clock, Pacer, SharedPacer, describe_window, next_opening, seconds_until_open, waiting_line
 from bot.private_files import private_dir
 from bot.retention import purge_expired
 from bot.secret_env import withheld_from_environment
@@ -103,6 +106,9 @@ class Run:
         self._wait_lock = threading.Lock()
         self._announced: datetime | None = None
         self._lock: HeldLock | None = None
+        self._ledger: Ledger | None = None
+        self.shared_pacer: SharedPacer | None = None
+        self._fingerprint = ""
         self._done = 0
         self._sent = 0
         self.declined = False
@@ -118,7 +124,8 @@ class Run:
         structlog.contextvars.bind_contextvars(run_id=self.run_id, campaign=self.campaign.name)
         log.info("run_started", mode=c.mode, dry_run=self.options.dry_run, workers=c.workers)
         log.info("retention_applied", keep_days=c.keep_days, deleted=len(purge_expired(c)))
-        private_dir(c.ledger.parent, tighten=False)
+        if isinstance(c.ledger, Path):
+            private_dir(c.ledger.parent, tighten=False)
         with Ledger.open(c.ledger, actor=actor(c), run_id=self.run_id) as ledger:
             identity = check_identity(ledger, c, self.key)
             self._require_citizens(ledger, intake)
@@ -130,7 +137,8 @@ class Run:
                 self.summary.counts = ledger.counts(self.key) if ledger.campaign(self.key) else {}
                 self.summary.exit_code = self._exit_code()
             else:
-                with ledger.acquire_run_lock(self.key, owner=self.run_id) as lock:
+                lease = {"hsa_id": c.hsa_id, "lease_s": c.lease_seconds}
+                with ledger.acquire_run_lock(self.key, owner=self.run_id, **lease) as lock:
                     self._send_recorded(ledger, lock, intake, identity)
         self.summary.seconds = time.monotonic() - started
         log.info("run_finished", exit_code=self.summary.exit_code, counts=self.summary.counts)
@@ -154,6 +162,7 @@ class Run:
     def _send_recorded(self, ledger: Ledger, lock: HeldLock, intake: IntakeResult | None, identity: Identity) -> None:
         """Send under the lock, with the run's start and end (outcome, exit code) in the ledger's audit trail."""
         self._lock = lock
+        self._fingerprint = intake.fingerprint if intake else ""
         continues = identity.continues.key if identity.continues else None
         ledger.ensure_campaign(
             self.key,
@@ -163,12 +172,17 @@ class Run:
             new_message_for_all=self.campaign.new_message_for_all,
         )
         ledger.record_run_started(self.key)
+        if ledger.shared_runners:
+            reserve = partial(ledger.reserve_send, self.key)
+            self.shared_pacer = SharedPacer(self.campaign.messages_per_minute, self.stop, reserve)
         try:
             self._prepare(ledger, intake, identity)
             total = self._count_work(ledger)
             lock.heartbeat(done=0, total=total)
-            with _Heartbeat(lock, self._progress_done):
-                self._send_all(ledger, self._work_from_ledger(ledger), total=total)
+            work = self._claimed_work(ledger) if ledger.shared_runners else self._work_from_ledger(ledger)
+            with _Heartbeat(lock, self._progress_done, self._on_lease_lost):
+                self._send_all(ledger, work, total=total)
+            self._share_stop(ledger)
             self.summary.counts = ledger.counts(self.key)
             self.summary.exit_code = self._exit_code()
         except BaseException as e:
@@ -224,6 +238,50 @@ class Run:
                 produced += 1
                 yield item
 
+    def _preflight_once(self, ledger: Ledger) -> Callable[[Callable[[], str]], str | None] | None:
+        """Several runners: one preflight per campaign and delivery, the others reuse it (None: each run its own)."""
+        if not ledger.shared_runners or self.options.dry_run:
+            return None
+        return partial(ledger.shared_preflight, self._fingerprint, stop=self.stop)
+
+    def _claimed_work(self, ledger: Ledger) -> Iterator[Item | None]:
+        """Several runners share the campaign: claim work a few rows at a time (in-doubt first), and once nothing
+        is free, wait while other live runners still hold open rows (if one dies, its rows come back here)."""
+        size = self.campaign.batch_size if self.campaign.mode == "batch" else 1
+        produced = 0
+        poll = min(1.0, self.campaign.lease_seconds / 6)
+        while not self.stop.is_set():
+            if self.options.limit is not None and produced >= self.options.limit:
+                return
+            want = size if self.options.limit is None else min(size, self.options.limit - produced)
+            items = ledger.claim(self.key, "in_doubt", want) or ledger.claim(self.key, "pending", want)
+            if items:
+                produced += len(items)
+                yield from items
+                continue
+            yield None  # send what is claimed before waiting for other runners
+            ledger.recover_interrupted(self.key)
+            if not ledger.open_elsewhere(self.key):
+                items = ledger.claim(self.key, "in_doubt", want) or ledger.claim(self.key, "pending", want)
+                if not items:
+                    return
+                produced += len(items)
+                yield from items
+                continue
+            self.stop.wait(poll)
+
+    def _on_lease_lost(self) -> None:
+        """The lease ran out (the process was paused or cut off): stop, and let the others go on."""
+        log.error("lease_lost_stopping")
+        self.errors.append(LeaseLost("Körningens lease gick ut: en annan körning tar över. Kör samma kommando igen."))
+        self.stop.set()
+
+    def _share_stop(self, ledger: Ledger) -> None:
+        """A circuit breaker's stop here stops every runner of the campaign."""
+        breaker = next((e for e in self.errors if isinstance(e, CircuitOpen)), None)
+        if breaker is not None and ledger.shared_runners and not getattr(breaker, "from_elsewhere", False):
+            ledger.record_stop(str(breaker))
+
     def _dry_run_items(self, ledger: Ledger, intake: IntakeResult | None, identity: Identity) -> Iterator[Item]:
         known: set[str] = set()
         received = identity.already_received(ledger)
@@ -240,6 +298,7 @@ class Run:
 
     def _send_all(self, ledger: Ledger, work: Iterator[Item] | list[Item], total: int) -> None:
         c = self.campaign
+        self._ledger = ledger
         tally = Tally(on_progress=self._progressed)
         ctx = RunContext(
             run_id=self.run_id,
@@ -262,9 +321,11 @@ class Run:
             dry_run=self.options.dry_run,
             retry_sleep=self.retry_sleep,
             preview_screenshot=self.options.preview_screenshot,
+            pace_at_click=self.shared_pacer.wait_turn if self.shared_pacer else None,
+            preflight_once=self._preflight_once(ledger),
         )
         work = iter(work)
-        first = next(work, None)
+        first = next((item for item in work if item is not None), None)  # a None only flushes the feeder
         if first is None:
             self.summary.message = "Inget att skicka: alla invånare i kampanjen har redan fått ett utfall."
             return
@@ -276,7 +337,8 @@ class Run:
         pending: queue.Queue = queue.Queue(maxsize=workers * 2)
         ready, go = threading.Event(), threading.Event()
         # The secrets are read (ctx.login); the browsers the workers start must not inherit them.
-        with withheld_from_environment(c.password_env, c.delivery_password_env):
+        ledger_env = (c.ledger.password_env,) if isinstance(c.ledger, PostgresTarget) else ()
+        with withheld_from_environment(c.password_env, c.delivery_password_env, *ledger_env):
             # Worker 0 makes the preflight in its own browser and keeps that logged-in page for its sends.
             threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
             try:
@@ -322,17 +384,25 @@ class Run:
         self.declined = not answer
         return answer
 
-    def _feed(self, pending: queue.Queue, work: Iterator[Item], threads: list[threading.Thread]) -> None:
-        """Cut the work into sends (1 citizen in single mode, up to batch_size in batch) and queue them."""
+    def _feed(self, pending: queue.Queue, work: Iterator[Item | None], threads: list[threading.Thread]) -> None:
+        """Cut the work into sends (1 citizen in single mode, up to batch_size in batch) and queue them.
+
+        A full unit is queued at once, and a None from `work` queues what is held: work claimed by this runner
+        never waits in the feeder while the claims wait for other runners."""
         size = self.campaign.batch_size if self.campaign.mode == "batch" else 1
         unit: list[Item] = []
         for item in work:
-            if unit and (len(unit) >= size or unit[0].state != item.state):
+            if unit and (item is None or unit[0].state != item.state):
                 self._put(pending, unit, threads)
                 unit = []
             if self.stop.is_set():
                 return
+            if item is None:
+                continue
             unit.append(item)
+            if len(unit) >= size:
+                self._put(pending, unit, threads)
+                unit = []
         if unit:
             self._put(pending, unit, threads)
 
@@ -349,6 +419,8 @@ class Run:
                     return
 
     def _wait_turn(self, messages: int) -> bool:
+        if self._ledger is not None and self._ledger.shared_runners and not self._stopped_elsewhere(self._ledger):
+            return False
         window = self.campaign.window
         while (opens := next_opening(window, now := self.clock())) is not None:
             if self.options.no_wait:
@@ -358,7 +430,20 @@ class Run:
             self._announce_wait(opens)
             if self.stop.wait(min((opens - now).total_seconds(), 60)):
                 return False
+        if self.shared_pacer is not None:
+            return not self.stop.is_set()  # paced at the click, across runners
         return self.pacer.wait_turn(messages)
+
+    def _stopped_elsewhere(self, ledger: Ledger) -> bool:
+        """False (and the run stops) when another runner's circuit breaker stopped the campaign."""
+        why = ledger.stop_seen()
+        if why is None:
+            return True
+        error = CircuitOpen(f"En annan körning stoppade kampanjen: {why}")
+        error.from_elsewhere = True
+        self.errors.append(error)
+        self.stop.set()
+        return False
 
     def _announce_wait(self, opens: datetime) -> None:
         """Log the wait, and show the Swedish waiting line once per opening (every worker waits for the same)."""
@@ -441,9 +526,6 @@ class Run:
         )
 
 
-HEARTBEAT_S = 10.0
-
-
 def _outcome(exit_code: int) -> str:
     """The ledger's word for how a run with `exit_code` ended."""
     return {
@@ -455,18 +537,24 @@ def _outcome(exit_code: int) -> str:
 
 
 class _Heartbeat:
-    """While active, a thread writes a sign of life into the lock every HEARTBEAT_S seconds."""
+    """While active, a thread writes a sign of life into the lock (or lease) every `lock.heartbeat_s` seconds."""
 
-    def __init__(self, lock: HeldLock, progress: Callable[[], tuple[int, int | None]]) -> None:
+    def __init__(
+        self, lock: HeldLock, progress: Callable[[], tuple[int, int | None]], on_lost: Callable[[], None]
+    ) -> None:
         self.lock = lock
         self.progress = progress
+        self.on_lost = on_lost
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._beat, name="utskick-heartbeat", daemon=True)
 
     def _beat(self) -> None:
-        while not self.done.wait(HEARTBEAT_S):
+        while not self.done.wait(self.lock.heartbeat_s):
             done, total = self.progress()
             self.lock.heartbeat(done=done, total=total)
+            if self.lock.lost is not None and self.lock.lost.is_set():
+                self.on_lost()
+                return
 
     def __enter__(self) -> None:
         self.thread.start()

@@ -3,6 +3,7 @@ last heartbeat, progress, from the lock) or a stale lock left by a run whose pro
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -44,6 +45,7 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
                         "rejected": sum(1 for _ in book.rejected_rows(key)),
                         "note": note,
                         "last_run": last_run(book, key, running=_live_owner(note)),
+                        "runners": book.runners(key) if book.shared_runners else [],
                     }
     except UtskickError as e:
         command_log.refused(e, campaign_file)
@@ -64,6 +66,8 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
         click.echo(f"  ogiltiga rader i leveranserna: {facts['rejected']}")
         for line in _running_lines(facts["note"], facts["last_run"]):
             click.echo(line)
+        for line in runner_lines(facts["runners"]):
+            click.echo(line)
     for line in identity_lines:
         click.echo(line)
 
@@ -72,7 +76,7 @@ def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_
     from bot.json_output import all_states, base_document, running_document
 
     doc = base_document("status", exit_code=0, campaign=campaign.name, campaign_key=key)
-    facts = facts or {"counts": {}, "not_reachable": {}, "rejected": 0, "note": None, "last_run": None}
+    facts = facts or {"counts": {}, "not_reachable": {}, "rejected": 0, "note": None, "last_run": None, "runners": []}
     doc.update(
         ledger=str(campaign.ledger),
         counts=all_states(facts["counts"]),
@@ -81,6 +85,7 @@ def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_
         running=running_document(facts["note"]),
         last_run=facts["last_run"],
         same_name=identity_lines,
+        runners=[asdict(r) for r in facts["runners"]],
     )
     if facts["note"] is None and facts["last_run"] is None and not any(facts["counts"].values()):
         doc["message"] = "Kampanjen har inte körts ännu."
@@ -121,6 +126,27 @@ def _running_lines(note, last: dict | None) -> list[str]:
         code = f", slutkod {last['exit_code']}" if last["exit_code"] is not None else ""
         lines.append(
             f"  Senaste körning: {last['run_id']}: {RUN_OUTCOMES_SV.get(last['outcome'], last['outcome'])}{code}{ended}"
+        )
+    return lines
+
+
+RUNNER_STATES_SV = {"active": "kör", "ended": "klar", "expired": "lease utgången"}
+
+
+def runner_lines(runners: list) -> list[str]:
+    """Every runner of a campaign in a shared (PostgreSQL) ledger: host, HSA-id, pid, heartbeat, sent."""
+    from bot.report.frames import local_text
+
+    if not runners:
+        return []
+    lines = ["  Löpare (flera datorer kan skicka samma kampanj):"]
+    for r in runners:
+        state = RUNNER_STATES_SV.get(r.state, r.state)
+        if r.state == "active" and not r.live:
+            state = "tyst: leasen har gått ut, nästa löpare tar över"
+        lines.append(
+            f"    {r.host} HSA-id {r.hsa_id or '–'} process {r.pid}: {state}; senaste livstecken "
+            f"{local_text(r.heartbeat_at)}; skickade {r.sent} (körning {r.run_id})"
         )
     return lines
 

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import structlog
@@ -22,6 +23,7 @@ from bot.browser import BrowserSession, BrowserSettings
 from bot.errors import (
     BrowserClosed,
     CircuitOpen,
+    Interrupted,
     NeedsHuman,
     ReconcileUncertain,
     StaffToolServerError,
@@ -123,6 +125,10 @@ class RunContext:
     retry_sleep: Callable[[float], None] | None = None
     errors: list[BaseException] = field(default_factory=list)
     preview_screenshot: Path | None = None  # the window's preview: step 3 as the preflight left it, masked
+    # Several runners share the pace: each waits for its slot right before Skicka (None: paced per unit instead).
+    pace_at_click: Callable[[int], bool] | None = None
+    # Several runners share one preflight: given how to make it, returns its preview (None: the run stops).
+    preflight_once: Callable[[Callable[[], str]], str | None] | None = None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.staff_session.retry_policy`)."""
@@ -167,7 +173,11 @@ class Worker:
                 self.session = session
                 self.screen = Screen(session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
                 if preflight is not None:
-                    self.ctx.tally.preview_text = self.preflight(preflight)
+                    make = partial(self.preflight, preflight)
+                    preview = make() if self.ctx.preflight_once is None else self.ctx.preflight_once(make)
+                    if preview is None:
+                        return
+                    self.ctx.tally.preview_text = preview
                     ready.set()
                     while not go.wait(timeout=0.5):
                         if self.ctx.stop.is_set():
@@ -280,6 +290,8 @@ class Worker:
 
         def before_send(pnrs: list[str]) -> None:
             chosen = [by_pnr[p] for p in pnrs]
+            if self.ctx.pace_at_click is not None and not self.ctx.pace_at_click(len(chosen)):
+                raise Interrupted("Körningen stoppades före Skicka; inget skickades till de här invånarna.")
             self.ctx.ledger.mark_sending([i.id for i in chosen])
             clicked.extend(chosen)
 

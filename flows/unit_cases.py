@@ -82,6 +82,7 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
 def open_all_cases(screen: Screen) -> None:
     """Mottagningens ärenden → the Alla ärenden tab, each once the tool is ready for the click (`unit_cases.ready`:
     a tab that is still loading may otherwise overwrite the one the bot chose)."""
+    screen.at_receipt = False  # the next send starts from Mina ärenden, not from a receipt's link
     screen.click("nav.unit_cases")
     screen.wait_visible("unit_cases.all_tab")
     screen.wait_ready("unit_cases.ready")

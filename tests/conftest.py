@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.ledger.target import PostgresTarget
+from tests.pg_server import PgServer
+from tests.pg_server import available as pg_available
 
 # The tests' own `expect(...)` waits: Playwright's 5 s is too short for an upload on two busy cores (the bot's
 # flows always pass their own timeout).
@@ -98,3 +101,28 @@ def logging_as_the_console_script_sets_it() -> Iterator[None]:
 
     configure_logging(None)
     yield
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A real PostgreSQL 15 in a temporary folder for the session (Debian's binaries; `make setup` installs them)."""
+    why_not = pg_available()
+    if why_not:
+        pytest.fail(why_not)
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def ledger_backend(request: pytest.FixtureRequest) -> str:
+    """Each ledger test runs on both backends."""
+    return request.param
+
+
+@pytest.fixture
+def ledger_target(ledger_backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Path | PostgresTarget:
+    """A fresh ledger: a SQLite file in tmp_path, or an empty database on the session's PostgreSQL."""
+    if ledger_backend == "sqlite":
+        return tmp_path / "ledger.sqlite"
+    return request.getfixturevalue("pg_server").new_database()

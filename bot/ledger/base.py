@@ -14,6 +14,7 @@ from typing import Any, Self, TypeVar
 from bot.ledger.model import LedgerError
 from bot.ledger.reads import LedgerReads
 from bot.ledger.schema import connect
+from bot.ledger.target import PostgresTarget
 from bot.pnr import scrub as scrub_text
 
 T = TypeVar("T")
@@ -46,7 +47,7 @@ class LedgerBase(LedgerReads):
     """One ledger file, each thread with its own connection; explicit write transactions."""
 
     def __init__(self, path: Path, *, actor: str, run_id: str) -> None:
-        self.path = Path(path)
+        self.path = path if isinstance(path, PostgresTarget) else Path(path)
         self.actor = actor
         self.run_id = run_id
         self._local = threading.local()
@@ -71,10 +72,14 @@ class LedgerBase(LedgerReads):
             with self._guard:
                 if self._closed:
                     raise LedgerError("Liggaren är stängd.")
-                conn = connect(self.path)
+                conn = self._new_connection()
                 self._all.append(conn)
             self._local.conn = conn
         return conn
+
+    def _new_connection(self) -> sqlite3.Connection:
+        """A new connection to this backend (called once per thread, under the guard)."""
+        return connect(self.path)
 
     def close(self) -> None:
         """Close every thread's connection; the ledger cannot be used afterwards."""

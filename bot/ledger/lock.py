@@ -77,7 +77,11 @@ def _parse(raw: bytes) -> LockNote | None:
 
 
 def read_lock_note(db_path: Path, campaign_key: str) -> LockNote | None:
-    """The note in the campaign's lock file, or None when no run holds it and none died holding it."""
+    """The note in the campaign's lock file, or None when no run holds it and none died holding it.
+
+    A database ledger has no lock file (None): its runners are in its `runners` table."""
+    if not isinstance(db_path, Path):
+        return None
     path = lock_path(db_path, campaign_key)
     for _ in range(3):  # a note being rewritten reads as nonsense for a moment: read it again
         try:
@@ -106,6 +110,9 @@ def _holder(fd: int) -> str:
 
 class HeldLock:
     """The lock a run holds: its path, and a heartbeat that refreshes the note."""
+
+    heartbeat_s = 10.0  # how often the run writes a sign of life
+    lost = None  # a file lock cannot be lost while its process lives (a database lease can: see leases.py)
 
     def __init__(self, fd: int, path: Path, note: dict) -> None:
         self.fd = fd

@@ -86,13 +86,10 @@ class LedgerReads:
 
     def pending_ids(self, campaign_key: str, limit: int | None = None) -> list[int]:
         """Ids of pending items in id order, at most `limit`."""
-        return [
-            i
-            for (i,) in self.connection().execute(
-                "SELECT id FROM items WHERE campaign_key = ? AND state = 'pending' ORDER BY id LIMIT ?",
-                (campaign_key, -1 if limit is None else limit),
-            )
-        ]
+        sql = "SELECT id FROM items WHERE campaign_key = ? AND state = 'pending' ORDER BY id"
+        if limit is None:
+            return [i for (i,) in self.connection().execute(sql, (campaign_key,))]
+        return [i for (i,) in self.connection().execute(f"{sql} LIMIT ?", (campaign_key, limit))]
 
     def rejected_rows(self, campaign_key: str) -> Iterator[RejectedRow]:
         """The campaign's refused intake rows (file, line, masked value, reason), in intake order."""
@@ -134,9 +131,9 @@ class LedgerReads:
         """Campaigns whose name is exactly `name_or_key` or whose key starts with it, newest first."""
         rows = self.connection().execute(
             f"SELECT {_CAMPAIGN_COLUMNS} FROM campaigns"
-            " WHERE name = ?1 OR (length(?1) > 0 AND substr(key, 1, length(?1)) = lower(?1))"
+            " WHERE name = ? OR (? > 0 AND substr(key, 1, ?) = ?)"
             " ORDER BY created_at DESC, rowid DESC",
-            (name_or_key,),
+            (name_or_key, len(name_or_key), len(name_or_key), name_or_key.lower()),
         )
         return [_campaign(row) for row in rows]
 

@@ -17,6 +17,7 @@ from bot.ledger.model import (
     FAILED,
     IN_DOUBT,
     INVALID,
+    ITEM_COLUMNS,
     NOT_REACHABLE,
     PENDING,
     SENDING,
@@ -29,6 +30,7 @@ from bot.ledger.model import (
     utc_now,
 )
 from bot.ledger.runs import RunRecords
+from bot.ledger.target import LedgerTarget, PostgresTarget
 
 Change = tuple[int, dict[str, Any], str | None]
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
@@ -36,6 +38,17 @@ Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
     """The exactly-once ledger on one SQLite file; hands each thread its own connection."""
+
+    _row_lock = ""  # how a transition locks the rows it reads; SQLite's write transaction already holds all
+
+    @classmethod
+    def open(cls, path: LedgerTarget, *, actor: str, run_id: str) -> Ledger:  # type: ignore[override]
+        """Open the ledger at `path`: a SQLite file, or a PostgreSQL database (`PostgresTarget`)."""
+        if isinstance(path, PostgresTarget) and cls is Ledger:
+            from bot.ledger.postgres import PostgresLedger
+
+            return PostgresLedger.open(path, actor=actor, run_id=run_id)
+        return super().open(path, actor=actor, run_id=run_id)
 
     def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes) -> str:
         """Move every item in `changes` to `to_state` in one transaction, or none of them.
@@ -55,7 +68,7 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
             for chunk in chunked(ids, CHUNK):
                 marks = ", ".join("?" * len(chunk))
                 for item_id, state, campaign in conn.execute(
-                    f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks})", chunk
+                    f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks}){self._row_lock}", chunk
                 ):
                     current[item_id] = (state, campaign)
             for item_id in ids:
@@ -210,9 +223,23 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
 
     # -- the run lock ---------------------------------------------------------------------------
 
-    def acquire_run_lock(self, campaign_key: str, owner: str) -> AbstractContextManager[HeldLock]:
-        """Hold the campaign's run lock for a `with` block; raises `CampaignLocked` if another run has it."""
+    def acquire_run_lock(
+        self, campaign_key: str, owner: str, *, hsa_id: str = "", lease_s: float = 0.0
+    ) -> AbstractContextManager[HeldLock]:
+        """Hold the campaign's run lock for a `with` block; raises `CampaignLocked` if another run has it.
+
+        `hsa_id` and `lease_s` are for a database ledger's runner lease; a file lock needs neither (the OS drops
+        it when its process dies)."""
         return self._run_lock(campaign_key, owner)
+
+    # -- several runners: on one SQLite file there is one, so these are simple ----------------------------
+
+    shared_runners = False  # True where several runners share the ledger (PostgreSQL)
+
+    def claim(self, campaign_key: str, state: str, limit: int) -> list[Item]:
+        """Up to `limit` rows in `state`, oldest first (on SQLite the run lock makes them this run's)."""
+        sql = f"SELECT {ITEM_COLUMNS} FROM items WHERE campaign_key = ? AND state = ? ORDER BY id LIMIT ?"
+        return [Item(*row) for row in self.connection().execute(sql, (campaign_key, state, limit))]
 
     @contextmanager
     def _run_lock(self, campaign_key: str, owner: str) -> Iterator[HeldLock]:
@@ -232,6 +259,7 @@ _SET_EXPR = {
     "detail": ":detail",
     "arende_id": ":arende_id",
     "sent_at": ":sent_at",
+    "runner_id": ":runner_id",  # PostgreSQL only: the runner whose lease wrote `sending`
 }
 
 

@@ -5,6 +5,7 @@
     .venv/bin/python -m tests.bench.run_all --memory   # only the memory part
     .venv/bin/python -m tests.bench.run_all --fault-rows   # only utskick batch, fault-free and error_rate 0.03
     .venv/bin/python -m tests.bench.run_all --spa-rows # only utskick batch, classic skin and spa skin + spa.toml
+    .venv/bin/python -m tests.bench.run_all --postgres-rows  # single mode: SQLite × 1 runner, PostgreSQL × 1/2/3
 
 Part one, against one `python -m mock_personalverktyg --port 0` (faults off, its default check delay), each part
 in its own subprocess whose whole process tree (Python, Playwright's driver, every Chromium process) is sampled
@@ -59,6 +60,7 @@ from tests.bench.common import (
     official_numbers,
     run_measured,
 )
+from tests.bench.shared_ledger import format_postgres_rows, part_postgres_rows
 from tests.bench.utskick_cli import run_utskick
 
 DOC = ROOT / "docs" / "bench-latest.md"
@@ -479,13 +481,19 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only utskick batch on the classic skin and on the spa skin with spa.toml (no memory part, no doc)",
     )
+    parser.add_argument(
+        "--postgres-rows",
+        action="store_true",
+        help="only single mode on SQLite with 1 runner and on PostgreSQL with 1/2/3 runners, and the ledger's own "
+        "cost per citizen (tests/bench/shared_ledger.py; no memory part, no doc)",
+    )
     args = parser.parse_args(argv)
     n = args.citizens or (QUICK_CITIZENS if args.quick else FULL_CITIZENS)
     if not 1 <= n <= 250:
         parser.error("--citizens must be 1 to 250 (one batch)")
     sizes = tuple(int(s) for s in args.memory_sizes.split(",") if s.strip())
     sweep = [int(w) for w in args.workers_sweep.split(",") if w.strip()] if args.workers_sweep else []
-    if sweep or args.fault_rows or args.spa_rows:
+    if sweep or args.fault_rows or args.spa_rows or args.postgres_rows:
         args.no_doc = True
     command = "python -m tests.bench.run_all" + (" " + " ".join(argv if argv is not None else sys.argv[1:])).rstrip()
     started = time.perf_counter()
@@ -503,6 +511,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="utskick-bench-") as tmp, MockProcess() as mock:
         print(f"Mock at {mock.url}, faults off, recipient check delay {check_delay} ms (its default)", flush=True)
         qa = QA(mock.url)
+        if args.postgres_rows:
+            print(f"PostgreSQL rows: {n} citizens, single mode, 1 worker per runner", flush=True)
+            shared, costs = part_postgres_rows(mock.url, qa, n, Path(tmp))
+            print("\n" + format_postgres_rows(shared, costs, psutil.getloadavg()[0], command))
+            print(f"\nBenchmark took {time.perf_counter() - started:.0f} s.")
+            return 0 if all(r.verified for r in shared) else 1
         if sweep:
             print(f"Workers sweep: {n} citizens, single mode, workers {', '.join(map(str, sweep))}", flush=True)
             rows = part_workers(mock.url, qa, n, Path(tmp), sweep, args.trace)

@@ -8,6 +8,7 @@ import pytest
 
 from bot.config import load_campaign
 from bot.errors import ConfigError
+from bot.ledger.target import PostgresTarget
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "campaign.toml"
 
@@ -165,4 +166,39 @@ def test_continues_and_new_message_for_all_together_should_be_refused(tmp_path):
         'contact_unreachable_otherwise = true\ncontinues = "abc123"\nnew_message_for_all = true',
     )
     with pytest.raises(ConfigError, match="antingen 'campaign.continues' eller 'campaign.new_message_for_all'"):
+        load_campaign(_write(tmp_path, text))
+
+
+def _with_ledger(tmp_path: Path, lines: str) -> Path:
+    text = DEMO.read_text(encoding="utf-8")
+    start = text.index("[paths]")
+    return _write(tmp_path, text[:start] + "[paths]\n" + lines + "\n")
+
+
+def test_postgresql_ledger_should_load_as_a_database_target_with_its_password_variable(tmp_path):
+    url = "postgresql://utskick@db.region.se:5432/utskick"
+    campaign = load_campaign(_with_ledger(tmp_path, f'ledger = "{url}"\nledger_password_env = "LIGGARE_PW"'))
+    assert campaign.ledger == PostgresTarget(url, "LIGGARE_PW")
+    assert str(campaign.ledger) == url
+
+
+@pytest.mark.parametrize(
+    ("lines", "message"),
+    [
+        ('ledger = "postgresql://utskick:hemligt@db/utskick"', "innehåller ett lösenord"),
+        ('ledger = "postgresql://utskick@db"', "saknar databasens namn"),
+        ('ledger = "postgresql://utskick@db:port/x"', "ingen giltig databasadress"),
+        ('ledger = "var/ledger.sqlite"\nledger_password_env = "X"', "gäller bara en liggare i PostgreSQL"),
+    ],
+)
+def test_bad_postgresql_ledger_should_be_refused_naming_the_key(tmp_path, lines, message):
+    with pytest.raises(ConfigError, match=message) as error:
+        load_campaign(_with_ledger(tmp_path, lines))
+    assert "paths.ledger" in str(error.value)
+    assert "hemligt" not in str(error.value)
+
+
+def test_lease_seconds_should_be_at_least_the_minimum(tmp_path):
+    text = DEMO.read_text(encoding="utf-8").replace("[sending]", "[sending]\nlease_seconds = 1", 1)
+    with pytest.raises(ConfigError, match="sending.lease_seconds"):
         load_campaign(_write(tmp_path, text))

@@ -1,4 +1,5 @@
-"""The exactly-once ledger on real SQLite files: deliveries, the transition table, recovery, audit, files, threads."""
+"""The exactly-once ledger on both backends (a real SQLite file, a real PostgreSQL database): deliveries, the
+transition table, recovery, audit, threads; and what is SQLite's own (pragmas, file modes)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from bot.ledger import (
     mask_pnr,
     scrub,
 )
+from bot.ledger.target import PostgresTarget
 
 SEED = Path(__file__).resolve().parents[2] / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
 # From the official test list, for when the seed copy is not there.
@@ -53,9 +55,22 @@ def citizens(pnrs: list[str], archive: str = "leverans1.7z") -> list[tuple[str, 
 
 
 @pytest.fixture
-def ledger(tmp_path: Path) -> Iterator[Ledger]:
+def ledger(ledger_target: Path | PostgresTarget) -> Iterator[Ledger]:
+    with Ledger.open(ledger_target, actor="tester", run_id="run-1") as led:
+        yield led
+
+
+@pytest.fixture
+def sqlite_ledger(tmp_path: Path) -> Iterator[Ledger]:
     with Ledger.open(tmp_path / "ledger.sqlite", actor="tester", run_id="run-1") as led:
         yield led
+
+
+def integrity_errors() -> tuple[type[Exception], ...]:
+    """What each backend raises when the database itself refuses a change."""
+    import psycopg
+
+    return (sqlite3.IntegrityError, psycopg.errors.IntegrityError)
 
 
 @pytest.fixture
@@ -295,12 +310,9 @@ def test_mark_sending_should_give_every_row_the_same_claim_time_and_count_the_at
 def test_mark_sending_should_be_visible_to_another_connection_when_it_returns(ledger: Ledger, key: str) -> None:
     ids = add(ledger, key, official_pnrs(2))
     claimed_at = ledger.mark_sending(ids)
-    other = sqlite3.connect(ledger.path)
-    try:
-        rows = other.execute("SELECT state, claimed_at FROM items ORDER BY id").fetchall()
-        claims = other.execute("SELECT count(*) FROM events WHERE event = 'claimed'").fetchone()[0]
-    finally:
-        other.close()
+    with Ledger.open(ledger.path, actor="other", run_id="run-2") as other:
+        rows = [(i.state, i.claimed_at) for i in other.items(key)]
+        claims = sum(1 for e in other.events(key) if e.event == "claimed")
     assert rows == [(SENDING, claimed_at)] * 2
     assert claims == 2
 
@@ -472,8 +484,8 @@ def test_iter_pending_should_skip_items_claimed_while_streaming(ledger: Ledger, 
 # -- storage: pragmas, triggers, file modes -------------------------------------------------------------
 
 
-def test_connection_should_use_wal_full_sync_foreign_keys_and_a_busy_timeout(ledger: Ledger) -> None:
-    conn = ledger.connection()
+def test_connection_should_use_wal_full_sync_foreign_keys_and_a_busy_timeout(sqlite_ledger: Ledger) -> None:
+    conn = sqlite_ledger.connection()
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
@@ -483,18 +495,18 @@ def test_connection_should_use_wal_full_sync_foreign_keys_and_a_busy_timeout(led
 def test_events_should_refuse_update_and_delete(ledger: Ledger, key: str) -> None:
     add(ledger, key, official_pnrs(1))
     conn = ledger.connection()
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(integrity_errors(), match="append-only"):
         conn.execute("UPDATE events SET detail = 'x'")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(integrity_errors(), match="append-only"):
         conn.execute("DELETE FROM events")
-    with pytest.raises(sqlite3.IntegrityError, match="never deleted"):
+    with pytest.raises(integrity_errors(), match="never deleted"):
         conn.execute("DELETE FROM items")
     assert len(list(ledger.events(key))) == 3
 
 
 def test_items_should_refuse_an_unknown_state_at_the_database(ledger: Ledger, key: str) -> None:
     [item_id] = add(ledger, key, official_pnrs(1))
-    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+    with pytest.raises(integrity_errors(), match="(?i)check"):
         ledger.connection().execute("UPDATE items SET state = 'done' WHERE id = ?", (item_id,))
 
 
@@ -528,8 +540,8 @@ def test_ledger_open_should_tighten_a_database_file_others_can_read(tmp_path: Pa
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
-def test_ledger_should_refuse_use_after_close(tmp_path: Path) -> None:
-    led = Ledger.open(tmp_path / "ledger.sqlite", actor="tester", run_id="run-1")
+def test_ledger_should_refuse_use_after_close(ledger_target: Path | PostgresTarget) -> None:
+    led = Ledger.open(ledger_target, actor="tester", run_id="run-1")
     led.close()
     with pytest.raises(LedgerError, match="stängd"):
         led.counts("x")

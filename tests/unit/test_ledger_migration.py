@@ -81,3 +81,34 @@ def test_schema_v2_ledger_should_migrate_to_take_approvals_keeping_every_row(tmp
         with pytest.raises(sqlite3.DatabaseError, match="append-only"):
             conn.execute("UPDATE approvals SET approver_name = 'Någon annan'")
     assert after == {t: before[t] for t in ("items", "campaigns")}
+
+
+# -- PostgreSQL: the first release of its schema is this one; the next one migrates it in place ----------------
+
+
+def test_pg_ledger_of_this_release_should_migrate_to_a_next_schema_version_keeping_every_row(
+    pg_server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.ledger import campaign_key, pg_schema
+
+    target = pg_server.new_database()
+    facts = {"name": "Provsvar pg"}
+    key = campaign_key(facts)
+    with Ledger.open(target, actor="test", run_id="v1") as ledger:
+        ledger.ensure_campaign(key, "Provsvar pg", facts)
+        ledger.add_delivery(
+            key, "fp", "l.7z", [("189001019802", "l.7z", "l.txt", 1), ("189001029819", "l.7z", "l.txt", 2)]
+        )
+        ledger.mark_sending([1])
+        ledger.mark_sent(1, "A-1")
+    # A next release adds a table (as issue 18's approvals will): one step in MIGRATIONS, the version one up.
+    step = ("CREATE TABLE approvals (id BIGSERIAL PRIMARY KEY, campaign_key TEXT NOT NULL REFERENCES campaigns(key))",)
+    monkeypatch.setattr(pg_schema, "SCHEMA_VERSION", pg_schema.SCHEMA_VERSION + 1)
+    monkeypatch.setitem(pg_schema.MIGRATIONS, pg_schema.SCHEMA_VERSION - 1, step)
+    for run in ("v2", "v2-again"):
+        with Ledger.open(target, actor="test", run_id=run) as ledger:
+            assert ledger.counts(key)["sent"] == 1 and ledger.counts(key)["pending"] == 1
+            conn = ledger.connection()
+            assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == pg_schema.SCHEMA_VERSION
+            assert conn.execute("SELECT count(*) FROM approvals").fetchone()[0] == 0
+            assert len(list(ledger.events(key))) == 6  # created, delivery, 2 added, claimed, sent

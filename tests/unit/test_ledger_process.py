@@ -171,3 +171,41 @@ def test_run_lock_should_not_block_another_campaign(db: Path, key: str) -> None:
         led.acquire_run_lock(other, "andra"),
     ):
         assert lock_path(db, key) != lock_path(db, other)
+
+
+CLAIM_UNDER_LEASE_THEN_DIE = """
+import os, signal, sys
+from bot.ledger import Ledger
+from bot.ledger.target import PostgresTarget
+ledger = Ledger.open(PostgresTarget(sys.argv[1], sys.argv[2]), actor="child", run_id="run-child")
+with ledger.acquire_run_lock(sys.argv[3], "run-child", lease_s=30):
+    ids = [item.id for item in ledger.claim(sys.argv[3], "pending", 2)]
+    print(ledger.mark_sending(ids), flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_pg_claim_should_be_committed_before_the_process_dies_and_come_back_in_doubt_after_its_lease(
+    pg_server,
+) -> None:
+    target = pg_server.new_database()
+    k = campaign_key(FACTS)
+    with Ledger.open(target, actor="tester", run_id="run-1") as led:
+        led.ensure_campaign(k, "Provsvar", FACTS)
+        led.add_delivery(k, "fp-1", "leverans1.7z", [(p, "l.7z", "l.txt", n) for n, p in enumerate(official_pnrs(3))])
+    child = subprocess.run(
+        [sys.executable, "-c", CLAIM_UNDER_LEASE_THEN_DIE, target.url, target.password_env, k],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert child.returncode == -signal.SIGKILL, child.stderr
+    claimed_at = child.stdout.strip().splitlines()[-1]  # the lines before it are the child's log
+    with Ledger.open(target, actor="tester", run_id="run-2") as led, led.acquire_run_lock(k, "run-2", lease_s=30):
+        states = [(i.id, i.state, i.claimed_at) for i in led.items(k)]
+        assert states == [(1, SENDING, claimed_at), (2, SENDING, claimed_at), (3, "pending", None)]
+        assert led.recover_interrupted(k) == [], "the dead runner's lease still holds: its sends are not touched"
+        led.connection().raw.execute("UPDATE runners SET lease_until = clock_timestamp() WHERE run_id = 'run-child'")
+        assert [(i.id, i.state) for i in led.recover_interrupted(k)] == [(1, "in_doubt"), (2, "in_doubt")]
+        claims = [(e.item_id, e.run_id) for e in led.events(k) if e.event == "claimed"]
+    assert claims == [(1, "run-child"), (2, "run-child")]

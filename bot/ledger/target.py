@@ -1,0 +1,63 @@
+"""Where the ledger lives: a SQLite file (one machine) or a PostgreSQL database (several runners, one campaign).
+
+`paths.ledger` holds either a file path or a `postgresql://` URL. The URL never carries a password: the
+password comes from the environment variable the campaign names in `paths.ledger_password_env`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from bot.errors import ConfigError
+
+URL_SCHEMES = ("postgresql", "postgres")
+DEFAULT_PASSWORD_ENV = "UTSKICK_LEDGER_PASSWORD"
+
+
+@dataclass(frozen=True)
+class PostgresTarget:
+    """A PostgreSQL ledger: the URL without a password, and the variable that holds the password."""
+
+    url: str
+    password_env: str = DEFAULT_PASSWORD_ENV
+
+    def __str__(self) -> str:
+        return self.url
+
+    def exists(self) -> bool:
+        """A database ledger is always there to open; one that never saw the campaign simply does not know it."""
+        return True
+
+    def password(self) -> str | None:
+        """The password from the environment, or None when the variable is unset (a trusted or peer login)."""
+        return os.environ.get(self.password_env) or None
+
+
+LedgerTarget = Path | PostgresTarget
+
+
+def is_database_url(value: str) -> bool:
+    """True when `value` names a PostgreSQL database rather than a file."""
+    return value.split("://", 1)[0].lower() in URL_SCHEMES and "://" in value
+
+
+def database_target(value: str, password_env: str, where: str) -> PostgresTarget:
+    """A checked PostgresTarget from `paths.ledger`; a password in the URL is refused (it belongs in the env)."""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as e:
+        raise ConfigError(f"{where}: 'paths.ledger' är ingen giltig databasadress ({e}).") from e
+    if parts.password is not None:
+        raise ConfigError(
+            f"{where}: 'paths.ledger' innehåller ett lösenord. Ta bort det ur adressen och lägg det i "
+            f"miljövariabeln {password_env} (namnet anges med 'paths.ledger_password_env')."
+        )
+    if not parts.hostname and "host=" not in parts.query:
+        raise ConfigError(f"{where}: 'paths.ledger' ({value}) saknar databasserverns namn.")
+    if not parts.path.strip("/"):
+        raise ConfigError(f"{where}: 'paths.ledger' ({value}) saknar databasens namn, t.ex. postgresql://…/utskick.")
+    return PostgresTarget(value, password_env)
