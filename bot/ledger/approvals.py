@@ -59,7 +59,7 @@ class ApprovalRecords(LedgerBase):
             now = utc_now()
             cur = conn.execute(
                 "INSERT INTO approvals (at, campaign_key, campaign_name, fingerprint, source, approver_name,"
-                " approver_hsa_id, recorded_by, facts_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " approver_hsa_id, recorded_by, facts_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     now,
                     campaign_key,
@@ -72,15 +72,16 @@ class ApprovalRecords(LedgerBase):
                     canonical_json(facts),
                 ),
             )
+            approval_id = cur.fetchone()[0]  # RETURNING: both backends (PostgreSQL has no lastrowid)
             detail = detail_json(
                 campaign_key=campaign_key,
                 fingerprint=fingerprint,
                 approver_name=approver_name,
                 approver_hsa_id=approver_hsa_id,
-                approval_id=cur.lastrowid,
+                approval_id=approval_id,
             )
             self._event(conn, now, None, None, APPROVAL_GIVEN, detail=detail)
-        return self.approval(cur.lastrowid)
+        return self.approval(approval_id)
 
     def approval(self, approval_id: int) -> Approval:
         """The approval with this id."""

@@ -118,6 +118,23 @@ DDL: tuple[str, ...] = (
        FOR EACH STATEMENT EXECUTE FUNCTION utskick_refuse('events are append-only: DELETE refused')""",
     """CREATE OR REPLACE TRIGGER items_never_deleted BEFORE DELETE OR TRUNCATE ON items
        FOR EACH STATEMENT EXECUTE FUNCTION utskick_refuse('items are never deleted')""",
+    # A second person's approvals (as the SQLite schema 3): append-only, no reference to `campaigns` (a campaign
+    # is approved before its first run registers it).
+    """CREATE TABLE IF NOT EXISTS approvals (
+        id              BIGSERIAL PRIMARY KEY,
+        at              TEXT NOT NULL,
+        campaign_key    TEXT NOT NULL CHECK (length(campaign_key) = 64),
+        campaign_name   TEXT NOT NULL,
+        fingerprint     TEXT NOT NULL,
+        source          TEXT NOT NULL,
+        approver_name   TEXT NOT NULL CHECK (length(trim(approver_name)) > 0),
+        approver_hsa_id TEXT NOT NULL CHECK (length(trim(approver_hsa_id)) > 0),
+        recorded_by     TEXT NOT NULL,
+        facts_json      TEXT NOT NULL
+    )""",
+    "CREATE INDEX IF NOT EXISTS approvals_by_campaign ON approvals(campaign_key, fingerprint)",
+    """CREATE OR REPLACE TRIGGER approvals_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON approvals
+       FOR EACH STATEMENT EXECUTE FUNCTION utskick_refuse('approvals are append-only: change refused')""",
     # messages_per_minute shared by every runner: the earliest moment the next message may go (a token bucket
     # of depth one, the same rule as the in-process Pacer).
     """CREATE TABLE IF NOT EXISTS pacing (

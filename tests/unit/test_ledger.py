@@ -610,3 +610,29 @@ def test_mark_sending_should_let_only_one_of_two_racing_threads_claim_an_item(le
         t.join()
     assert sorted(outcomes) == ["claimed", "refused"]
     assert ledger.item(item_id).attempts == 1
+
+
+# -- approvals (issue 18), on both backends ----------------------------------------------------------------------
+
+
+def test_approvals_should_be_recorded_read_back_and_append_only(ledger: Ledger, key: str) -> None:
+    first = ledger.record_approval(
+        key, "Provsvar vecka 12", "a" * 64, "leverans.7z", approver_name="Bengt Granskare",
+        approver_hsa_id="SE2321000016-A002", facts=FACTS,
+    )  # fmt: skip
+    second = ledger.record_approval(
+        key, "Provsvar vecka 12", "b" * 64, "leverans-2.7z", approver_name="Bengt Granskare",
+        approver_hsa_id="SE2321000016-A002", facts=FACTS,
+    )  # fmt: skip
+
+    assert [a.id for a in ledger.approvals(key)] == [first.id, second.id] and first.id != second.id
+    assert ledger.approval(second.id).fingerprint == "b" * 64 and first.facts == FACTS
+    conn = ledger.connection()
+    # The audit event carries the key in its detail: a campaign is approved before its first run registers it.
+    assert conn.execute("SELECT count(*) FROM events WHERE event = 'approval_given'").fetchone()[0] == 2
+    with pytest.raises(Exception, match="append-only"):
+        conn.execute("UPDATE approvals SET approver_name = 'Någon annan'")
+    if conn.in_transaction:
+        conn.execute("ROLLBACK")
+    with pytest.raises(Exception, match="append-only"):
+        conn.execute("DELETE FROM approvals")
