@@ -101,8 +101,10 @@ def test_pg_ledger_of_this_release_should_migrate_to_a_next_schema_version_keepi
         )
         ledger.mark_sending([1])
         ledger.mark_sent(1, "A-1")
-    # A next release adds a table (as issue 18's approvals will): one step in MIGRATIONS, the version one up.
-    step = ("CREATE TABLE approvals (id BIGSERIAL PRIMARY KEY, campaign_key TEXT NOT NULL REFERENCES campaigns(key))",)
+    # A next release adds a table: one step in MIGRATIONS, the version one up.
+    step = (
+        "CREATE TABLE next_release (id BIGSERIAL PRIMARY KEY, campaign_key TEXT NOT NULL REFERENCES campaigns(key))",
+    )
     monkeypatch.setattr(pg_schema, "SCHEMA_VERSION", pg_schema.SCHEMA_VERSION + 1)
     monkeypatch.setitem(pg_schema.MIGRATIONS, pg_schema.SCHEMA_VERSION - 1, step)
     for run in ("v2", "v2-again"):
@@ -110,5 +112,5 @@ def test_pg_ledger_of_this_release_should_migrate_to_a_next_schema_version_keepi
             assert ledger.counts(key)["sent"] == 1 and ledger.counts(key)["pending"] == 1
             conn = ledger.connection()
             assert conn.execute("SELECT version FROM schema_version").fetchone()[0] == pg_schema.SCHEMA_VERSION
-            assert conn.execute("SELECT count(*) FROM approvals").fetchone()[0] == 0
+            assert conn.execute("SELECT count(*) FROM next_release").fetchone()[0] == 0
             assert len(list(ledger.events(key))) == 6  # created, delivery, 2 added, claimed, sent
