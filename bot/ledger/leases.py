@@ -214,13 +214,14 @@ def pace(conn: Any, campaign_key: str, interval_s: float) -> float:
         "INSERT INTO pacing (campaign_key, next_at) VALUES (%s, clock_timestamp()) ON CONFLICT DO NOTHING",
         (campaign_key,),
     )
-    return conn.execute(
+    waited = conn.execute(
         "WITH now AS (SELECT clock_timestamp() AS t)"
         " UPDATE pacing SET next_at = greatest(next_at, now.t) + make_interval(secs => %s) FROM now"
         " WHERE campaign_key = %s RETURNING extract(epoch FROM greatest(next_at - make_interval(secs => %s) - now.t,"
         " interval '0'))",
         (interval_s, campaign_key, interval_s),
     ).fetchone()[0]
+    return float(waited)  # extract() is numeric: a Decimal, which threading's waits refuse
 
 
 def record_stop(conn: Any, lease: RunnerLease, reason: str) -> None:

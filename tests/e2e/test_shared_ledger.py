@@ -9,6 +9,7 @@ import signal
 import subprocess
 import time
 from collections import Counter
+from datetime import datetime
 
 import psycopg
 import pytest
@@ -230,3 +231,25 @@ def test_send_after_a_look_in_alla_arenden_should_open_the_wizard_from_where_the
     finally:
         context.close()
     assert sorted(s["pnr"] for s in qa.sent()) == sorted([first, second])
+
+
+def test_three_runners_should_share_messages_per_minute(tmp_path, live_mock, qa, pg_server) -> None:
+    # 30 a minute is one message every 2 s for the campaign, not for each runner: three runners pacing only
+    # themselves would send about three times as fast.
+    pnrs, reachable = citizens(qa, 6800, 21)
+    shared = shared_campaign(tmp_path, live_mock.url, pnrs, pg_server.new_database(), "messages_per_minute = 30")
+    processes = [shared.start() for _ in range(3)]
+    codes = [finish(process) for process in processes]
+
+    assert [code for code, _ in codes] == [0, 0, 0], [output for _, output in codes]
+    sent = qa.sent()
+    assert_exactly_once(shared, sent, pnrs, reachable)
+    runs = shared.query("SELECT count(DISTINCT run_id) FROM events WHERE event = 'sent'")[0][0]
+    assert runs >= 2, "more than one runner sent"
+    times = sorted(datetime.fromisoformat(s["sent_at"]).timestamp() for s in sent)  # the mock's, to the second
+    for k in range(1, len(times)):
+        for i in range(len(times) - k):
+            # k intervals of 2 s; the mock's times are whole seconds and a click's answer may lag: 2 s of slack.
+            assert times[i + k] - times[i] >= 2 * k - 2, f"{k + 1} sends within {times[i + k] - times[i]} s"
+    for start in times:
+        assert sum(1 for t in times if start <= t < start + 60) <= 30, "at most 30 in any minute"

@@ -157,13 +157,14 @@ def test_reserve_send_should_space_every_runners_slots_by_the_interval(runners: 
     def reserve(ledger: PostgresLedger) -> None:
         start.wait()
         for _ in range(5):
-            delays.append(float(ledger.reserve_send(key, 10.0)))
+            delays.append(ledger.reserve_send(key, 10.0))
 
     threads = [threading.Thread(target=reserve, args=(led,)) for led in runners]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    assert all(type(delay) is float for delay in delays), "a wait time threading.Event.wait takes"
     slots = sorted(delays)
     assert slots[0] == 0.0
     gaps = [later - earlier for earlier, later in zip(slots, slots[1:], strict=False)]
