@@ -19,7 +19,7 @@ from bot.command_log import CommandLog
 from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError, UtskickError
 from bot.json_output import base_document, emit, refuse
-from bot.ledger import IN_DOUBT, Item, Ledger, campaign_key
+from bot.ledger import IN_DOUBT, Item, Ledger, LedgerError, campaign_key
 
 
 @click.command("settle")
@@ -56,7 +56,7 @@ def settle(
         actor = f"person:{decided_by or getpass.getuser()}"
         with _open_ledger(campaign, actor) as book:
             if row is None:
-                rows = [i for i in book.items(key, [IN_DOUBT])]
+                rows = list(book.items(key, [IN_DOUBT]))
                 command_log.finished(ran=True)
                 _show_in_doubt(rows, show_pnr, as_json, campaign, key)
                 return
@@ -100,12 +100,15 @@ def _open_ledger(campaign: Campaign, actor: str) -> Ledger:
 
 
 def _in_doubt_item(book: Ledger, key: str, row: int) -> Item:
-    found = [i for i in book.items(key, [IN_DOUBT]) if i.id == row]
-    if not found:
+    try:
+        item = book.item(row)
+    except LedgerError:
+        item = None
+    if item is None or item.campaign_key != key or item.state != IN_DOUBT:
         raise ConfigError(
             f"Rad {row} är inte en osäker invånare i kampanjen (se `utskick settle` utan --row för de osäkra raderna)."
         )
-    return found[0]
+    return item
 
 
 def _pnr_text(item: Item, show_pnr: bool) -> str:
