@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Locator, Page, Request, Response, expect
+from playwright.sync_api import Frame, Locator, Page, Request, Response, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import (
@@ -46,10 +46,12 @@ class Screen:
         self._writes_open: set[Request] = set()  # changes the page sent by fetch (POST, PUT, …), not answered yet
         self._write_answers: list[int] = []  # HTTP status per answered change since the step began; 0: no answer
         self._page_answer: tuple[str, int] = ("GET", 200)  # method and status of the page now shown
+        self._answer_in_flight: tuple[str, int] = ("GET", 200)  # the same for a page answered, not yet shown
         page.on("request", self._watch_request)
         page.on("response", self._watch_response)
         page.on("requestfinished", self._watch_finished)
         page.on("requestfailed", self._watch_failed)
+        page.on("framenavigated", self._watch_navigated)
 
     def begin_step(self, name: str) -> None:
         """Start a new step of the flow: failures seen before it no longer explain what happens in it."""
@@ -66,9 +68,15 @@ class Screen:
             self._failures.append(str(response.status))
         request = response.request
         if request.is_navigation_request() and request.frame.parent_frame is None:
-            self._page_answer = (request.method, response.status)
+            self._answer_in_flight = (request.method, response.status)
         if response.request in self._writes_open:
             self._write_answers.append(response.status)
+
+    def _watch_navigated(self, frame: Frame) -> None:
+        # An answer counts as the page shown only once its document is committed: going back from an error page
+        # that is still being swapped in fails in Chromium with "Not attached to an active page".
+        if frame.parent_frame is None:
+            self._page_answer = self._answer_in_flight
 
     def _watch_finished(self, request: Request) -> None:
         self._writes_open.discard(request)
@@ -108,13 +116,15 @@ class Screen:
         Never used for Skicka: a failed send is in doubt, not repeated."""
         action = "click"
         for _ in range(attempts):
-            self._page_answer = ("", 0)
+            self._page_answer = self._answer_in_flight = ("", 0)
             if action == "reload":
                 with self.step(f"{next_key} (ny laddning)"):
+                    self.page.wait_for_load_state()
                     self.page.reload()
             else:
                 if action == "back":
                     with self.step(f"{click_key} (tillbaka)"):
+                        self.page.wait_for_load_state()
                         self.page.go_back()
                     if fill_form:
                         fill_form()

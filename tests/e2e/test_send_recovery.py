@@ -3,7 +3,10 @@ inside the send as a person would, and only a number that keeps failing is left 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import Page, Route
@@ -182,3 +185,58 @@ def test_a_check_that_never_finishes_should_be_retried_then_left_out(page: Page,
     assert outcome.not_added == {pnrs[1]: CHECK_STUCK}
     assert sorted(outcome.sent) == sorted([pnrs[0], pnrs[2]])
     assert sorted(s["pnr"] for s in qa.sent()) == sorted([pnrs[0], pnrs[2]])
+
+
+class SlowErrorPage:
+    """The tool's answer to the first Nästa is a 500 whose page arrives late: its status line is in at once, its
+    body 1.5 s later (as a loaded server or proxy sends it). A local server plays that answer; the page's request
+    is routed to it, so the browser sees it under the tool's own address."""
+
+    def __init__(self, page: Page) -> None:
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), _SlowErrorHandler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.failed = 0
+        page.route("**/*", self.handle)
+
+    def handle(self, route: Route) -> None:
+        request = route.request
+        if not self.failed and _matches("next", request.method, request.url, request.post_data):
+            self.failed += 1
+            route.continue_(url=f"http://127.0.0.1:{self.server.server_address[1]}/mottagare")
+            return
+        route.continue_()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class _SlowErrorHandler(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (the standard library's name)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        body = b"<!doctype html><title>Fel</title><p>Internal Server Error</p>"
+        self.send_response(500)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.flush()
+        time.sleep(1.5)
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_send_should_go_back_from_an_error_page_that_arrives_late(page: Page, live_mock, qa):
+    pnrs = official_test_numbers(6050, 2)
+    qa.reachable(*pnrs)
+    screen = _screen(page, f"{live_mock.url}/")
+    slow = SlowErrorPage(page)
+    try:
+        outcome = send_case(screen, SendRequest(tuple(pnrs), MESSAGE, lambda _: None))
+    finally:
+        slow.close()
+
+    assert slow.failed == 1
+    assert sorted(outcome.sent) == sorted(pnrs)
+    assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs)
