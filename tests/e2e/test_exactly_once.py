@@ -52,7 +52,8 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
     chance = random.Random(20261122)
     kills = {"between_send_and_receipt": 0, "random": 0}
 
-    for round_no in range(40):
+    finished = False
+    for round_no in range(12):
         process = setup.start("--yes")
         if round_no % 2 == 0:
             # `sending` is committed just before the click on Skicka: kill while its answer is on the way.
@@ -67,9 +68,17 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
             out, err = process.communicate(timeout=300)
             assert process.returncode in (0, 4), out + err
             if process.returncode == 0:
+                finished = True
                 break
-    else:
-        pytest.fail("the run never finished")
+    if not finished:
+        # Left alone, the next run finishes what the killed ones left (on a slow machine every round may be
+        # killed before the end, so the kills are capped rather than drawn until a run happens to finish).
+        for _ in range(3):
+            result = setup.run("--yes")
+            assert result.returncode in (0, 4), result.stdout + result.stderr
+            if result.returncode == 0:
+                break
+        assert result.returncode == 0, result.stdout + result.stderr
 
     assert kills["between_send_and_receipt"] >= 2, kills
     _assert_exactly_once(setup, qa.sent(), reachable)
