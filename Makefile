@@ -27,8 +27,8 @@ postgresql:
 	  else echo "PostgreSQL 15 saknas ($(PG_BIN)/initdb): installera paketet postgresql-15 (apt-get install postgresql-15)." >&2; exit 1; fi; }
 
 browser: $(STAMP)
-	@$(PY) -m bot.chromium ensure >/dev/null
-	@echo "Chromium: $$($(PY) -m bot.chromium find)"
+	@$(PY) -m bot.run.chromium ensure >/dev/null
+	@echo "Chromium: $$($(PY) -m bot.run.chromium find)"
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
 # `make test` leaves out the tests marked `long` (the largest fault-matrix rows); `make test-long` runs everything.
@@ -48,7 +48,7 @@ mock: $(STAMP)
 	$(PY) -m mock_personalverktyg --host $(HOST) --port $(PORT) --skin $(SKIN)
 
 demo: browser
-	$(PY) -m bot.demo
+	$(PY) -m bot.commands.demo
 
 # The case handler's window over a fresh copy of the demo campaign, with the mock beside it.
 ui: browser

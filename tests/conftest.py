@@ -11,8 +11,8 @@ import pytest
 from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
-from bot.chromium import LAUNCH_ARGS, find_chromium
 from bot.ledger.target import PostgresTarget
+from bot.run.chromium import LAUNCH_ARGS, find_chromium
 from tests.pg_server import PgServer
 from tests.pg_server import available as pg_available
 

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from datetime import datetime
 
-from bot.demo import DEMO, ROOT, copy_demo_campaign, start_mock
+from bot.commands.demo import DEMO, ROOT, copy_demo_campaign, start_mock
 
 
 def main() -> int:
@@ -30,7 +30,7 @@ def main() -> int:
     print("Personalverktyget: HSA-id SE2321000016-A001, lösenord utskick-demo; godkännare t.ex. SE2321000016-A002")
     try:
         return subprocess.run(
-            [sys.executable, "-m", "bot.cli", "ui", "--campaigns", str(folder)], check=False
+            [sys.executable, "-m", "bot.commands.cli", "ui", "--campaigns", str(folder)], check=False
         ).returncode
     except KeyboardInterrupt:
         return 0

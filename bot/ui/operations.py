@@ -7,17 +7,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.approval import approve as record_approval
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
+from bot.commands.validate import compare_with_campaign
 from bot.config import Campaign
 from bot.errors import InputError, UtskickError
 from bot.intake import read_delivery
 from bot.ledger import Approval, Ledger, campaign_key
 from bot.private_files import private_dir
+from bot.run.approval import approve as record_approval
 from bot.ui.jobs import Job, JobStopped
 from bot.ui.secrets import lent_to_environment
 from bot.ui.workspace import Preview, Workspace
-from bot.validate_command import compare_with_campaign
 
 
 def _secrets(campaign: Campaign, ws: Workspace) -> dict[str, str]:
@@ -55,7 +55,7 @@ def approvals(campaign: Campaign) -> list[Approval]:
 
 def preview(job: Job, ws: Workspace) -> None:
     """The dry pass with the first citizen (`run --dry-run --limit 1`), keeping the composed text and step 3."""
-    from bot.runner import Run, RunOptions, new_run_id
+    from bot.run.runner import Run, RunOptions, new_run_id
 
     campaign = ws.campaign()
     shot = ws.shot_path()
@@ -76,10 +76,10 @@ def preview(job: Job, ws: Workspace) -> None:
 
 def send(job: Job, ws: Workspace) -> None:
     """`run --yes` in the server: the run belongs to this thread, the tab only watches; Stoppa = SIGTERM."""
-    from bot.json_output import run_document
+    from bot.commands.json_output import run_document
     from bot.notify import notify_run_end
     from bot.report import write_reports_for_campaign
-    from bot.runner import Run, RunOptions, new_run_id
+    from bot.run.runner import Run, RunOptions, new_run_id
     from bot.summary import format_summary
 
     campaign = ws.campaign()
@@ -113,10 +113,10 @@ def send(job: Job, ws: Workspace) -> None:
 
 def follow_up(job: Job, ws: Workspace) -> None:
     """`follow-up`: read Läst / Oläst from Alla ärenden, record it, write the reports again."""
-    from bot.follow_up import follow_up_campaign
-    from bot.followup_command import format_follow_up
+    from bot.commands.follow_up import format_follow_up
     from bot.report import write_reports_for_campaign
-    from bot.runner import new_run_id
+    from bot.run.follow_up import follow_up_campaign
+    from bot.run.runner import new_run_id
 
     campaign = ws.campaign()
     run_id = new_run_id(datetime.now(UTC))

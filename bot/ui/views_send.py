@@ -6,9 +6,9 @@ import json
 
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 
-from bot.approval import require_approval
 from bot.errors import UtskickError
 from bot.ledger import Ledger, campaign_key
+from bot.run.approval import require_approval
 from bot.ui import operations
 from bot.ui.app import state
 from bot.ui.live import snapshot

@@ -8,13 +8,13 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from werkzeug.utils import secure_filename
 
-from bot.approve_command import describe_for_approval
+from bot.commands.approve import describe_for_approval
+from bot.commands.validate import REASON_LABELS_SV
 from bot.errors import UtskickError
 from bot.ledger import campaign_key
 from bot.ui import operations
 from bot.ui.app import state
 from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
-from bot.validate_command import REASON_LABELS_SV
 
 bp = Blueprint("steps", __name__, url_prefix="/kampanj/<slug>")
 

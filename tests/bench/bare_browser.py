@@ -20,7 +20,7 @@ from pathlib import Path
 import psutil
 from playwright.sync_api import Page, expect, sync_playwright
 
-from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.run.chromium import LAUNCH_ARGS, find_chromium
 from tests.bench.common import DEMO_PDF, HSA_ID, PASSWORD, TEMPLATE, TEXTS, UNIT_NAME, check_loopback, display, emit
 
 # Any final check text (what selectors/personalverktyg.toml [check_results] matches); "Kontrollerar…" is none.

@@ -332,7 +332,7 @@ def chromium_version(executable: str | None) -> str:
     try:
         from playwright.sync_api import sync_playwright
 
-        from bot.chromium import LAUNCH_ARGS
+        from bot.run.chromium import LAUNCH_ARGS
 
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=executable, args=list(LAUNCH_ARGS))
@@ -345,7 +345,7 @@ def chromium_version(executable: str | None) -> str:
 
 def machine() -> dict:
     """Cores, memory, OS, Python and the Chromium build the bench drives."""
-    from bot.chromium import find_chromium
+    from bot.run.chromium import find_chromium
 
     executable = find_chromium()
     vm = psutil.virtual_memory()

@@ -58,7 +58,16 @@ def run_runners(folder: Path, url: str, qa: QA, pnrs: list[str], runners: int, t
     campaign = write_campaign(folder, url, pnrs, mode="single", workers=1)
     if target is not None:
         _pg_campaign(campaign, target)
-    cmd = [sys.executable, "-m", "bot.cli", "run", str(campaign), "--delivery", str(folder / "leverans.txt"), "--yes"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bot.commands.cli",
+        "run",
+        str(campaign),
+        "--delivery",
+        str(folder / "leverans.txt"),
+        "--yes",
+    ]
     env = {**os.environ, "UTSKICK_PASSWORD": PASSWORD}
     started = time.time()
     processes = [

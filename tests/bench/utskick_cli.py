@@ -78,7 +78,7 @@ def run_utskick(
     cmd = [
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.commands.cli",
         "run",
         str(campaign),
         "--delivery",

@@ -146,7 +146,7 @@ class Setup:
     def utskick(self, command: str, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
         """Run `utskick COMMAND <this setup's campaign file> ARGS…` and wait for it."""
         return subprocess.run(
-            [sys.executable, "-m", "bot.cli", command, str(self.campaign), *args],
+            [sys.executable, "-m", "bot.commands.cli", command, str(self.campaign), *args],
             env=self.env(),
             capture_output=True,
             text=True,
@@ -156,7 +156,16 @@ class Setup:
 
     def command(self, *args: str) -> list[str]:
         """The command line of `utskick run` for this setup."""
-        return [sys.executable, "-m", "bot.cli", "run", str(self.campaign), "--delivery", str(self.delivery), *args]
+        return [
+            sys.executable,
+            "-m",
+            "bot.commands.cli",
+            "run",
+            str(self.campaign),
+            "--delivery",
+            str(self.delivery),
+            *args,
+        ]
 
     def env(self, extra: dict | None = None) -> dict:
         """The environment with the staff-tool password set."""

@@ -26,7 +26,7 @@ NOT_A_URL = "http://127.0.0.1:9"  # nothing listens: the refusals below happen b
 def utskick(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     """Run `utskick ARGS` with no terminal and the staff-tool password set (unless `env` takes it away)."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.commands.cli", *args],
         env={**os.environ, "UTSKICK_PASSWORD": PASSWORD, **(env or {})},
         capture_output=True,
         text=True,

@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.json_output import SCHEMA_FILE
+from bot.commands.json_output import SCHEMA_FILE
 from tests.e2e.conftest import PROJECT, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -70,7 +70,7 @@ def test_service_exec_start_should_send_unattended_against_the_mock(tmp_path, li
     argv = shlex.split(dict(service)["ExecStart"])
     assert Path(argv[0]).name == "utskick" and argv[1] == "run"
     swap = {"/etc/utskick/kampanj.toml": str(setup.campaign), argv[argv.index("--delivery") + 1]: str(setup.delivery)}
-    command = [sys.executable, "-m", "bot.cli", *(swap.get(a, a) for a in argv[1:])]
+    command = [sys.executable, "-m", "bot.commands.cli", *(swap.get(a, a) for a in argv[1:])]
     env = {**os.environ, "UTSKICK_PASSWORD": "utskick-demo"}  # what EnvironmentFile= gives the service
     for key, value in service:
         if key == "Environment":

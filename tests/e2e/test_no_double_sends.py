@@ -19,7 +19,7 @@ MODES = ["single", "batch"]
 def _cli(setup: Setup, *args: str) -> subprocess.CompletedProcess:
     """Any `utskick` command with the setup's environment."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.commands.cli", *args],
         env=setup.env(),
         capture_output=True,
         text=True,

@@ -19,7 +19,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from bot.json_output import SCHEMA_FILE
+from bot.commands.json_output import SCHEMA_FILE
 from tests.e2e.conftest import official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -44,7 +44,7 @@ def assert_no_personnummer(text: str, pnrs: list[str]) -> None:
 def utskick(*args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run an `utskick` command other than `run` and wait for it."""
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "bot.commands.cli", *args],
         env={**os.environ, "UTSKICK_PASSWORD": "utskick-demo", **(env or {})},
         capture_output=True,
         text=True,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PIL import Image
 
-from bot.preview_shot import MASK_COLOR, save_masked_screenshot
+from bot.run.preview_shot import MASK_COLOR, save_masked_screenshot
 from tests.e2e.conftest import official_test_numbers
 
 pytestmark = [pytest.mark.e2e]

@@ -16,7 +16,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from bot.chromium import LAUNCH_ARGS
+from bot.run.chromium import LAUNCH_ARGS
 from tests.conftest import LiveMock, serve_mock
 from tests.e2e.conftest import PASSWORD, QA, Setup, official_test_numbers, wait_until, write_campaign
 from tests.unit.test_privacy_parts import _aged

@@ -102,7 +102,7 @@ def test_declined_confirmation_should_send_nothing_after_showing_counts_and_prev
     tmp_path, live_mock, qa, monkeypatch
 ):
     from bot.config import load_campaign
-    from bot.runner import Run, RunOptions
+    from bot.run.runner import Run, RunOptions
 
     pnrs = official_test_numbers(2350, 3)
     qa.reachable(*pnrs)
@@ -174,7 +174,10 @@ def test_limit_should_send_to_at_most_n_and_status_should_show_the_rest_waiting(
     assert len(qa.sent()) == 2
     assert "väntar" in result.stdout
     status = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "status", str(setup.campaign)], capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "bot.commands.cli", "status", str(setup.campaign)],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert status.returncode == 0, status.stderr
     assert "skickade: 2" in status.stdout

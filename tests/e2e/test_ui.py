@@ -36,7 +36,7 @@ class Window:
     def __init__(self, folder: Path) -> None:
         env = {k: v for k, v in os.environ.items() if k not in ("UTSKICK_PASSWORD", "UTSKICK_7Z_PASSWORD")}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "ui", "--campaigns", str(folder), "--no-browser"],
+            [sys.executable, "-m", "bot.commands.cli", "ui", "--campaigns", str(folder), "--no-browser"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             stdin=subprocess.DEVNULL,

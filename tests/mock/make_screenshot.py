@@ -13,7 +13,7 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 from werkzeug.serving import make_server
 
-from bot.chromium import LAUNCH_ARGS, find_chromium
+from bot.run.chromium import LAUNCH_ARGS, find_chromium
 from mock_personalverktyg import create_app
 from mock_personalverktyg.citizens import seeded_kind
 from mock_personalverktyg.seed import NUMBERS_FILE

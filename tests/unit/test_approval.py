@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.approval import check_approver
 from bot.config import load_campaign
 from bot.errors import ConfigError, InputError
+from bot.run.approval import check_approver
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "campaign.toml"
 

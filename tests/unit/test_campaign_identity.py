@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.campaign_identity import check_identity, identify
 from bot.config import load_campaign
 from bot.errors import CampaignConflict
 from bot.ledger import Ledger, campaign_key
+from bot.ledger.identity import check_identity, identify
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo" / "campaign.toml"

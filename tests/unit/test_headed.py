@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.browser import BrowserSession, BrowserSettings
-from bot.chromium import HeadedUnavailable, find_headed_chromium, require_headed_chromium
+from bot.run.browser import BrowserSession, BrowserSettings
+from bot.run.chromium import HeadedUnavailable, find_headed_chromium, require_headed_chromium
 from tests.e2e.conftest import official_test_numbers, write_campaign
 
 
@@ -30,7 +30,7 @@ def bare_path(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("PATH", str(folder))
     monkeypatch.delenv("UTSKICK_CHROMIUM", raising=False)
     monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr("bot.chromium.playwright_own_chromium", lambda: None)
+    monkeypatch.setattr("bot.run.chromium.playwright_own_chromium", lambda: None)
     return folder
 
 
@@ -69,7 +69,7 @@ def test_run_headed_should_stop_before_anything_runs_with_a_clear_message(tmp_pa
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.commands.cli",
             "run",
             str(setup.campaign),
             "--delivery",

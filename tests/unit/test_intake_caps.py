@@ -11,9 +11,9 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from bot.commands.validate import validate
 from bot.errors import DeliveryError
 from bot.intake import MAX_TOTAL_ROWS, read_delivery
-from bot.validate_command import validate
 from tests.unit.test_intake_archive import ENV, make_7z, numbers
 
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from bot.cli import entry
+from bot.commands.cli import entry
 from bot.logging_setup import configure_logging
 from tests.unit.test_privacy_cli import _campaign
 

@@ -12,7 +12,7 @@ import pytest
 from bot.config import load_campaign
 from bot.errors import ConfigError
 from bot.notify import NotifySettings, notify_run_end
-from bot.pacing import next_opening, waiting_line
+from bot.run.pacing import next_opening, waiting_line
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "campaign.toml"
 STHLM = ZoneInfo("Europe/Stockholm")

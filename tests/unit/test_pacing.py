@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.config import SendWindow
-from bot.pacing import Pacer, describe_window, seconds_until_open
+from bot.run.pacing import Pacer, describe_window, seconds_until_open
 
 STHLM = ZoneInfo("Europe/Stockholm")
 WEEKDAYS = SendWindow(("mon", "tue", "wed", "thu", "fri"), time(8, 0), time(18, 0))

@@ -14,8 +14,8 @@ import pytest
 import structlog
 from click.testing import CliRunner
 
-import bot.validate_command
-from bot.cli import entry, main
+import bot.commands.validate
+from bot.commands.cli import entry, main
 from bot.pnr import mask
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,7 @@ def test_internal_error_in_validate_should_show_no_locals_and_no_personnummer(tm
         delivery_bytes = "\n".join(numbers).encode()  # a local a console renderer with locals would print
         raise RuntimeError(f"fel i rad 3: {numbers[2]} ({len(delivery_bytes)} byte)")
 
-    monkeypatch.setattr(bot.validate_command, "read_delivery", broken_read_delivery)
+    monkeypatch.setattr(bot.commands.validate, "read_delivery", broken_read_delivery)
     monkeypatch.setattr(sys, "argv", ["utskick", "validate", str(tmp_path / "leverans.txt")])
 
     with pytest.raises(SystemExit) as stopped:

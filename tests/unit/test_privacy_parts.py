@@ -14,15 +14,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.browser import BrowserSession, BrowserSettings
-from bot.chromium import BASE_LAUNCH_ARGS, NO_SANDBOX_ENV, launch_args, sandbox_off_reason
-from bot.command_log import log_file_for
+from bot.commands.command_log import log_file_for
 from bot.config import load_campaign
 from bot.errors import BrowserClosed, ConfigError
 from bot.private_files import private_dir
 from bot.retention import DAY_S, purge_expired
+from bot.run.browser import BrowserSession, BrowserSettings
+from bot.run.chromium import BASE_LAUNCH_ARGS, NO_SANDBOX_ENV, launch_args, sandbox_off_reason
+from bot.run.trace_scrub import TraceNotSafe, mask_personnummer, recorded_actions, scrub_trace
 from bot.secret_env import withheld_from_environment
-from bot.trace_scrub import TraceNotSafe, mask_personnummer, recorded_actions, scrub_trace
 from tests.unit.test_privacy_cli import _campaign, official_numbers
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.reconcile import classify, similar_subject
+from bot.run.reconcile import classify, similar_subject
 from flows.unit_cases import STOCKHOLM, CaseRow, CaseTable
 from tests.e2e.conftest import official_test_numbers
 

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.commands.cli import main
 from bot.config import load_campaign
 from bot.ledger import Ledger, campaign_key
 from bot.locators import Selectors

@@ -1,4 +1,5 @@
-"""Recording a follow-up in the ledger (bot.follow_up.record_statuses): matched by ärende-id, only adds information."""
+"""Recording a follow-up in the ledger (bot.run.follow_up.record_statuses): matched by ärende-id, only adds
+information."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.commands.cli import main
 from bot.config import load_campaign
-from bot.follow_up import FollowUpSummary, date_range, record_statuses
 from bot.ledger import Ledger, campaign_key
+from bot.run.follow_up import FollowUpSummary, date_range, record_statuses
 from flows.follow_up import READ, UNKNOWN, UNREAD, FollowUpOutcome, ReadStatus
 from tests.e2e.conftest import PASSWORD, official_test_numbers, write_campaign
 

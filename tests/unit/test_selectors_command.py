@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.cli import main
+from bot.commands.cli import main
 from bot.config import DEFAULT_SELECTORS
 
 

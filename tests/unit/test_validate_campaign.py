@@ -9,9 +9,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from bot.commands.validate import validate
 from bot.config import load_campaign
 from bot.ledger import Ledger, campaign_key
-from bot.validate_command import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_LIST = ROOT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bot.validate_command import validate
+from bot.commands.validate import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_LIST = ROOT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
@@ -103,7 +103,7 @@ def test_validate_should_show_warnings(tmp_path: Path) -> None:
 def test_utskick_validate_should_run_as_a_real_command() -> None:
     env = {**os.environ, "UTSKICK_7Z_PASSWORD": PASSWORD}
     done = subprocess.run(
-        [sys.executable, "-m", "bot.cli", "validate", str(DEMO), "--json"],
+        [sys.executable, "-m", "bot.commands.cli", "validate", str(DEMO), "--json"],
         capture_output=True,
         text=True,
         env=env,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import EXIT_INTERRUPTED, CircuitOpen
+from bot.run.worker import CircuitBreaker, Tally, uncertain_message
 from bot.summary import RunSummary, format_summary
-from bot.worker import CircuitBreaker, Tally, uncertain_message
 
 
 def test_circuit_breaker_should_open_after_n_consecutive_failures_and_exit_resumable():

@@ -13,25 +13,25 @@ from pathlib import Path
 import click
 import structlog
 
-from bot.approve_command import approve
-from bot.cli_swedish import SwedishGroup
-from bot.command_log import CommandLog
+from bot.commands.approve import approve
+from bot.commands.cli_swedish import SwedishGroup
+from bot.commands.command_log import CommandLog
+from bot.commands.doctor import doctor
+from bot.commands.follow_up import follow_up
+from bot.commands.json_output import campaign_reasons, emit, error_document, run_document
+from bot.commands.report import report
+from bot.commands.selectors import selectors
+from bot.commands.settle import settle
+from bot.commands.status import status
+from bot.commands.validate import validate
 from bot.config import MAX_WORKERS, Campaign, load_campaign
-from bot.doctor_command import doctor
 from bot.errors import EXIT_INTERNAL, UtskickError
-from bot.followup_command import follow_up
-from bot.json_output import campaign_reasons, emit, error_document, run_document
 from bot.logging_setup import configure_logging, current_log_file
 from bot.notify import notify_run_end
 from bot.pnr import scrub
 from bot.private_files import restrict_umask
-from bot.report_command import report
-from bot.selectors_command import selectors
-from bot.settle_command import settle
-from bot.status_command import status
 from bot.summary import format_summary
 from bot.ui.server import ui
-from bot.validate_command import validate
 
 log = structlog.get_logger("utskick.cli")
 
@@ -91,7 +91,7 @@ def run_command(
     verbose: bool,
 ) -> None:
     """Skicka kampanjens meddelande till leveransens invånare."""
-    from bot.runner import Run, RunOptions, new_run_id
+    from bot.run.runner import Run, RunOptions, new_run_id
 
     started = datetime.now(UTC)
     run_id = new_run_id(started)
@@ -176,7 +176,7 @@ def _campaign_key(campaign: Campaign) -> str:
 
 def _check_headed(campaign: Campaign) -> None:
     """Refuse --headed at once, before anything runs, when no Chromium here can show a window."""
-    from bot.staff_session import headed_executable
+    from bot.run.staff_session import headed_executable
 
     headed_executable(campaign)
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
+from bot.commands.json_output import base_document, emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
-from bot.json_output import base_document, emit, refuse
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
@@ -34,9 +34,9 @@ def follow_up(
     verbose: bool,
 ) -> None:
     """Läs i Personalverktyget vilka invånare som har läst ärendet och för in det i liggaren."""
-    from bot.follow_up import follow_up_campaign
     from bot.report import write_reports_for_campaign
-    from bot.runner import new_run_id
+    from bot.run.follow_up import follow_up_campaign
+    from bot.run.runner import new_run_id
 
     run_id = new_run_id(datetime.now(UTC))
     campaign = log_file = None

@@ -188,7 +188,7 @@ def ensure_chromium() -> str:
 
 
 def main(argv: list[str]) -> int:
-    """`python -m bot.chromium [find|ensure]`: print the Chromium path, installing one with `ensure`."""
+    """`python -m bot.run.chromium [find|ensure]`: print the Chromium path, installing one with `ensure`."""
     command = argv[0] if argv else "find"
     if command == "ensure":
         print(ensure_chromium())

@@ -11,12 +11,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.campaign_identity import identify
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
 from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INPUT, EXIT_OK, InputError
 from bot.intake import IntakeResult, NoValidPersonnummer, read_delivery
 from bot.ledger import Ledger, campaign_key
+from bot.ledger.identity import identify
 from bot.pnr import mask, scrub
 from bot.summary import STATES_SV
 

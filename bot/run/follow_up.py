@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
-from bot.browser import BrowserSession
 from bot.config import Campaign
 from bot.errors import BrowserClosed, CircuitOpen, TransientError, UtskickError
 from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
+from bot.run.browser import BrowserSession
+from bot.run.staff_session import actor, browser_settings, login_request, retry_policy
 from bot.secret_env import withheld_from_environment
-from bot.staff_session import actor, browser_settings, login_request, retry_policy
 from flows.follow_up import READ, UNKNOWN, FollowUpOutcome, FollowUpRequest, read_statuses
 from flows.login import open_staff_tool
 from flows.screen import Screen

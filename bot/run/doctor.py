@@ -19,13 +19,13 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from bot import selectors_schema as schema
-from bot.browser import BrowserSession
 from bot.config import Campaign
-from bot.doctor_report import write_report
 from bot.errors import PreflightFailed, SelectorError, UtskickError
 from bot.locators import Selectors
 from bot.pnr import scrub
-from bot.staff_session import browser_settings, login_request
+from bot.run.browser import BrowserSession
+from bot.run.doctor_report import write_report
+from bot.run.staff_session import browser_settings, login_request
 from flows.candidates import closest, page_elements, wanted
 from flows.recipients import prepare_recipients, remove_recipient
 from flows.screen import Screen

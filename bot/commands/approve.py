@@ -12,11 +12,11 @@ from pathlib import Path
 
 import click
 
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
+from bot.commands.json_output import base_document, emit, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import InputError, UtskickError
 from bot.intake import IntakeResult
-from bot.json_output import base_document, emit, refuse
 
 
 @click.command("approve")
@@ -39,11 +39,11 @@ def approve(
     verbose: bool,
 ) -> None:
     """Godkänn kampanjens meddelande för en leverans (en andra persons godkännande). Inget skickas."""
-    from bot.approval import approve as record
-    from bot.approval import check_approver
     from bot.intake import read_delivery
     from bot.ledger import Ledger, campaign_key
     from bot.private_files import private_dir
+    from bot.run.approval import approve as record
+    from bot.run.approval import check_approver
 
     campaign = key = None
     command_log = CommandLog("approve", verbose=verbose)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
 from bot.config import load_campaign
 from bot.errors import ConfigError, UtskickError
 
@@ -35,8 +35,8 @@ def doctor(
     verbose: bool,
 ) -> None:
     """Gå igenom Personalverktygets skärmar fram till, men aldrig med, Skicka och kontrollera varje selektor."""
-    from bot.doctor import run_doctor
-    from bot.doctor_report import STATES_SV, format_report
+    from bot.run.doctor import run_doctor
+    from bot.run.doctor_report import STATES_SV, format_report
 
     command_log = CommandLog("doctor", verbose=verbose)
     try:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from bot.errors import EXIT_INTERNAL
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "demo"
 DEMO_SECRETS = {"UTSKICK_PASSWORD": "utskick-demo", "UTSKICK_7Z_PASSWORD": "demo-losenord"}
 
@@ -49,7 +49,7 @@ def main() -> int:
     print(f"Mocken av Personalverktyget körs på {url} (HSA-id SE2321000016-A001, lösenord utskick-demo)")
     run_dir = copy_demo_campaign(ROOT / "var" / "demo" / datetime.now().strftime("%Y%m%d-%H%M%S"))
     command = [
-        sys.executable, "-m", "bot.cli", "run", str(run_dir / "campaign.toml"),
+        sys.executable, "-m", "bot.commands.cli", "run", str(run_dir / "campaign.toml"),
         "--delivery", str(DEMO / "delivery.7z"),
         "--base-url", url,
         "--yes",

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
+from bot.commands.json_output import all_states, base_document, emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
-from bot.json_output import all_states, base_document, emit, refuse
 
 
 @click.command("report")

@@ -10,11 +10,11 @@ import re
 import unicodedata
 from typing import Any
 
-from bot.campaign_identity import identify, message_differences, same_name
 from bot.config import Campaign
 from bot.errors import ApprovalMissing, CampaignConflict, InputError
 from bot.intake import IntakeResult
 from bot.ledger import Approval, Ledger
+from bot.ledger.identity import identify, message_differences, same_name
 
 # SE + the organisation number (10 digits) + "-" + the local part, e.g. SE2321000016-A001.
 HSA_ID = re.compile(r"SE\d{10}-[0-9A-Za-z]{1,31}")

@@ -22,9 +22,7 @@ from pathlib import Path
 
 import structlog
 
-from bot.approval import require_approval
 from bot.attachments import check_attachments
-from bot.campaign_identity import Identity, check_identity
 from bot.config import Campaign
 from bot.errors import (
     EXIT_INPUT,
@@ -40,16 +38,18 @@ from bot.errors import (
 )
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import HeldLock, Item, Ledger, campaign_key
+from bot.ledger.identity import Identity, check_identity
 from bot.ledger.leases import LeaseLost
 from bot.ledger.target import PostgresTarget
 from bot.locators import Selectors
-from bot.pacing import Clock, Pacer, SharedPacer, describe_window, next_opening, seconds_until_open, waiting_line
 from bot.private_files import private_dir
 from bot.retention import purge_expired
+from bot.run.approval import require_approval
+from bot.run.pacing import Clock, Pacer, SharedPacer, describe_window, next_opening, seconds_until_open, waiting_line
+from bot.run.staff_session import actor, browser_settings, login_request
+from bot.run.worker import CircuitBreaker, RunContext, Tally, Worker
 from bot.secret_env import withheld_from_environment
-from bot.staff_session import actor, browser_settings, login_request
 from bot.summary import RunSummary
-from bot.worker import CircuitBreaker, RunContext, Tally, Worker
 from flows.send import Message
 
 log = structlog.get_logger("utskick.runner")

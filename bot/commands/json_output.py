@@ -19,7 +19,7 @@ from bot.ledger import STATES, LockNote
 from bot.pnr import scrub
 
 SCHEMA_VERSION = 1
-SCHEMA_FILE = Path(__file__).resolve().parent.parent / "docs" / "schema" / "utskick-output.schema.json"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "schema" / "utskick-output.schema.json"
 # How a command ended, for a script: the exit code says the same, this says it in a word.
 OUTCOME_BY_EXIT = {0: "finished", 1: "crashed", 2: "refused", 3: "stopped", 4: "interrupted"}
 

@@ -8,7 +8,7 @@ Recording a trace doubles the browser's CPU time, so by default (as pytest-playw
 send that is being retried is recorded; "on-failure" records every send, "off" none.
 
 A trace never holds a secret: the login runs outside any traced section (`untraced`), a kept trace is scrubbed
-of cookies, request bodies, the password and full personnummer (`bot.trace_scrub`), and a browser the bot did
+of cookies, request bodies, the password and full personnummer (`bot.run.trace_scrub`), and a browser the bot did
 not launch (`cdp`, `profile`: a person's SITHS session and other tabs) is never traced at all.
 """
 
@@ -24,10 +24,10 @@ from typing import Any
 import structlog
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from bot.chromium import LAUNCH_ARGS, find_chromium, sandbox_off_reason
 from bot.errors import ConfigError, LoginRequired
 from bot.private_files import private_dir
-from bot.trace_scrub import TraceNotSafe, recorded_actions, scrub_trace
+from bot.run.chromium import LAUNCH_ARGS, find_chromium, sandbox_off_reason
+from bot.run.trace_scrub import TraceNotSafe, recorded_actions, scrub_trace
 
 log = structlog.get_logger("utskick.browser")
 

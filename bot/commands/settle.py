@@ -15,10 +15,10 @@ from pathlib import Path
 
 import click
 
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
+from bot.commands.json_output import base_document, emit, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError, UtskickError
-from bot.json_output import base_document, emit, refuse
 from bot.ledger import IN_DOUBT, Item, Ledger, LedgerError, campaign_key
 
 

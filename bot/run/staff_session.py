@@ -9,10 +9,10 @@ from collections.abc import Callable
 
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
-from bot.browser import BrowserSettings
-from bot.chromium import HeadedUnavailable, require_headed_chromium
 from bot.config import Campaign
 from bot.errors import ConfigError, TransientError
+from bot.run.browser import BrowserSettings
+from bot.run.chromium import HeadedUnavailable, require_headed_chromium
 from flows.login import Credentials, LoginRequest
 
 

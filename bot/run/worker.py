@@ -19,7 +19,6 @@ from pathlib import Path
 import structlog
 from tenacity import RetryCallState, Retrying
 
-from bot.browser import BrowserSession, BrowserSettings
 from bot.errors import (
     BrowserClosed,
     CircuitOpen,
@@ -33,9 +32,10 @@ from bot.errors import (
 from bot.ledger import Item, Ledger
 from bot.locators import Selectors
 from bot.pnr import mask
-from bot.preview_shot import save_masked_screenshot
-from bot.reconcile import reconcile
-from bot.staff_session import retry_policy
+from bot.run.browser import BrowserSession, BrowserSettings
+from bot.run.preview_shot import save_masked_screenshot
+from bot.run.reconcile import reconcile
+from bot.run.staff_session import retry_policy
 from flows.login import LoginRequest, open_staff_tool
 from flows.recipients import NOT_ADDED
 from flows.screen import Screen
@@ -131,7 +131,7 @@ class RunContext:
     preflight_once: Callable[[Callable[[], str]], str | None] | None = None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
-        """The run's one retry policy (see `bot.staff_session.retry_policy`)."""
+        """The run's one retry policy (see `bot.run.staff_session.retry_policy`)."""
         return retry_policy(self.max_attempts, self.stop, before_sleep, self.retry_sleep)
 
 

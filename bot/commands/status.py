@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from bot.command_log import CommandLog
+from bot.commands.command_log import CommandLog
+from bot.commands.json_output import emit, reasons_by_code, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import UtskickError
-from bot.json_output import emit, reasons_by_code, refuse
 from bot.ledger import LockNote
 from bot.summary import STATES_SV
 
@@ -23,8 +23,8 @@ from bot.summary import STATES_SV
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Visa kampanjens läge i liggaren och en körning som pågår."""
-    from bot.campaign_identity import identify
     from bot.ledger import Ledger, campaign_key, last_run, read_lock_note
+    from bot.ledger.identity import identify
 
     key = campaign = None
     identity_lines: list[str] = []
@@ -73,7 +73,7 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
 
 
 def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_lines: list[str]) -> dict:
-    from bot.json_output import all_states, base_document, running_document
+    from bot.commands.json_output import all_states, base_document, running_document
 
     doc = base_document("status", exit_code=0, campaign=campaign.name, campaign_key=key)
     facts = facts or {"counts": {}, "not_reachable": {}, "rejected": 0, "note": None, "last_run": None, "runners": []}

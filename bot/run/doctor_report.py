@@ -12,7 +12,7 @@ from bot.locators import Selectors
 from bot.pnr import scrub
 
 if TYPE_CHECKING:
-    from bot.doctor import DoctorReport
+    from bot.run.doctor import DoctorReport
 
 STATES_SV = {
     "found": "finns",
