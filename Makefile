@@ -32,10 +32,14 @@ browser: $(STAMP)
 
 # pytest exits 5 when it collected no tests: that is a failure, not a pass.
 # `make test` leaves out the tests marked `long` (the largest fault-matrix rows); `make test-long` runs everything.
+# Two pytest workers (pytest-xdist): most of a test's time is spent waiting on the browser and the mock, so two
+# share two cores well; each worker starts its own mock and PostgreSQL. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= 2
 test: browser postgresql
-	@$(PY) -m pytest -m "not long" $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest -m "not long" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Inga tester kördes (pytest exit 5)." >&2; exit 1; fi; exit $$rc
 
+# One process: its largest rows (three runners × 300, SIGKILL in a batch of 150) load both cores on their own.
 test-long: browser postgresql
 	@$(PY) -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "Inga tester kördes (pytest exit 5)." >&2; exit 1; fi; exit $$rc
