@@ -93,7 +93,7 @@ def claimed_work():  # runner._claimed_work with several runners, runner._work_f
     if not ledger.shared_runners:
         yield from ledger.items(key, states=["pending"])
         return
-    while claimed := ledger.claim(key, "in_doubt", 1) or ledger.claim(key, "pending", 1):
+    while claimed := ledger.claim_open(key, 1):
         yield claimed[0]
 
 

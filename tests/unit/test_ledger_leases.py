@@ -80,6 +80,50 @@ def test_claim_should_never_hand_one_row_to_two_runners(runners: list[PostgresLe
     assert len(taken[0]) == len(taken[1]) == 20
 
 
+def test_claim_open_should_never_hand_one_row_to_two_runners(runners: list[PostgresLedger], key: str) -> None:
+    taken: dict[int, list[int]] = {0: [], 1: []}
+    start = threading.Barrier(2)
+
+    def take(n: int) -> None:
+        for _ in range(20):
+            start.wait()
+            taken[n].extend(i.id for i in runners[n].claim_open(key, 1))
+
+    threads = [threading.Thread(target=take, args=(n,)) for n in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(taken[0] + taken[1]) == runners[0].pending_ids(key)
+    assert not set(taken[0]) & set(taken[1])
+
+
+def test_claim_open_should_take_free_in_doubt_rows_before_pending_ones(runners: list[PostgresLedger], key: str) -> None:
+    a, b = runners
+    dead = [i.id for i in a.claim(key, PENDING, 2)]
+    a.mark_sending(dead)
+    expire(a)
+    b.recover_interrupted(key)
+    [live_doubt] = b.claim(key, IN_DOUBT, 1)
+    first = b.claim_open(key, 5)
+    assert [(i.id, i.state) for i in first] == [(dead[1], IN_DOUBT)], "in doubt first, even fewer than asked"
+    b.mark_pending_again(live_doubt.id, "not found in Alla ärenden")
+    b.mark_pending_again(dead[1], "not found in Alla ärenden")
+    c_rows = b.claim_open(key, 3)
+    assert [i.state for i in c_rows] == [PENDING] * 3
+    assert [i.id for i in c_rows] == sorted(i.id for i in c_rows)
+
+
+def test_claim_open_should_pass_over_in_doubt_rows_a_live_runner_holds(runners: list[PostgresLedger], key: str) -> None:
+    a, b = runners
+    [held] = a.claim(key, PENDING, 1)
+    a.mark_sending([held.id])
+    a.mark_in_doubt(held.id, "no receipt")
+    assert [(i.state, i.id == held.id) for i in b.claim_open(key, 1)] == [(PENDING, False)]
+    expire(a)
+    assert [(i.id, i.state) for i in b.claim_open(key, 1)] == [(held.id, IN_DOUBT)]
+
+
 def test_claim_should_skip_rows_a_live_runner_holds_and_take_over_an_expired_ones(
     runners: list[PostgresLedger], key: str
 ) -> None:
