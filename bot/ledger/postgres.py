@@ -29,7 +29,7 @@ from bot.ledger.base import detail_json
 from bot.ledger.leases import RunnerLease
 from bot.ledger.model import IN_DOUBT, PENDING, SENDING, TRANSITIONS, Item, LedgerError
 from bot.ledger.pg_schema import ensure_schema
-from bot.ledger.store import Change, Ledger, set_clause
+from bot.ledger.store import Change, Ledger, Move, set_clause
 from bot.ledger.target import PostgresTarget
 
 log = structlog.get_logger("utskick.ledger.postgres")
@@ -37,9 +37,9 @@ log = structlog.get_logger("utskick.ledger.postgres")
 # The write lock every ledger transaction takes (the ASCII of "utskick!").
 WRITE_LOCK = 0x75747363_6B696B21
 CONNECT_TIMEOUT_S = 10
-# A ledger write (a state change and its audit event) is durable at COMMIT; one round trip opens it. Everything
-# else (claims, heartbeats, pace slots, leases) commits without waiting for the disk: losing one in a server crash
-# only frees a claim, shortens a lease or skips a slot, and `sending` re-checks claim and lease durably.
+# A ledger write (a state change and its audit event) is durable at COMMIT; it opens with its first statement.
+# Everything else (claims, heartbeats, pace slots, leases) commits without waiting for the disk: losing one in a
+# server crash only frees a claim, shortens a lease or skips a slot, and `sending` re-checks claim and lease durably.
 _BEGIN_WRITE = ("BEGIN", "SET LOCAL synchronous_commit = on", f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 _BEGIN_PREFIX = "; ".join(_BEGIN_WRITE) + "; "
 # Outside quoted text: a `?`, a `:name` parameter, or a `%` (which psycopg reads as a placeholder).
@@ -300,17 +300,9 @@ class PostgresLedger(Ledger):
         cur = conn.native.execute("SELECT id, state, campaign_key FROM items WHERE id = ANY(%s) FOR UPDATE", (ids,))
         return {item_id: (state, campaign) for item_id, state, campaign in cur.fetchall()}
 
-    def _apply_change(
-        self,
-        conn: PgConnection,  # type: ignore[override]
-        now: str,
-        campaign: str,
-        item_id: int,
-        states: tuple[str, str],
-        columns: dict[str, Any],
-        detail: str | None,
-    ) -> None:
+    def _apply_change(self, conn: PgConnection, now: str, campaign: str, states: Move, change: Change) -> None:  # type: ignore[override]
         """The row and its audit event in one statement, sent with the COMMIT (the row is checked and locked)."""
+        item_id, columns, detail = change
         conn.defer(
             f"WITH changed AS (UPDATE items SET state = :to_state, updated_at = :now{set_clause(columns)}"
             " WHERE id = :id AND state = :from_state RETURNING id)"

@@ -33,6 +33,7 @@ from bot.ledger.runs import RunRecords
 from bot.ledger.target import LedgerTarget, PostgresTarget
 
 Change = tuple[int, dict[str, Any], str | None]
+Move = tuple[str, str]  # (from state, to state)
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 
@@ -82,7 +83,7 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
                     )
             for item_id, columns, detail in changes:
                 state, campaign = current[item_id]
-                self._apply_change(conn, now, campaign, item_id, (state, to_state), columns, detail)
+                self._apply_change(conn, now, campaign, (state, to_state), (item_id, columns, detail))
         return now
 
     def _read_rows(self, conn: sqlite3.Connection, ids: list[int], fence: Any) -> dict[int, tuple[str, str]]:
@@ -94,17 +95,9 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
         sql = f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks})"
         return {item_id: (state, campaign) for item_id, state, campaign in conn.execute(sql, ids)}
 
-    def _apply_change(
-        self,
-        conn: sqlite3.Connection,
-        now: str,
-        campaign: str,
-        item_id: int,
-        states: tuple[str, str],
-        columns: dict[str, Any],
-        detail: str | None,
-    ) -> None:
+    def _apply_change(self, conn: sqlite3.Connection, now: str, campaign: str, states: Move, change: Change) -> None:
         """Inside `_transition`'s transaction: move one checked item from states[0] to states[1], with its event."""
+        item_id, columns, detail = change
         cur = conn.execute(
             f"UPDATE items SET state = :to_state, updated_at = :now{set_clause(columns)}"
             " WHERE id = :id AND state = :from_state",

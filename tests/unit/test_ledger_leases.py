@@ -7,7 +7,7 @@ database (the runners' one clock), never by waiting.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -61,41 +61,31 @@ def test_pg_sql_should_translate_placeholders_but_not_quoted_text() -> None:
     assert pg_sql("SELECT 'it''s :not'") == "SELECT 'it''s :not'"
 
 
-def test_claim_should_never_hand_one_row_to_two_runners(runners: list[PostgresLedger], key: str) -> None:
-    taken: dict[int, list[int]] = {0: [], 1: []}
-    start = threading.Barrier(2)
-
-    def take(n: int) -> None:
-        for _ in range(20):  # 20 rounds in which both claim at the same moment
-            start.wait()
-            taken[n].extend(i.id for i in runners[n].claim(key, PENDING, 1))
-
-    threads = [threading.Thread(target=take, args=(n,)) for n in (0, 1)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert sorted(taken[0] + taken[1]) == runners[0].pending_ids(key)
-    assert not set(taken[0]) & set(taken[1])
-    assert len(taken[0]) == len(taken[1]) == 20
-
-
-def test_claim_open_should_never_hand_one_row_to_two_runners(runners: list[PostgresLedger], key: str) -> None:
-    taken: dict[int, list[int]] = {0: [], 1: []}
+def claim_in_rounds(runners: list[PostgresLedger], claim_one: Callable[[PostgresLedger], list]) -> list[list[int]]:
+    """20 rounds in which both runners claim one row at the same moment; the ids each one took."""
+    taken: list[list[int]] = [[], []]
     start = threading.Barrier(2)
 
     def take(n: int) -> None:
         for _ in range(20):
             start.wait()
-            taken[n].extend(i.id for i in runners[n].claim_open(key, 1))
+            taken[n].extend(i.id for i in claim_one(runners[n]))
 
     threads = [threading.Thread(target=take, args=(n,)) for n in (0, 1)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return taken
+
+
+@pytest.mark.parametrize("way", ["claim", "claim_open"])
+def test_claim_should_never_hand_one_row_to_two_runners(runners: list[PostgresLedger], key: str, way: str) -> None:
+    one = {"claim": lambda led: led.claim(key, PENDING, 1), "claim_open": lambda led: led.claim_open(key, 1)}[way]
+    taken = claim_in_rounds(runners, one)
     assert sorted(taken[0] + taken[1]) == runners[0].pending_ids(key)
     assert not set(taken[0]) & set(taken[1])
+    assert len(taken[0]) == len(taken[1]) == 20
 
 
 def test_claim_open_should_take_free_in_doubt_rows_before_pending_ones(runners: list[PostgresLedger], key: str) -> None:
