@@ -102,3 +102,11 @@ class PgServer:
         with psycopg.connect(self.url(), password=self.password, autocommit=True) as conn:
             conn.execute(f'CREATE DATABASE "{name}"')
         return PostgresTarget(self.url(name), PASSWORD_ENV)
+
+    def drop_database(self, target: PostgresTarget) -> None:
+        """Drop a database `new_database` made (closing what is still connected to it)."""
+        import psycopg
+
+        name = target.url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url(), password=self.password, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -108,37 +108,64 @@ def acquire(connect: Any, campaign_key: str, run_id: str, hsa_id: str, lease_s: 
     return RunnerLease(row[0], campaign_key, lease_s, connect, row[1])
 
 
-def check_lease_and_claims(conn: Any, lease: RunnerLease, item_ids: Sequence[int]) -> None:
-    """Inside a write transaction, in one round trip: raise LeaseLost unless this runner's lease still holds (and
-    keep its row locked till the commit), and refuse rows another runner holds."""
-    row = conn.execute(
-        f"SELECT (SELECT 1 FROM runners r WHERE r.id = %s AND {_LIVE} FOR SHARE),"
-        " (SELECT min(id) FROM items WHERE id = ANY(%s) AND runner_id IS NOT NULL AND runner_id <> %s)",
-        (lease.runner_id, list(item_ids), lease.runner_id),
-    ).fetchone()
-    if row[0] is None:
+def fenced_rows(conn: Any, lease: RunnerLease, item_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Inside a write transaction, in one round trip: lock the rows and read (state, campaign) of each; raise
+    LeaseLost unless this runner's lease still holds (its row kept locked till the commit, so no other runner can
+    expire it meanwhile), and refuse rows another runner holds."""
+    rows = conn.execute(
+        "SELECT id, state, campaign_key, runner_id,"
+        f" (SELECT count(*) FROM (SELECT 1 FROM runners r WHERE r.id = %s AND {_LIVE} FOR SHARE) AS held)"
+        " FROM items WHERE id = ANY(%s) FOR UPDATE",
+        (lease.runner_id, list(item_ids)),
+    ).fetchall()
+    if rows and not rows[0][4]:
         lease.lost.set()
         raise LeaseLost(
             f"Körningens lease (löpare {lease.runner_id}) har gått ut: en annan körning kan ha tagit över dess "
             "invånare. Inget mer skickas härifrån; kör samma kommando igen."
         )
-    if row[1] is not None:
-        raise LedgerStateError(f"Raden {row[1]} hålls av en annan körning: den skickas inte härifrån.", item_id=row[1])
+    elsewhere = sorted(row[0] for row in rows if row[3] is not None and row[3] != lease.runner_id)
+    if elsewhere:
+        raise LedgerStateError(
+            f"Raden {elsewhere[0]} hålls av en annan körning: den skickas inte härifrån.", item_id=elsewhere[0]
+        )
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def claim(conn: Any, lease: RunnerLease, campaign_key: str, state: str, limit: int) -> list[Item]:
     """Take up to `limit` rows in `state` that are free or held by a runner whose lease ran out, oldest first."""
     if state not in ("pending", "in_doubt"):
         raise ValueError(f"only pending and in_doubt rows are claimed, not {state!r}")
-    columns = ", ".join(f"items.{c}" for c in ITEM_COLUMNS.split(", "))
+    me = lease.runner_id
     rows = conn.execute(  # one statement: atomic on its own, so no transaction round trips
-        "WITH free AS (SELECT id FROM items WHERE campaign_key = %s AND state = %s"
-        f" AND (runner_id IS NULL OR (runner_id <> %s AND NOT {_HELD_ELSEWHERE}))"
-        " ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
-        f" UPDATE items SET runner_id = %s FROM free WHERE items.id = free.id RETURNING {columns}",
-        (campaign_key, state, lease.runner_id, lease.runner_id, limit, lease.runner_id),
+        f"WITH free AS ({_FREE_ROWS.format(gate='')}) {_TAKE}", (campaign_key, state, me, me, limit, me)
     ).fetchall()
     return sorted((Item(*row) for row in rows), key=lambda item: item.id)
+
+
+def claim_open(conn: Any, lease: RunnerLease, campaign_key: str, limit: int) -> list[Item]:
+    """`claim` of in-doubt rows or, when none is free, of pending ones, in one statement (one round trip)."""
+    me = lease.runner_id
+    doubt = _FREE_ROWS.format(gate="")
+    pending = _FREE_ROWS.format(gate="NOT EXISTS (SELECT 1 FROM doubt) AND ")  # a one-time test: none locked
+    rows = conn.execute(
+        f"WITH doubt AS ({doubt}), pending AS ({pending}),"
+        f" free AS (SELECT id FROM doubt UNION ALL SELECT id FROM pending) {_TAKE}",
+        (campaign_key, "in_doubt", me, me, limit, campaign_key, "pending", me, me, limit, me),
+    ).fetchall()
+    return sorted((Item(*row) for row in rows), key=lambda item: item.id)
+
+
+# The rows of a campaign in a state that no live runner but this one holds, locked for this statement;
+# parameters (campaign, state, me, me, limit).
+_FREE_ROWS = (
+    "SELECT id FROM items WHERE {gate}campaign_key = %s AND state = %s AND (runner_id IS NULL"
+    " OR (runner_id <> %s AND NOT " + _HELD_ELSEWHERE + ")) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
+)
+# The rows of `free` become this runner's (parameter: me).
+_TAKE = "UPDATE items SET runner_id = %s FROM free WHERE items.id = free.id RETURNING " + ", ".join(
+    f"items.{c}" for c in ITEM_COLUMNS.split(", ")
+)
 
 
 def shared_preflight(

@@ -33,13 +33,12 @@ from bot.ledger.runs import RunRecords
 from bot.ledger.target import LedgerTarget, PostgresTarget
 
 Change = tuple[int, dict[str, Any], str | None]
+Move = tuple[str, str]  # (from state, to state)
 Changes = Sequence[Change] | Callable[[sqlite3.Connection], Sequence[Change]]
 
 
 class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
     """The exactly-once ledger on one SQLite file; hands each thread its own connection."""
-
-    _row_lock = ""  # how a transition locks the rows it reads; SQLite's write transaction already holds all
 
     @classmethod
     def open(cls, path: LedgerTarget, *, actor: str, run_id: str) -> Ledger:  # type: ignore[override]
@@ -50,12 +49,13 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
             return PostgresLedger.open(path, actor=actor, run_id=run_id)
         return super().open(path, actor=actor, run_id=run_id)
 
-    def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes) -> str:
+    def _transition(self, to_state: str, allowed_from: frozenset[str], changes: Changes, fence: Any = None) -> str:
         """Move every item in `changes` to `to_state` in one transaction, or none of them.
 
         Each change is (item_id, column updates, event detail); `changes` may be a function of the
         connection, evaluated inside the transaction. Raises `LedgerStateError` if any item is unknown
-        or not in one of `allowed_from`. Returns the transaction's time.
+        or not in one of `allowed_from`. A `fence` (a database ledger's runner lease) is checked as the rows are
+        read. Returns the transaction's time.
         """
         with self._write() as conn:
             now = utc_now()
@@ -66,11 +66,7 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
                 raise ValueError("the same item appears twice in one state change")
             current: dict[int, tuple[str, str]] = {}
             for chunk in chunked(ids, CHUNK):
-                marks = ", ".join("?" * len(chunk))
-                for item_id, state, campaign in conn.execute(
-                    f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks}){self._row_lock}", chunk
-                ):
-                    current[item_id] = (state, campaign)
+                current.update(self._read_rows(conn, chunk, fence))
             for item_id in ids:
                 if item_id not in current:
                     raise LedgerStateError(
@@ -87,17 +83,29 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
                     )
             for item_id, columns, detail in changes:
                 state, campaign = current[item_id]
-                sets = "".join(f", {col} = {expr}" for col, expr in _SET_EXPR.items() if col in columns)
-                cur = conn.execute(
-                    f"UPDATE items SET state = :to_state, updated_at = :now{sets}"
-                    " WHERE id = :id AND state = :from_state",
-                    {**columns, "to_state": to_state, "now": now, "id": item_id, "from_state": state},
-                )
-                if cur.rowcount != 1:  # pragma: no cover - the write lock makes this impossible
-                    raise LedgerStateError(f"Raden {item_id} ändrades under övergången.", item_id=item_id)
-                event = TRANSITIONS[(state, to_state)]
-                self._event(conn, now, campaign, item_id, event, (state, to_state), detail)
+                self._apply_change(conn, now, campaign, (state, to_state), (item_id, columns, detail))
         return now
+
+    def _read_rows(self, conn: sqlite3.Connection, ids: list[int], fence: Any) -> dict[int, tuple[str, str]]:
+        """Inside `_transition`'s transaction: (state, campaign) of each of `ids` that exists (the write
+        transaction holds the file's one lock, so they cannot change before the commit)."""
+        if fence is not None:
+            raise ValueError("a ledger file has no runner leases to fence with")
+        marks = ", ".join("?" * len(ids))
+        sql = f"SELECT id, state, campaign_key FROM items WHERE id IN ({marks})"
+        return {item_id: (state, campaign) for item_id, state, campaign in conn.execute(sql, ids)}
+
+    def _apply_change(self, conn: sqlite3.Connection, now: str, campaign: str, states: Move, change: Change) -> None:
+        """Inside `_transition`'s transaction: move one checked item from states[0] to states[1], with its event."""
+        item_id, columns, detail = change
+        cur = conn.execute(
+            f"UPDATE items SET state = :to_state, updated_at = :now{set_clause(columns)}"
+            " WHERE id = :id AND state = :from_state",
+            {**columns, "to_state": states[1], "now": now, "id": item_id, "from_state": states[0]},
+        )
+        if cur.rowcount != 1:  # pragma: no cover - the write lock makes this impossible
+            raise LedgerStateError(f"Raden {item_id} ändrades under övergången.", item_id=item_id)
+        self._event(conn, now, campaign, item_id, TRANSITIONS[states], states, detail)
 
     def mark_sending(self, item_ids: Sequence[int]) -> str:
         """Claim pending items right before the click on Skicka: one durable commit, one claim time.
@@ -241,6 +249,10 @@ class Ledger(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords):
         sql = f"SELECT {ITEM_COLUMNS} FROM items WHERE campaign_key = ? AND state = ? ORDER BY id LIMIT ?"
         return [Item(*row) for row in self.connection().execute(sql, (campaign_key, state, limit))]
 
+    def claim_open(self, campaign_key: str, limit: int) -> list[Item]:
+        """The next work: up to `limit` in-doubt rows (looked up before anything else), or else pending ones."""
+        return self.claim(campaign_key, IN_DOUBT, limit) or self.claim(campaign_key, PENDING, limit)
+
     @contextmanager
     def _run_lock(self, campaign_key: str, owner: str) -> Iterator[HeldLock]:
         with hold_run_lock(self.path, campaign_key, owner) as held:
@@ -261,6 +273,11 @@ _SET_EXPR = {
     "sent_at": ":sent_at",
     "runner_id": ":runner_id",  # PostgreSQL only: the runner whose lease wrote `sending`
 }
+
+
+def set_clause(columns: dict[str, Any]) -> str:
+    """The `, col = expr` list a transition's column updates make (in `_SET_EXPR`'s order)."""
+    return "".join(f", {col} = {expr}" for col, expr in _SET_EXPR.items() if col in columns)
 
 
 def _ids_in_state(conn: sqlite3.Connection, campaign_key: str, state: str) -> list[int]:

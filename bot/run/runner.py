@@ -254,7 +254,7 @@ class Run:
             if self.options.limit is not None and produced >= self.options.limit:
                 return
             want = size if self.options.limit is None else min(size, self.options.limit - produced)
-            items = ledger.claim(self.key, "in_doubt", want) or ledger.claim(self.key, "pending", want)
+            items = ledger.claim_open(self.key, want)
             if items:
                 produced += len(items)
                 yield from items
@@ -262,7 +262,7 @@ class Run:
             yield None  # send what is claimed before waiting for other runners
             ledger.recover_interrupted(self.key)
             if not ledger.open_elsewhere(self.key):
-                items = ledger.claim(self.key, "in_doubt", want) or ledger.claim(self.key, "pending", want)
+                items = ledger.claim_open(self.key, want)
                 if not items:
                     return
                 produced += len(items)

@@ -4,8 +4,9 @@ Two measurements, each against a real PostgreSQL 15 the bench starts in a tempor
 a site's server would be):
   1. end to end: the same citizens in single mode, 1 worker per runner: utskick on SQLite with one runner, then on
      PostgreSQL with 1, 2 and 3 runner processes (each its own browser and login) on one campaign;
-  2. the ledger's own cost per citizen: the ledger calls one single-mode citizen makes (claim, re-read, `sending`
-     before Skicka, `sent` with its ärende-id, a heartbeat), with no browser, on each backend; on PostgreSQL also
+  2. the ledger's own cost per citizen: the ledger calls the runner makes for one single-mode citizen (claim,
+     re-read, the check for another runner's stop, `sending` before Skicka, `sent` with its ärende-id, a heartbeat;
+     no pace, as the bench's campaign has none), with no browser, on each backend; on PostgreSQL also
      with 3 runner processes at once.
 """
 
@@ -95,17 +96,28 @@ from bot.ledger.target import PostgresTarget
 kind, where, key, n, runner = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 target = Path(where) if kind == "sqlite" else PostgresTarget(where, "UTSKICK_BENCH_LEDGER_PASSWORD")
 ledger = Ledger.open(target, actor="bench", run_id=runner)
+
+
+def claimed_work():  # runner._claimed_work with several runners, runner._work_from_ledger with one
+    if not ledger.shared_runners:
+        yield from ledger.items(key, states=["pending"])
+        return
+    while claimed := ledger.claim_open(key, 1):
+        yield claimed[0]
+
+
 done = 0
 with ledger.acquire_run_lock(key, runner, lease_s=60) as lease:
     started = time.perf_counter()
-    while done < n:
-        claimed = ledger.claim(key, "pending", 1)
-        if not claimed:
+    for claimed in claimed_work():
+        if done >= n:
             break
-        item = ledger.item(claimed[0].id)
-        ledger.mark_sending([item.id])
-        ledger.mark_sent(item.id, f"A-{item.id}")
-        lease.heartbeat(done=done)
+        item = ledger.item(claimed.id)  # Worker.process re-reads the unit
+        if ledger.shared_runners:
+            ledger.stop_seen()  # runner._wait_turn: another runner's circuit breaker
+        ledger.mark_sending([item.id])  # Worker._send, before Skicka
+        ledger.mark_many_sent([(item.id, f"A-{item.id}")])  # Worker._record
+        lease.heartbeat(done=done)  # runner._progressed (written at most once a second)
         done += 1
     seconds = time.perf_counter() - started
 print(json.dumps({"citizens": done, "seconds": seconds}))
@@ -195,7 +207,7 @@ def format_postgres_rows(rows: list[RunnersRow], costs: list[dict], load: float,
         )
     lines += [
         "",
-        "| ledger calls of one citizen (claim, re-read, sending, sent, heartbeat) | runner processes |"
+        "| ledger calls of one citizen (claim, re-read, stop check, sending, sent, heartbeat) | runner processes |"
         " ms/citizen in the ledger | wall ms/citizen |",
         "|---|---:|---:|---:|",
     ]

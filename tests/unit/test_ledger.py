@@ -317,6 +317,31 @@ def test_mark_sending_should_be_visible_to_another_connection_when_it_returns(le
     assert claims == 2
 
 
+def test_state_change_should_leave_nothing_when_the_database_refuses_one_of_its_rows(ledger: Ledger, key: str) -> None:
+    ids = add(ledger, key, official_pnrs(2))
+    ledger.mark_sending(ids)
+    events_before = list(ledger.events(key))
+    receipt = {"arende_id": "A-1", "sent_at": "2024-05-01T08:00:00.000000Z", "reason": None, "detail": None}
+    no_receipt = {"reason": None, "detail": None}  # `sent` without an ärende-id: the database's CHECK refuses it
+    with pytest.raises(integrity_errors()):
+        ledger._transition(SENT, frozenset({SENDING}), [(ids[0], receipt, None), (ids[1], no_receipt, None)])
+    assert [ledger.item(i).state for i in ids] == [SENDING, SENDING]
+    assert list(ledger.events(key)) == events_before
+    ledger.mark_many_sent([(ids[0], "A-1"), (ids[1], "A-2")])  # the connection is usable again
+    assert [ledger.item(i).state for i in ids] == [SENT, SENT]
+
+
+def test_claim_open_should_hand_out_in_doubt_rows_before_pending_ones_on_one_file(sqlite_ledger: Ledger) -> None:
+    key = campaign_key(FACTS)
+    sqlite_ledger.ensure_campaign(key, "Provsvar vecka 12", FACTS)
+    ids = add(sqlite_ledger, key, official_pnrs(3))
+    sqlite_ledger.mark_sending([ids[2]])
+    sqlite_ledger.mark_in_doubt(ids[2], "no receipt")
+    assert [i.id for i in sqlite_ledger.claim_open(key, 2)] == [ids[2]]
+    sqlite_ledger.mark_pending_again(ids[2], "not found in Alla ärenden")
+    assert [i.id for i in sqlite_ledger.claim_open(key, 2)] == ids[:2]
+
+
 def test_mark_sending_should_refuse_the_same_item_twice_in_one_claim(ledger: Ledger, key: str) -> None:
     [item_id] = add(ledger, key, official_pnrs(1))
     with pytest.raises(ValueError, match="twice"):

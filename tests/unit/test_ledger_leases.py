@@ -7,7 +7,7 @@ database (the runners' one clock), never by waiting.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -61,23 +61,57 @@ def test_pg_sql_should_translate_placeholders_but_not_quoted_text() -> None:
     assert pg_sql("SELECT 'it''s :not'") == "SELECT 'it''s :not'"
 
 
-def test_claim_should_never_hand_one_row_to_two_runners(runners: list[PostgresLedger], key: str) -> None:
-    taken: dict[int, list[int]] = {0: [], 1: []}
+def claim_in_rounds(runners: list[PostgresLedger], claim_one: Callable[[PostgresLedger], list]) -> list[list[int]]:
+    """20 rounds in which both runners claim one row at the same moment; the ids each one took."""
+    taken: list[list[int]] = [[], []]
     start = threading.Barrier(2)
 
     def take(n: int) -> None:
-        for _ in range(20):  # 20 rounds in which both claim at the same moment
+        for _ in range(20):
             start.wait()
-            taken[n].extend(i.id for i in runners[n].claim(key, PENDING, 1))
+            taken[n].extend(i.id for i in claim_one(runners[n]))
 
     threads = [threading.Thread(target=take, args=(n,)) for n in (0, 1)]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return taken
+
+
+@pytest.mark.parametrize("way", ["claim", "claim_open"])
+def test_claim_should_never_hand_one_row_to_two_runners(runners: list[PostgresLedger], key: str, way: str) -> None:
+    one = {"claim": lambda led: led.claim(key, PENDING, 1), "claim_open": lambda led: led.claim_open(key, 1)}[way]
+    taken = claim_in_rounds(runners, one)
     assert sorted(taken[0] + taken[1]) == runners[0].pending_ids(key)
     assert not set(taken[0]) & set(taken[1])
     assert len(taken[0]) == len(taken[1]) == 20
+
+
+def test_claim_open_should_take_free_in_doubt_rows_before_pending_ones(runners: list[PostgresLedger], key: str) -> None:
+    a, b = runners
+    dead = [i.id for i in a.claim(key, PENDING, 2)]
+    a.mark_sending(dead)
+    expire(a)
+    b.recover_interrupted(key)
+    [live_doubt] = b.claim(key, IN_DOUBT, 1)
+    first = b.claim_open(key, 5)
+    assert [(i.id, i.state) for i in first] == [(dead[1], IN_DOUBT)], "in doubt first, even fewer than asked"
+    b.mark_pending_again(live_doubt.id, "not found in Alla ärenden")
+    b.mark_pending_again(dead[1], "not found in Alla ärenden")
+    c_rows = b.claim_open(key, 3)
+    assert [i.state for i in c_rows] == [PENDING] * 3
+    assert [i.id for i in c_rows] == sorted(i.id for i in c_rows)
+
+
+def test_claim_open_should_pass_over_in_doubt_rows_a_live_runner_holds(runners: list[PostgresLedger], key: str) -> None:
+    a, b = runners
+    [held] = a.claim(key, PENDING, 1)
+    a.mark_sending([held.id])
+    a.mark_in_doubt(held.id, "no receipt")
+    assert [(i.state, i.id == held.id) for i in b.claim_open(key, 1)] == [(PENDING, False)]
+    expire(a)
+    assert [(i.id, i.state) for i in b.claim_open(key, 1)] == [(held.id, IN_DOUBT)]
 
 
 def test_claim_should_skip_rows_a_live_runner_holds_and_take_over_an_expired_ones(

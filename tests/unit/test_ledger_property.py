@@ -1,9 +1,18 @@
-"""A property of the ledger: no sequence of operations, allowed or refused, sends twice or loses the audit trail."""
+"""A property of the ledger: no sequence of operations, allowed or refused, sends twice or loses the audit trail.
+
+On both backends. On PostgreSQL the operations run as the runner makes them: under a runner lease, each `sending`
+after a claim; a run that ends or restarts gives its lease back and the next run takes a new one, and the lease may
+run out under the runner (`lapse`, moved into the past in the database), after which it may not write `sending`.
+Each PostgreSQL example gets a database of its own on the session's server.
+"""
 
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
+from typing import Any
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -20,6 +29,9 @@ from bot.ledger import (
     LedgerStateError,
     campaign_key,
 )
+from bot.ledger.leases import LeaseLost
+from bot.ledger.postgres import PostgresLedger
+from bot.ledger.target import PostgresTarget
 
 # From the official test list (mock_personalverktyg/seed/testpersonnummer.txt).
 PNRS = ["189001019802", "189001029819", "189001039800"]
@@ -39,22 +51,125 @@ SINGLE: dict[str, tuple[set[str], str]] = {
 
 item_index = st.integers(0, len(PNRS) - 1)
 some_items = st.sets(item_index, min_size=1)
-operations = st.lists(
-    st.one_of(
-        st.tuples(st.sampled_from(sorted(SINGLE)), item_index),
-        st.tuples(st.sampled_from(["claim", "batch_sent"]), some_items),
-        st.tuples(st.sampled_from(["recover", "reset_failed", "add_again", "reopen"]), st.none()),
-    ),
-    max_size=40,
-)
 
 
-def apply(ledger: Ledger, op: str, arg: object, ids: list[int], model: dict[int, str], serial: int) -> bool:
+def operations(*, lease_ops: bool) -> st.SearchStrategy[list[tuple[str, object]]]:
+    """Sequences of operations; with `lease_ops`, the runner's lease may also run out (`lapse`)."""
+    whole = ["recover", "reset_failed", "add_again", "reopen"] + (["lapse"] if lease_ops else [])
+    return st.lists(
+        st.one_of(
+            st.tuples(st.sampled_from(sorted(SINGLE)), item_index),
+            st.tuples(st.sampled_from(["claim", "batch_sent"]), some_items),
+            st.tuples(st.sampled_from(whole), st.none()),
+        ),
+        max_size=40,
+    )
+
+
+class SqliteRun:
+    """One ledger file; a run's file lock is taken where the run needs it (recovery) and never runs out."""
+
+    leases = False
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.ledger = Ledger.open(path, actor="property", run_id="run-0")
+
+    def mark_sending(self, item_ids: list[int]) -> object:
+        """The claim before Skicka."""
+        return self.ledger.mark_sending(item_ids)
+
+    def recover(self) -> object:
+        """A new run's start: every `sending` row becomes `in_doubt`."""
+        with self.ledger.acquire_run_lock(KEY, "property"):
+            return self.ledger.recover_interrupted(KEY)
+
+    def reopen(self, serial: int) -> None:
+        """The run ends; another opens the ledger."""
+        self.ledger.close()
+        self.ledger = Ledger.open(self.path, actor="property", run_id=f"run-{serial}")
+
+    def lapse(self) -> None:  # pragma: no cover - a file lock holds while its process lives
+        raise AssertionError("a SQLite run has no lease to lapse")
+
+    def close(self) -> None:
+        """Close the ledger."""
+        self.ledger.close()
+
+
+class PostgresRun:
+    """One PostgreSQL database; the run holds a runner lease and claims rows (SKIP LOCKED) before `sending`."""
+
+    leases = True
+
+    def __init__(self, target: PostgresTarget) -> None:
+        self.target = target
+        self.ledger = PostgresLedger.open(target, actor="property", run_id="run-0")
+        self._held: AbstractContextManager[object] | None = None
+        self._take_lease("run-0")
+
+    def _take_lease(self, owner: str) -> None:
+        self._held = self.ledger.acquire_run_lock(KEY, owner, hsa_id="SE-PROPERTY", lease_s=600)
+        self._held.__enter__()
+
+    def _end_lease(self) -> None:
+        if self._held is not None:
+            held, self._held = self._held, None
+            held.__exit__(None, None, None)
+
+    def mark_sending(self, item_ids: list[int]) -> object:
+        """As the runner: claim the free pending rows for this runner, then `sending` for the chosen ones."""
+        self.ledger.claim(KEY, PENDING, len(PNRS))
+        return self.ledger.mark_sending(item_ids)
+
+    def recover(self) -> object:
+        """The run ends and a new one starts: the new runner puts the old one's `sending` rows in doubt."""
+        self._end_lease()
+        self._take_lease("recover")
+        return self.ledger.recover_interrupted(KEY)
+
+    def reopen(self, serial: int) -> None:
+        """The run ends (its lease given back); another opens the ledger with a lease of its own."""
+        self._end_lease()
+        self.ledger.close()
+        self.ledger = PostgresLedger.open(self.target, actor="property", run_id=f"run-{serial}")
+        self._take_lease(f"run-{serial}")
+
+    def lapse(self) -> None:
+        """The lease runs out under the live runner (paused past it)."""
+        self.ledger.connection().raw.execute(
+            "UPDATE runners SET lease_until = clock_timestamp() - interval '1 second' WHERE id = %s",
+            (self.ledger.lease.runner_id,),
+        )
+
+    def close(self) -> None:
+        """Give the lease back and close the ledger."""
+        try:
+            self._end_lease()
+        finally:
+            self.ledger.close()
+
+
+Run = SqliteRun | PostgresRun
+
+
+class Model:
+    """What the ledger should hold: each item's state, and whether this run's lease ran out."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.states = dict.fromkeys(ids, PENDING)
+        self.lease_lost = False
+
+
+def apply(run: Run, op: str, arg: object, ids: list[int], model: Model, serial: int) -> bool:
     """Run one operation against the ledger and the model; True if the model allowed it."""
+    ledger, states = run.ledger, model.states
+    lease_after = model.lease_lost
+    call: Callable[[], object]
     if op in SINGLE:
         allowed, to_state = SINGLE[op]
         item_id = ids[arg]
-        ok = model[item_id] in allowed
+        ok = states[item_id] in allowed
         call = {
             "sent": lambda: ledger.mark_sent(item_id, f"A-{serial}"),
             "not_reachable": lambda: ledger.mark_not_reachable(item_id, "no_notification", "Saknar avisering"),
@@ -68,27 +183,26 @@ def apply(ledger: Ledger, op: str, arg: object, ids: list[int], model: dict[int,
     elif op in ("claim", "batch_sent"):
         chosen = [ids[i] for i in sorted(arg)]
         needed = PENDING if op == "claim" else SENDING
-        ok = all(model[i] == needed for i in chosen)
+        ok = all(states[i] == needed for i in chosen)
         if op == "claim":
+            ok = ok and not model.lease_lost  # a runner whose lease ran out writes no `sending`
 
             def call() -> object:
-                return ledger.mark_sending(chosen)
+                return run.mark_sending(chosen)
         else:
 
             def call() -> object:
                 return ledger.mark_many_sent([(i, f"A-{serial}-{i}") for i in chosen])
 
         changes = dict.fromkeys(chosen, SENDING if op == "claim" else SENT)
-    elif op == "recover":
+    elif op in ("recover", "reopen", "lapse"):
         ok = True
-        changes = {i: IN_DOUBT for i, s in model.items() if s == SENDING}
-
-        def call() -> object:
-            with ledger.acquire_run_lock(KEY, "property"):
-                return ledger.recover_interrupted(KEY)
+        changes = {i: IN_DOUBT for i, s in states.items() if s == SENDING} if op == "recover" else {}
+        lease_after = op == "lapse"
+        call = {"recover": run.recover, "reopen": lambda: run.reopen(serial), "lapse": run.lapse}[op]
     elif op == "reset_failed":
         ok = True
-        changes = {i: PENDING for i, s in model.items() if s == FAILED}
+        changes = {i: PENDING for i, s in states.items() if s == FAILED}
 
         def call() -> object:
             return ledger.reset_failed(KEY)
@@ -98,24 +212,26 @@ def apply(ledger: Ledger, op: str, arg: object, ids: list[int], model: dict[int,
 
         def call() -> object:
             rows = [(p, f"leverans{serial}.7z", "lista.txt", n) for n, p in enumerate(PNRS)]
-            result = ledger.add_delivery(KEY, f"fp-{serial}", f"leverans{serial}.7z", rows)
+            result = run.ledger.add_delivery(KEY, f"fp-{serial}", f"leverans{serial}.7z", rows)
             assert (result.new, result.already_known) == (0, len(PNRS))
             return result
 
     try:
         call()
-    except LedgerStateError:
-        assert not ok, f"{op} refused though the model allows it"
+    except (LedgerStateError, LeaseLost) as refused:
+        assert not ok, f"{op} refused though the model allows it: {refused}"
+        assert isinstance(refused, LeaseLost) == (op == "claim" and model.lease_lost), f"{op}: {refused!r}"
         return False
     assert ok, f"{op} accepted though the model refuses it"
-    model.update(changes)
+    states.update(changes)
+    model.lease_lost = lease_after
     return True
 
 
-def check(ledger: Ledger, ids: list[int], model: dict[int, str]) -> None:
+def check(ledger: Ledger, ids: list[int], model: Model) -> None:
     """The ledger agrees with the model, and every item's audit trail explains its state."""
     items = {item.id: item for item in ledger.items(KEY)}
-    assert {i: items[i].state for i in ids} == model
+    assert {i: items[i].state for i in ids} == model.states
     for item_id in ids:
         item = items[item_id]
         trail = [e for e in ledger.events(KEY, item_id) if e.to_state]
@@ -132,28 +248,71 @@ def check(ledger: Ledger, ids: list[int], model: dict[int, str]) -> None:
         assert (item.arende_id is not None) == (item.state == SENT)
 
 
+def run_sequence(run: Run, ops: list[tuple[str, object]]) -> None:
+    """A campaign of three citizens, then `ops` one by one, the ledger checked against the model after each."""
+    try:
+        run.ledger.ensure_campaign(KEY, "Egenskap", FACTS)
+        rows = [(p, "leverans0.7z", "lista.txt", n) for n, p in enumerate(PNRS)]
+        run.ledger.add_delivery(KEY, "fp-0", "leverans0.7z", rows)
+        ids = run.ledger.pending_ids(KEY)
+        model = Model(ids)
+        for serial, (op, arg) in enumerate(ops, start=1):
+            apply(run, op, arg, ids, model, serial)
+            check(run.ledger, ids, model)
+    finally:
+        run.close()
+
+
+# Sequences that once broke a backend or the model, kept for both.
+EXAMPLES: list[list[tuple[str, object]]] = [
+    [("claim", {0}), ("sent", 0), ("sent", 0), ("claim", {0}), ("batch_sent", {0})],
+    [("claim", {0, 1}), ("reopen", None), ("recover", None), ("resolve_sent", 0), ("resolve_sent", 0)],
+    [("claim", {0, 1}), ("recover", None), ("pending_again", 1), ("claim", {1}), ("batch_sent", {0, 1})],
+    [("claim", {0}), ("failed", 0), ("reset_failed", None), ("claim", {0, 1}), ("add_again", None)],
+]
+# The lease runs out: no `sending` from this runner until a new run; its receipts still count.
+LEASE_EXAMPLES: list[list[tuple[str, object]]] = [
+    [("claim", {0}), ("lapse", None), ("claim", {1}), ("sent", 0), ("recover", None), ("claim", {1})],
+    [("claim", {0, 1}), ("lapse", None), ("recover", None), ("sent", 0), ("resolve_sent", 0), ("claim", {2})],
+    [("lapse", None), ("claim", {0}), ("reopen", None), ("claim", {0}), ("in_doubt", 0), ("pending_again", 0)],
+]
+
+
+def with_examples(sequences: list[list[tuple[str, object]]]) -> Callable[[Any], Any]:
+    """Apply hypothesis's @example for each sequence."""
+
+    def decorate(test: Any) -> Any:
+        for ops in reversed(sequences):
+            test = example(ops)(test)
+        return test
+
+    return decorate
+
+
 @settings(max_examples=200, deadline=None)
-@given(operations)
-@example([("claim", {0}), ("sent", 0), ("sent", 0), ("claim", {0}), ("batch_sent", {0})])
-@example([("claim", {0, 1}), ("reopen", None), ("recover", None), ("resolve_sent", 0), ("resolve_sent", 0)])
-@example([("claim", {0, 1}), ("recover", None), ("pending_again", 1), ("claim", {1}), ("batch_sent", {0, 1})])
-@example([("claim", {0}), ("failed", 0), ("reset_failed", None), ("claim", {0, 1}), ("add_again", None)])
+@given(operations(lease_ops=False))
+@with_examples(EXAMPLES)
 def test_ledger_should_never_send_twice_or_change_state_without_an_event(ops: list[tuple[str, object]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "ledger.sqlite"
-        ledger = Ledger.open(path, actor="property", run_id="run-0")
-        try:
-            ledger.ensure_campaign(KEY, "Egenskap", FACTS)
-            rows = [(p, "leverans0.7z", "lista.txt", n) for n, p in enumerate(PNRS)]
-            ledger.add_delivery(KEY, "fp-0", "leverans0.7z", rows)
-            ids = ledger.pending_ids(KEY)
-            model = dict.fromkeys(ids, PENDING)
-            for serial, (op, arg) in enumerate(ops, start=1):
-                if op == "reopen":
-                    ledger.close()
-                    ledger = Ledger.open(path, actor="property", run_id=f"run-{serial}")
-                else:
-                    apply(ledger, op, arg, ids, model, serial)
-                check(ledger, ids, model)
-        finally:
-            ledger.close()
+        run_sequence(SqliteRun(Path(tmp) / "ledger.sqlite"), ops)
+
+
+@contextmanager
+def fresh_database(pg_server: Any) -> Iterator[PostgresTarget]:
+    """An empty database on the session's server for one example, dropped afterwards."""
+    target = pg_server.new_database()
+    try:
+        yield target
+    finally:
+        pg_server.drop_database(target)
+
+
+# Fewer examples: each makes a database and speaks to a server (`make test` grows by some 20 s, not minutes).
+@settings(max_examples=40, deadline=None)
+@given(operations(lease_ops=True))
+@with_examples(EXAMPLES + LEASE_EXAMPLES)
+def test_ledger_should_never_send_twice_or_change_state_without_an_event_on_postgres_under_leases(
+    pg_server: Any, ops: list[tuple[str, object]]
+) -> None:
+    with fresh_database(pg_server) as target:
+        run_sequence(PostgresRun(target), ops)
