@@ -58,9 +58,11 @@ demo: browser
 ui: browser
 	$(PY) -m bot.ui.demo
 
-bench: browser
+# Intake, then sending (both modes, the bare-browser baseline, memory), then several runners on PostgreSQL.
+bench: browser postgresql
 	$(PY) -m tests.bench.bench_intake
 	$(PY) -m tests.bench.run_all
+	$(PY) -m tests.bench.run_all --postgres-rows
 
 clean:
 	rm -rf $(VENV) build *.egg-info var

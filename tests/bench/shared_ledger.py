@@ -22,7 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tests.bench.common import PASSWORD, QA, ROOT, official_numbers
-from tests.bench.utskick_cli import log_timings, write_campaign
+from tests.bench.utskick_cli import log_timings, run_command, write_campaign
 
 LEDGER_CITIZENS = 250
 
@@ -59,16 +59,7 @@ def run_runners(folder: Path, url: str, qa: QA, pnrs: list[str], runners: int, t
     campaign = write_campaign(folder, url, pnrs, mode="single", workers=1)
     if target is not None:
         _pg_campaign(campaign, target)
-    cmd = [
-        sys.executable,
-        "-m",
-        "bot.commands.cli",
-        "run",
-        str(campaign),
-        "--delivery",
-        str(folder / "leverans.txt"),
-        "--yes",
-    ]
+    cmd = [*run_command(campaign, folder), "--yes"]
     env = {**os.environ, "UTSKICK_PASSWORD": PASSWORD}
     started = time.time()
     processes = [

@@ -69,6 +69,11 @@ reports = "reports"
     return campaign
 
 
+def run_command(campaign: Path, folder: Path) -> list[str]:
+    """`utskick run CAMPAIGN --delivery FOLDER/leverans.txt` as a command line for this interpreter."""
+    return [sys.executable, "-m", "bot.commands.cli", "run", str(campaign), "--delivery", str(folder / "leverans.txt")]
+
+
 def run_utskick(
     folder: Path, url: str, pnrs: list[str], *, mode: str, workers: int, timeout: float = 7200, **options
 ) -> Measured:
@@ -76,13 +81,7 @@ def run_utskick(
     (trace, selectors_override) go into the campaign file."""
     campaign = write_campaign(folder, url, pnrs, mode=mode, workers=workers, **options)
     cmd = [
-        sys.executable,
-        "-m",
-        "bot.commands.cli",
-        "run",
-        str(campaign),
-        "--delivery",
-        str(folder / "leverans.txt"),
+        *run_command(campaign, folder),
         "--base-url",
         url,
         "--ledger",
