@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
-import os
 import tomllib
 from dataclasses import asdict, dataclass, field, replace
 from datetime import time
@@ -22,6 +21,7 @@ from bot.ledger.target import DEFAULT_PASSWORD_ENV as DEFAULT_LEDGER_PASSWORD_EN
 from bot.ledger.target import PostgresTarget, database_target, is_database_url
 from bot.notify import KEYS as NOTIFY_KEYS
 from bot.notify import NotifySettings, read_notify
+from bot.secret_env import read_secret
 from bot.strict_toml import describe_unknown, key_line, syntax_error
 
 MODES = ("single", "batch")
@@ -195,7 +195,7 @@ class Campaign:
 
     def password(self) -> str:
         """The staff-tool password from the environment variable the campaign names."""
-        value = os.environ.get(self.password_env, "")
+        value = read_secret(self.password_env)
         if not value:
             raise ConfigError(f"Lösenordet till Personalverktyget saknas: sätt miljövariabeln {self.password_env}.")
         return value

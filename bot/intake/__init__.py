@@ -9,7 +9,6 @@ unsupported file type, an unsafe member, not one valid personnummer) raise Deliv
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from bot.intake.model import REJECT_REASONS_SV, Citizen, IntakeResult, NoValidPe
 from bot.intake.readers import UnreadableFile, read_rows
 from bot.intake.validate import Collector
 from bot.pnr import scrub
+from bot.secret_env import read_secret
 
 MAX_ROWS_PER_FILE = 250
 # 400 full files of 250: far above any delivery, far below what would eat a machine's memory.
@@ -56,7 +56,7 @@ def read_delivery(
 
 
 def _read(path: Path, password_env: str, max_unpacked_bytes: int, max_rows: int, today: date | None) -> IntakeResult:
-    password = os.environ.get(password_env) or None
+    password = read_secret(password_env)
     opened = open_delivery(Path(path), password, password_env, max_unpacked_bytes)
     limits = IntakeLimits(max_rows, max_unpacked_bytes)
     collector = Collector(opened.source, today)

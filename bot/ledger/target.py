@@ -6,12 +6,12 @@ password comes from the environment variable the campaign names in `paths.ledger
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
+from bot.secret_env import read_secret
 
 URL_SCHEMES = ("postgresql", "postgres")
 DEFAULT_PASSWORD_ENV = "UTSKICK_LEDGER_PASSWORD"
@@ -33,7 +33,7 @@ class PostgresTarget:
 
     def password(self) -> str | None:
         """The password from the environment, or None when the variable is unset (a trusted or peer login)."""
-        return os.environ.get(self.password_env) or None
+        return read_secret(self.password_env)
 
 
 LedgerTarget = Path | PostgresTarget

@@ -35,12 +35,14 @@ def ui(folder: Path, port: int, no_browser: bool) -> None:
     from waitress import create_server
 
     from bot.private_files import private_dir
+    from bot.secret_env import take_from_environment
     from bot.ui.app import create_app
 
     if not folder.is_dir():
         click.echo(f"Fel: mappen {folder} finns inte.", err=True)
         sys.exit(2)
     private_dir(folder, tighten=False)
+    take_from_environment()  # the shell's passwords stay in memory, out of every thread's and child's environment
     app = create_app(folder)
     server = create_server(app, host=HOST, port=port, threads=THREADS, ident="utskick")
     bound = server.effective_port
