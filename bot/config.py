@@ -312,9 +312,17 @@ def _check_ranges(c: Campaign) -> None:
         )
     if c.session == "profile" and not c.profile_dir:
         raise ConfigError(f"{name}: 'staff_tool.profile_dir' behövs när staff_tool.session är \"profile\".")
+    for key, value in (("campaign.name", c.name), ("staff_tool.url", c.base_url)):
+        if any(ch in value for ch in "\r\n\x0b\x0c\x85\u2028\u2029"):
+            raise ConfigError(f"{name}: '{key}' får inte innehålla en radbrytning (den ska vara en rad).")
     for attachment in c.attachments:
         if not attachment.is_file():
             raise ConfigError(f"{name}: bilagan {attachment} finns inte ('message.attachments').")
+        if not attachment.resolve().is_relative_to(c.path.parent.resolve()):
+            raise ConfigError(
+                f"{name}: bilagan {attachment.name} ligger utanför kampanjmappen {c.path.parent} "
+                "('message.attachments'). Lägg bilagorna i samma mapp som kampanjfilen."
+            )
     if c.selectors_override and not c.selectors_override.is_file():
         raise ConfigError(f"{name}: selektorfilen {c.selectors_override} finns inte ('staff_tool.selectors_override').")
 

@@ -27,6 +27,8 @@ log = structlog.get_logger("utskick.notify")
 EVENTS = {0: "finish", 1: "exit1", 2: "exit2", 3: "exit3", 4: "exit4"}
 DEFAULT_ON = ("finish", "exit3", "exit4")
 KEYS = ("on", "command", "webhook", "webhook_env", "token_env", "timeout_s")
+# What a command needs to start and to write text (Windows too); no password, token or database login reaches it.
+CHILD_ENV = ("PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "SYSTEMROOT", "COMSPEC", "PATHEXT")
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,8 @@ def notify_run_end(settings: NotifySettings | None, document: dict) -> list[str]
 
 
 def _run_command(settings: NotifySettings, event: str, body: bytes) -> list[str]:
-    env = {**os.environ, "UTSKICK_EVENT": event, "UTSKICK_EXIT_CODE": event.removeprefix("exit")}
-    if event == "finish":
-        env["UTSKICK_EXIT_CODE"] = "0"
+    env = child_environment()
+    env.update(UTSKICK_EVENT=event, UTSKICK_EXIT_CODE="0" if event == "finish" else event.removeprefix("exit"))
     try:
         done = subprocess.run(
             list(settings.command), input=body, env=env, capture_output=True, timeout=settings.timeout_s, check=False
@@ -129,6 +130,11 @@ def _run_command(settings: NotifySettings, event: str, body: bytes) -> list[str]
         return [f"Larmkommandot {Path(settings.command[0]).name} avslutades med kod {done.returncode}."]
     log.info("notify_command_done", notify_event=event)
     return []
+
+
+def child_environment() -> dict[str, str]:
+    """The notify command's environment: an allow-list of this process's (no secret is on it)."""
+    return {k: v for k, v in os.environ.items() if k in CHILD_ENV or k.startswith("LC_")}
 
 
 def _post(settings: NotifySettings, event: str, body: bytes) -> list[str]:

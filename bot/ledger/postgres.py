@@ -186,7 +186,7 @@ def connect(target: PostgresTarget, password: str | None) -> PgConnection:
         )
     except psycopg.OperationalError as e:
         hint = "" if password else f" (miljövariabeln {target.password_env} med lösenordet är inte satt)"
-        error = LedgerUnreachable(f"Kan inte ansluta till liggaren {target.url}{hint}: {_first_line(e)}")
+        error = LedgerUnreachable(f"Kan inte ansluta till liggaren {target}{hint}: {_first_line(e)}")
         error.exit_code = EXIT_INTERRUPTED if password else EXIT_INPUT
         raise error from e
     return PgConnection(raw)
