@@ -1,8 +1,11 @@
-"""The window's Flask app: a one-time token exchanged for a session cookie, CSRF on every form, strict headers.
+"""The window's Flask app: a one-time token exchanged for a server-side session, CSRF on every form, strict headers.
 
-`create_app(folder)` returns the app; `bot.ui.server` serves it with waitress on 127.0.0.1. Every address but
-the token's and the static files needs the session the token opened; every POST needs the session's CSRF token.
-No address ever holds a personnummer, and the window keeps no access log.
+`create_app(folder)` returns the app; `bot.ui.server` serves it with waitress on 127.0.0.1 under a host name of
+its own (`utskick-….localhost`): cookies ignore ports but not host names, so no other local server receives or
+replaces the window's cookie. The cookie holds only an opaque session id; the session (CSRF token, messages) stays
+in the server's memory. Every address but the token's and the static files needs that session; every POST needs
+its CSRF token. A new link (Enter in the terminal, `Access.renew`) ends the old session. No address ever holds a
+personnummer, and the window keeps no access log.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import threading
 from pathlib import Path
 
 from flask import Flask, abort, render_template, request, session
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
 
 from bot.ui.jobs import Jobs
 from bot.ui.workspace import Workspaces
@@ -28,28 +33,81 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
+COOKIE = "utskick_sid"
 OPEN_ENDPOINTS = ("ui.start", "static")
+TAKEN = (
+    "Länken har redan öppnats i en annan webbläsare. Om det inte var du kan någon annan på datorn ha tagit den. "
+    "Tryck Enter i terminalen där utskick ui körs: då öppnas en ny länk här och den andra webbläsarens åtkomst "
+    "upphör. Tala också om det för IT-säkerhet."
+)
+WRONG = "Länken är felaktig eller gammal. Tryck Enter i terminalen där utskick ui körs för en ny länk."
 
 
 class Access:
-    """The one-time token and the session it opened."""
+    """The current one-time token and the one session it opened (its data lives here, not in the cookie)."""
 
     def __init__(self) -> None:
-        self.token = secrets.token_urlsafe(32)
-        self.session_id: str | None = None
         self._lock = threading.Lock()
+        self.renew()
+
+    def renew(self) -> str:
+        """A new one-time token; the session the old one opened ends."""
+        with self._lock:
+            self.token = secrets.token_urlsafe(32)
+            self.session_id: str | None = None
+            self.data: dict = {}
+            return self.token
 
     def exchange(self, token: str) -> str | None:
-        """The new session's id for the right token, once; None for a wrong or used token."""
+        """The new session's id for the right, unused token; None otherwise."""
         with self._lock:
             if self.session_id is not None or not hmac.compare_digest(token.encode(), self.token.encode()):
                 return None
             self.session_id = secrets.token_urlsafe(32)
+            self.data = {"csrf": secrets.token_urlsafe(32)}
             return self.session_id
+
+    def taken(self, token: str) -> bool:
+        """True when `token` is the current one and some browser already opened it."""
+        return self.session_id is not None and hmac.compare_digest(token.encode(), self.token.encode())
 
     def allows(self, session_id: str | None) -> bool:
         """True for the session the token opened."""
-        return bool(self.session_id and session_id and hmac.compare_digest(session_id, self.session_id))
+        current = self.session_id
+        return bool(current and session_id and hmac.compare_digest(session_id.encode(), current.encode()))
+
+
+class WindowSession(CallbackDict, SessionMixin):
+    """Flask's `session` for one request: the server-side data of the session its cookie names (or empty)."""
+
+    def __init__(self, data: dict | None = None, sid: str | None = None) -> None:
+        def changed(_):
+            self.modified = True
+
+        super().__init__(data or {}, changed)
+        self.sid = sid
+        self.modified = False
+        self.opened = False
+
+
+class WindowSessions(SessionInterface):
+    """Server-side sessions: the cookie is an opaque id; a foreign cookie of the same name is simply ignored."""
+
+    def open_session(self, app: Flask, request) -> WindowSession:
+        access = app.extensions["utskick"]["access"]
+        for value in request.cookies.getlist(COOKIE):  # another server may have added one of the same name
+            if access.allows(value):
+                return WindowSession(access.data, value)
+        return WindowSession()
+
+    def save_session(self, app: Flask, session: WindowSession, response) -> None:
+        access = app.extensions["utskick"]["access"]
+        if session.sid is None or not access.allows(session.sid):
+            return
+        if session.modified:
+            access.data = dict(session)
+        if session.opened:
+            response.set_cookie(COOKIE, session.sid, httponly=True, samesite="Strict", path="/")
 
 
 def create_app(folder: Path, *, allowed_hosts: tuple[str, ...] = ()) -> Flask:
@@ -57,13 +115,8 @@ def create_app(folder: Path, *, allowed_hosts: tuple[str, ...] = ()) -> Flask:
     from bot.ui import views_campaigns, views_result, views_send, views_steps
 
     app = Flask(__name__, static_folder="static", template_folder="templates")
-    app.config.update(
-        SECRET_KEY=secrets.token_bytes(32),
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Strict",
-        SESSION_COOKIE_NAME="utskick_session",
-        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
-    )
+    app.config.update(MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES)
+    app.session_interface = WindowSessions()
     app.extensions["utskick"] = {
         "access": Access(),
         "workspaces": Workspaces(folder),
@@ -75,6 +128,7 @@ def create_app(folder: Path, *, allowed_hosts: tuple[str, ...] = ()) -> Flask:
     app.before_request(_guard)
     app.after_request(_headers)
     app.context_processor(lambda: {"csrf_token": session.get("csrf", "")})
+    app.register_error_handler(400, lambda e: (render_template("error.html", title="Fel adress", error=e), 400))
     app.register_error_handler(403, lambda e: (render_template("error.html", title="Ingen åtkomst", error=e), 403))
     app.register_error_handler(404, lambda e: (render_template("error.html", title="Finns inte", error=e), 404))
     app.register_error_handler(413, lambda e: (render_template("error.html", title="För stor fil", error=e), 413))
@@ -91,11 +145,13 @@ def state() -> dict:
 def _guard() -> None:
     hosts = state()["hosts"]
     if hosts and request.host not in hosts:
-        abort(400)
+        abort(400, "Öppna fönstret med adressen som utskick ui skrev ut (http://utskick-….localhost:…).")
     if request.endpoint in OPEN_ENDPOINTS:
         return
-    if not state()["access"].allows(session.get("sid")):
-        abort(403, "Öppna adressen som utskick ui skrev ut när det startade. Den fungerar en gång, i en webbläsare.")
+    if not state()["access"].allows(getattr(session, "sid", None)):
+        abort(
+            403, "Öppna länken som utskick ui öppnade eller skrev ut. Den fungerar en gång, i en webbläsare. " + WRONG
+        )
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):
@@ -105,11 +161,21 @@ def _guard() -> None:
 def _headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    response.headers["Cache-Control"] = "no-store"  # send_file sets no-cache; a page may hold patient data
     return response
 
 
-def open_session(session_id: str) -> None:
-    """Turn the token's browser into the window's session: a fresh cookie with a CSRF token."""
-    session.clear()
-    session["sid"] = session_id
-    session["csrf"] = secrets.token_urlsafe(32)
+def signed_in() -> bool:
+    """True when this request comes from the window's session."""
+    return state()["access"].allows(getattr(session, "sid", None))
+
+
+def open_session(token: str) -> str:
+    """Exchange the token for the session and hand its id to this browser: "" when in, else the Swedish reason."""
+    access = state()["access"]
+    session_id = access.exchange(token)
+    if session_id is None:
+        return TAKEN if access.taken(token) else WRONG
+    session.sid, session.opened = session_id, True
+    session.update(access.data)
+    return ""

@@ -4,6 +4,7 @@ campaign file from a form and checks it with the same reader the command line us
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -12,7 +13,7 @@ from bot.config import MODES, load_campaign
 from bot.errors import ConfigError
 from bot.ledger import Ledger, campaign_key
 from bot.summary import STATES_SV
-from bot.ui.app import open_session, state
+from bot.ui.app import open_session, signed_in, state
 from bot.ui.jobs import KINDS_SV
 from bot.ui.workspace import SLUG
 
@@ -39,10 +40,11 @@ FIELDS = (
 @bp.get("/start/<token>")
 def start(token: str):
     """Exchange the one-time token for the session cookie."""
-    session_id = state()["access"].exchange(token)
-    if session_id is None:
-        abort(403, "Länken är redan använd eller felaktig. Starta utskick ui igen för en ny länk.")
-    open_session(session_id)
+    if signed_in():  # this browser opened the link before
+        return redirect(url_for("ui.campaigns"))
+    refused = open_session(token)
+    if refused:
+        abort(403, refused)
     return redirect(url_for("ui.campaigns"))
 
 
@@ -104,7 +106,12 @@ def _write_campaign(values: dict) -> Path:
     path = folder / f"{stem}.toml"
     if path.exists():
         raise ConfigError(f"{path.name} finns redan i {folder}. Välj ett annat filnamn.")
-    path.write_text(campaign_toml(values), encoding="utf-8")
+    try:  # O_EXCL refuses any name that exists, a dangling link too; O_NOFOLLOW is the second lock
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except FileExistsError as e:
+        raise ConfigError(f"{path.name} finns redan i {folder} (eller är en länk). Välj ett annat filnamn.") from e
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(campaign_toml(values))
     try:
         load_campaign(path)
     except ConfigError:

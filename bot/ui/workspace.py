@@ -13,6 +13,7 @@ from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError
 from bot.intake import IntakeResult
 from bot.ledger import campaign_key
+from bot.private_files import private_dir
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
@@ -84,7 +85,7 @@ class Workspaces:
     """The campaign files of the window's folder, each with its workspace."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder).resolve()
+        self.folder = private_dir(Path(folder)).resolve()  # campaign files name the ledger, reports and logs
         self._open: dict[str, Workspace] = {}
 
     def files(self) -> list[Path]:
