@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
+from flask import Blueprint, Response, redirect, request, url_for
 
 from bot.errors import UtskickError
 from bot.ledger import Ledger, campaign_key
@@ -15,7 +15,7 @@ from bot.ui.live import snapshot
 from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 
 bp = Blueprint("send", __name__, url_prefix="/kampanj/<slug>")
-STREAM_SECONDS = 30  # a stream ends and the browser reconnects: no server thread is held by a forgotten tab
+RETRY_MS = 1000
 
 
 @bp.route("/skicka", methods=["GET", "POST"])
@@ -65,21 +65,17 @@ def stop(slug: str):
 
 @bp.get("/handelser")
 def events(slug: str):
-    """The live view's server-sent events: one JSON snapshot a second until the job ends or the stream's time is up."""
+    """The live view's server-sent events: one JSON snapshot per response, and the browser asks again in a second.
+
+    A held stream would keep one of the server's few threads per open tab; a tab left open (or eight) must not
+    freeze the window, so each response ends at once and EventSource reconnects after `retry`.
+    """
     ws = workspace(slug)
-    jobs = state()["jobs"]
     kind = request.args.get("jobb", "run")
     if kind not in ("run", "preview", "follow_up"):
         kind = "run"
-
-    def stream():
-        for _ in range(STREAM_SECONDS):
-            job = jobs.latest(slug, kind)
-            data = snapshot(ws, job)
-            yield f"data: {json.dumps(data, ensure_ascii=False)}\n\n"
-            if job is None or not job.running:
-                yield "event: slut\ndata: {}\n\n"
-                return
-            job.ended.wait(1.0)
-
-    return Response(stream_with_context(stream()), mimetype="text/event-stream", headers={"X-Accel-Buffering": "no"})
+    job = state()["jobs"].latest(slug, kind)
+    body = f"retry: {RETRY_MS}\ndata: {json.dumps(snapshot(ws, job), ensure_ascii=False)}\n\n"
+    if job is None or not job.running:
+        body += "event: slut\ndata: {}\n\n"
+    return Response(body, mimetype="text/event-stream", headers={"X-Accel-Buffering": "no"})

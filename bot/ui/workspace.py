@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError
 from bot.intake import IntakeResult
 from bot.ledger import campaign_key
-from bot.private_files import private_dir
+from bot.private_files import private_dir, private_tempdir
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
@@ -57,7 +56,7 @@ class Workspace:
     def new_upload_dir(self) -> Path:
         """A fresh 0700 folder for an uploaded delivery, replacing any earlier one."""
         self.forget_delivery()
-        self.upload_dir = Path(tempfile.mkdtemp(prefix="utskick-leverans-"))  # mkdtemp makes it 0700
+        self.upload_dir = private_tempdir("leverans")
         return self.upload_dir
 
     def forget_delivery(self) -> None:
@@ -70,7 +69,7 @@ class Workspace:
     def shot_path(self) -> Path:
         """Where the preview's screenshot goes: a 0700 temporary folder of the window's own."""
         if self.shots_dir is None:
-            self.shots_dir = Path(tempfile.mkdtemp(prefix="utskick-forhandsgranskning-"))
+            self.shots_dir = private_tempdir("forhandsgranskning")
         return self.shots_dir / "steg3.png"
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-// The live view: one server-sent event a second with the run's facts; the page reloads when the job ends.
+// The live view: the run's facts, one server-sent event a second (one per response; EventSource comes back after retry); the page reloads when the job ends.
 (function () {
   "use strict";
   var section = document.getElementById("live");
