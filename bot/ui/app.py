@@ -33,6 +33,7 @@ HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",
 }
+ERROR_TITLES = {400: "Fel adress", 403: "Ingen åtkomst", 404: "Finns inte", 413: "För stor fil"}
 COOKIE = "utskick_sid"
 OPEN_ENDPOINTS = ("ui.start", "static")
 TAKEN = (
@@ -128,11 +129,13 @@ def create_app(folder: Path, *, allowed_hosts: tuple[str, ...] = ()) -> Flask:
     app.before_request(_guard)
     app.after_request(_headers)
     app.context_processor(lambda: {"csrf_token": session.get("csrf", "")})
-    app.register_error_handler(400, lambda e: (render_template("error.html", title="Fel adress", error=e), 400))
-    app.register_error_handler(403, lambda e: (render_template("error.html", title="Ingen åtkomst", error=e), 403))
-    app.register_error_handler(404, lambda e: (render_template("error.html", title="Finns inte", error=e), 404))
-    app.register_error_handler(413, lambda e: (render_template("error.html", title="För stor fil", error=e), 413))
+    for code, title in ERROR_TITLES.items():
+        app.register_error_handler(code, _error_page(title, code))
     return app
+
+
+def _error_page(title: str, code: int):
+    return lambda e: (render_template("error.html", title=title, error=e.description), code)
 
 
 def state() -> dict:

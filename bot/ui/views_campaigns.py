@@ -40,12 +40,13 @@ FIELDS = (
 @bp.get("/start/<token>")
 def start(token: str):
     """Exchange the one-time token for the session cookie."""
-    if signed_in():  # this browser opened the link before
-        return redirect(url_for("ui.campaigns"))
-    refused = open_session(token)
-    if refused:
-        abort(403, refused)
-    return redirect(url_for("ui.campaigns"))
+    if not signed_in():  # else this browser opened the link before
+        refused = open_session(token)
+        if refused:
+            abort(403, refused)
+    # A page, not a redirect: after the redirect file (file://) the chain is cross-site and a SameSite=Strict
+    # cookie would not go with it; the page's own refresh is same-site.
+    return render_template("opened.html", title="Fönstret är öppet")
 
 
 @bp.get("/")

@@ -7,11 +7,18 @@ Set UTSKICK_UI_DOCS=1 to write the README's screenshots (docs/ui/*.png) while th
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import signal
+import stat
 import subprocess
 import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -33,21 +40,33 @@ LONG_WAIT_MS = 120_000
 class Window:
     """`utskick ui` started as a person starts it, with its one-time address."""
 
-    def __init__(self, folder: Path) -> None:
-        env = {k: v for k, v in os.environ.items() if k not in ("UTSKICK_PASSWORD", "UTSKICK_7Z_PASSWORD")}
+    def __init__(self, folder: Path, *args: str, env: dict | None = None, stdin=subprocess.DEVNULL) -> None:
+        base_env = {k: v for k, v in os.environ.items() if k not in ("UTSKICK_PASSWORD", "UTSKICK_7Z_PASSWORD")}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot.commands.cli", "ui", "--campaigns", str(folder), "--no-browser"],
+            [sys.executable, "-m", "bot.commands.cli", "ui", "--campaigns", str(folder), *(args or ("--no-browser",))],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            stdin=subprocess.DEVNULL,
+            stdin=stdin,
             text=True,
-            env=env,
+            env={**base_env, **(env or {})},
         )
+        self.read_link()
+        self.host = self.start_url.split("/")[2]
+        self.base = f"http://{self.host}"
+        self.direct = f"http://127.0.0.1:{self.host.rsplit(':', 1)[1]}"
+
+    def read_link(self) -> str:
+        """The one-time address the window wrote on its terminal (the first, or the next after Enter)."""
         line = self.process.stdout.readline()
-        found = re.search(r"http://127\.0\.0\.1:\d+/start/\S+", line)
+        found = re.search(r"http://utskick-[0-9a-f]+\.localhost:\d+/start/\S+", line)
         assert found, f"utskick ui skrev inte ut sin adress: {line!r} {self.process.stderr.read() if not line else ''}"
         self.start_url = found.group(0)
-        self.base = self.start_url.split("/start/")[0]
+        return self.start_url
+
+    def get(self, url: str, cookie: str = "") -> requests.Response:
+        """GET from another program on this computer (requests does not resolve *.localhost here: Host header)."""
+        headers = {"Host": self.host, **({"Cookie": cookie} if cookie else {})}
+        return requests.get(url.replace(self.base, self.direct), headers=headers, timeout=10, allow_redirects=False)
 
     def stop(self) -> str:
         """Stop the window as Ctrl-C does; return what it wrote on stderr."""
@@ -81,8 +100,8 @@ def _setup(tmp_path: Path, live_mock, qa, count: int, skin: str = "classic"):
 def window(tmp_path):
     started: list[Window] = []
 
-    def start(folder: Path) -> Window:
-        started.append(Window(folder))
+    def start(folder: Path, *args: str, **kwargs) -> Window:
+        started.append(Window(folder, *args, **kwargs))
         return started[-1]
 
     yield start
@@ -140,8 +159,8 @@ def test_window_should_take_a_case_handler_from_campaign_to_follow_up(page, tmp_
     expect(page.get_by_role("heading", name="Kampanjer", level=1)).to_be_visible()
     expect(page.get_by_role("row", name=re.compile("Inte körd"))).to_be_visible()
     accessible(page, "kampanjer")
-    assert requests.get(f"{ui.base}/", timeout=10).status_code == 403  # another browser: no session
-    assert requests.get(ui.start_url, timeout=10).status_code == 403  # the token works once
+    assert ui.get(f"{ui.base}/").status_code == 403  # another browser: no session
+    assert ui.get(ui.start_url).status_code == 403  # the token works once
 
     page.get_by_role("link", name=f"Test {setup.folder.name}").click()
     _choose_delivery(page, archive, "fel-losenord")
@@ -215,7 +234,7 @@ def test_window_should_take_a_case_handler_from_campaign_to_follow_up(page, tmp_
             links.nth(i).click()
         assert Path(download.value.path()).stat().st_size > 0
     report_url = f"{ui.base}{links.first.get_attribute('href')}"
-    assert requests.get(report_url, timeout=10).status_code == 403  # only to the token's session
+    assert ui.get(report_url).status_code == 403  # only to the token's session
 
     qa.read(qa.sent()[0]["arende_id"])
     again.get_by_label(re.compile("Lösenord till Personalverktyget")).fill(PASSWORD)
@@ -275,3 +294,135 @@ def test_new_campaign_form_should_refuse_what_the_cli_refuses_and_write_a_file_t
         True,
     )
     assert [a.name for a in written.attachments] == ["information.pdf"]
+
+
+FAKE_BROWSER = """import json, sys
+from pathlib import Path
+Path(sys.argv[1]).write_text(json.dumps(sys.argv))
+"""
+
+
+def _cmdlines_holding(secret: str) -> list[int]:
+    """The processes of this computer whose arguments hold `secret` (what another local user can read)."""
+    found = []
+    for entry in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if secret.encode() in entry.read_bytes():
+                found.append(int(entry.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+def test_window_should_open_the_browser_without_the_token_in_any_command_line(page, tmp_path, window):
+    folder = tmp_path / "kampanjer"
+    folder.mkdir()
+    script, seen = tmp_path / "webblasare.py", tmp_path / "argv.json"
+    script.write_text(FAKE_BROWSER)
+    ui = window(folder, "--port", "0", env={"BROWSER": f"{sys.executable} {script} {seen} %s"})
+    token = ui.start_url.split("/start/")[1]
+    assert wait_until(seen.exists, 30)
+    argv = json.loads(seen.read_text())
+    assert token not in " ".join(argv)
+    assert _cmdlines_holding(token) == []
+    opener = Path(urlsplit(argv[-1]).path)
+    assert stat.S_IMODE(opener.stat().st_mode) == 0o600 and stat.S_IMODE(opener.parent.stat().st_mode) == 0o700
+    assert ui.start_url in opener.read_text()
+    page.goto(argv[-1])  # what the browser does with the file: on to the window
+    expect(page.get_by_role("heading", name="Kampanjer", level=1)).to_be_visible()
+
+
+def test_taken_link_should_say_so_and_enter_should_let_the_case_handler_back_in(page, tmp_path, window):
+    folder = tmp_path / "kampanjer"
+    folder.mkdir()
+    ui = window(folder, stdin=subprocess.PIPE)
+    taken = ui.get(ui.start_url)  # another local user got the link first
+    assert taken.status_code == 200
+    thief = taken.headers["Set-Cookie"].split(";")[0]
+    assert ui.get(f"{ui.base}/", cookie=thief).status_code == 200
+
+    page.goto(ui.start_url)
+    expect(page.get_by_role("alert")).to_contain_text("Länken har redan öppnats i en annan webbläsare")
+    expect(page.get_by_role("alert")).to_contain_text("Tryck Enter i terminalen")
+    ui.process.stdin.write("\n")
+    ui.process.stdin.flush()
+    fresh = ui.read_link()
+    assert fresh != taken.url
+    page.goto(fresh)
+    expect(page.get_by_role("heading", name="Kampanjer", level=1)).to_be_visible()
+    assert ui.get(f"{ui.base}/", cookie=thief).status_code == 403  # the new link ended the other session
+
+
+class OtherServer:
+    """Another local user's web server on another port: records the cookies it gets and sets its own."""
+
+    def __init__(self) -> None:
+        received = self.received = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - http.server's name
+                received.append(self.headers.get("Cookie", ""))
+                self.send_response(200)
+                for name in ("utskick_sid", "utskick_session"):
+                    self.send_header("Set-Cookie", f"{name}=annan-server; Path=/")
+                    self.send_header("Set-Cookie", f"{name}=annan-server; Path=/; Domain=localhost")
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                self.wfile.write(b"<title>annan</title><p>annan server</p>")
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_window_session_should_reach_no_other_local_server_and_survive_its_cookies(page, tmp_path, window):
+    folder = tmp_path / "kampanjer"
+    folder.mkdir()
+    ui = window(folder)
+    other = OtherServer()
+    try:
+        page.goto(ui.start_url)
+        expect(page.get_by_role("heading", name="Kampanjer", level=1)).to_be_visible()
+        session = [c["value"] for c in page.context.cookies() if c["domain"].startswith("utskick-")]
+        assert session
+        for address in (f"http://127.0.0.1:{other.port}/", f"http://annan.localhost:{other.port}/"):
+            page.goto(address)
+            expect(page.get_by_text("annan server")).to_be_visible()
+        assert len(other.received) == 2 and not [c for c in other.received if session[0] in c]
+        response = page.goto(f"{ui.base}/")
+        assert response.status == 200
+        expect(page.get_by_role("heading", name="Kampanjer", level=1)).to_be_visible()
+    finally:
+        other.close()
+
+
+def test_closed_terminal_should_remove_the_windows_files_and_a_start_should_sweep_a_dead_ones(
+    page, tmp_path, live_mock, qa, window
+):
+    dead = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True, check=True).stdout)  # fmt: skip
+    stale = Path(tempfile.gettempdir()) / f"utskick-leverans-{dead}-e2e"
+    stale.mkdir(mode=0o700, exist_ok=True)
+    (stale / "leverans.7z").write_bytes(b"7z")
+    setup, archive = _setup(tmp_path, live_mock, qa, 2)
+    ui = window(setup.folder)
+    assert not stale.exists()  # swept before the window printed its address
+    page.goto(ui.start_url)
+    page.get_by_role("link", name=f"Test {setup.folder.name}").click()
+    page.get_by_label("eller ladda upp leveransen").set_input_files(str(archive))
+    page.get_by_label("Arkivets lösenord (för 7z)").fill(ARCHIVE_PASSWORD)
+    page.get_by_role("button", name="Kontrollera leveransen").click()
+    expect(page.get_by_role("status")).to_contain_text("Leveransen är kontrollerad")
+    own = list(Path(tempfile.gettempdir()).glob(f"utskick-*-{ui.process.pid}-*"))
+    assert {p.name.split("-")[1] for p in own} == {"ui", "leverans"}
+    ui.process.send_signal(signal.SIGHUP)  # the terminal window was closed
+    _, err = ui.process.communicate(timeout=60)
+    assert "utskick ui har stängts" in err
+    assert [p for p in own if p.exists()] == []
