@@ -5,6 +5,8 @@ the staff-tool address, nor an attachment from outside its folder."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +16,7 @@ from bot.config import load_campaign
 from bot.errors import ConfigError
 from bot.ledger.target import PostgresTarget, database_target
 from bot.notify import NotifySettings, notify_run_end
+from bot.private_files import sweep_stale_tempdirs
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "campaign.toml"
 DUMP_ENV = "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
@@ -92,3 +95,20 @@ def test_attachment_outside_the_campaign_folder_should_be_refused_naming_the_key
     with pytest.raises(ConfigError) as refused:
         load_campaign(path)
     assert "'message.attachments'" in str(refused.value) and "kampanjmappen" in str(refused.value)
+
+
+def test_sweep_should_remove_only_this_users_folders_whose_window_is_gone(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead, alive = int(gone.stdout), os.getpid()
+    folders = {
+        name: tmp_path / name
+        for name in (f"utskick-leverans-{dead}-a", f"utskick-ui-{alive}-b", "utskick-annat", "annat-program-1-c")
+    }
+    for path in folders.values():
+        path.mkdir()
+    elsewhere = tmp_path / "behall"
+    elsewhere.mkdir()
+    (tmp_path / f"utskick-forhandsgranskning-{dead}-lank").symlink_to(elsewhere)
+    removed = sweep_stale_tempdirs(tmp_path)
+    assert removed == [folders[f"utskick-leverans-{dead}-a"]]
+    assert all(p.exists() for name, p in folders.items() if str(dead) not in name) and elsewhere.exists()
