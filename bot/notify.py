@@ -21,6 +21,7 @@ import structlog
 
 from bot.errors import ConfigError
 from bot.pnr import scrub
+from bot.secret_env import read_secret
 
 log = structlog.get_logger("utskick.notify")
 
@@ -45,7 +46,7 @@ class NotifySettings:
     def webhook_url(self) -> str:
         """The webhook address: written in the file, or read from the environment variable it names."""
         if self.webhook_env:
-            url = os.environ.get(self.webhook_env, "")
+            url = read_secret(self.webhook_env) or ""
             if not url:
                 raise ConfigError(f"Adressen till larmets webhook saknas: sätt miljövariabeln {self.webhook_env}.")
             _check_url(url, f"miljövariabeln {self.webhook_env}")
@@ -144,8 +145,9 @@ def _post(settings: NotifySettings, event: str, body: bytes) -> list[str]:
         log.warning("notify_webhook_failed", notify_event=event, error="ConfigError")
         return [str(e)]
     headers = {"Content-Type": "application/json; charset=utf-8", "X-Utskick-Event": event}
-    if settings.token_env and os.environ.get(settings.token_env):
-        headers["Authorization"] = f"Bearer {os.environ[settings.token_env]}"
+    token = read_secret(settings.token_env) if settings.token_env else None
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     host = urlsplit(url).netloc
     try:

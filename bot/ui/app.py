@@ -41,6 +41,10 @@ TAKEN = (
     "Tryck Enter i terminalen där utskick ui körs: då öppnas en ny länk här och den andra webbläsarens åtkomst "
     "upphör. Tala också om det för IT-säkerhet."
 )
+NOT_SIGNED_IN = (
+    "Den här webbläsaren är inte inloggad i fönstret. Öppna länken som utskick ui öppnade eller skrev ut (den "
+    "fungerar en gång, i en webbläsare), eller tryck Enter i terminalen där utskick ui körs för en ny länk."
+)
 WRONG = "Länken är felaktig eller gammal. Tryck Enter i terminalen där utskick ui körs för en ny länk."
 
 
@@ -152,9 +156,7 @@ def _guard() -> None:
     if request.endpoint in OPEN_ENDPOINTS:
         return
     if not state()["access"].allows(getattr(session, "sid", None)):
-        abort(
-            403, "Öppna länken som utskick ui öppnade eller skrev ut. Den fungerar en gång, i en webbläsare. " + WRONG
-        )
+        abort(403, NOT_SIGNED_IN)
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         if not sent or not hmac.compare_digest(sent, session.get("csrf", "")):

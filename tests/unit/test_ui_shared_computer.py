@@ -8,6 +8,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from bot.errors import ConfigError
 from bot.ledger.target import PostgresTarget, database_target
 from bot.notify import NotifySettings, notify_run_end
 from bot.private_files import sweep_stale_tempdirs
+from bot.secret_env import take_from_environment
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "campaign.toml"
 DUMP_ENV = "import json, os, sys; open(sys.argv[1], 'w').write(json.dumps(dict(os.environ)))"
@@ -112,3 +115,31 @@ def test_sweep_should_remove_only_this_users_folders_whose_window_is_gone(tmp_pa
     removed = sweep_stale_tempdirs(tmp_path)
     assert removed == [folders[f"utskick-leverans-{dead}-a"]]
     assert all(p.exists() for name, p in folders.items() if str(dead) not in name) and elsewhere.exists()
+
+
+def test_webhook_token_should_still_reach_the_webhook_after_the_window_took_it_from_the_environment(monkeypatch):
+    monkeypatch.setenv("UTSKICK_TEST_WEBHOOK_TOKEN", "webhook-token")
+    received: list[str] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            received.append(self.headers.get("Authorization", ""))
+            self.rfile.read(int(self.headers["Content-Length"]))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    taken = take_from_environment()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/larm"
+        settings = NotifySettings(webhook=url, token_env="UTSKICK_TEST_WEBHOOK_TOKEN")
+        assert notify_run_end(settings, {"exit_code": 0}) == []
+        assert received == ["Bearer webhook-token"]
+    finally:
+        taken.clear()
+        server.shutdown()
+        server.server_close()
