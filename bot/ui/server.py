@@ -44,7 +44,7 @@ OPENER = "oppna-utskick.html"
 @click.option("--no-browser", is_flag=True, help="Öppna inte webbläsaren; adressen skrivs ut.")
 def ui(folder: Path, port: int, no_browser: bool) -> None:
     """Öppna fönstret för ärendehanteraren: kampanjer, leverans, förhandsgranskning, godkännande, utskick."""
-    from bot.private_files import private_dir, private_tempdir, sweep_stale_tempdirs
+    from bot.private_files import private_tempdir, sweep_stale_tempdirs
     from bot.secret_env import take_from_environment
     from bot.ui.app import create_app
 
@@ -52,7 +52,6 @@ def ui(folder: Path, port: int, no_browser: bool) -> None:
         click.echo(f"Fel: mappen {folder} finns inte.", err=True)
         sys.exit(2)
     sweep_stale_tempdirs()
-    private_dir(folder)
     take_from_environment()  # the shell's passwords stay in memory, out of every thread's and child's environment
     app = create_app(folder)
     server = build_server(app, port)
