@@ -3,7 +3,8 @@
   "use strict";
   var section = document.getElementById("live");
   if (!section || !window.EventSource) { return; }
-  var wasRunning = null;
+  // Rendered while a job ran: if it ends before the first event arrives, the page must still reload.
+  var wasRunning = section.getAttribute("data-running") === "ja" ? true : null;
   function fill(id, items) {
     var list = document.getElementById(id);
     if (!list) { return; }
