@@ -1,13 +1,17 @@
-"""The exactly-once ledger: one SQLite row per campaign × citizen, an append-only audit trail.
+"""The exactly-once ledger: one row per campaign × citizen, an append-only audit trail, on SQLite or PostgreSQL.
 
 States: `pending` → `sending` (committed before the click on Skicka) → `sent` | `not_reachable` |
 `invalid` | `failed` | `in_doubt`. On start, under the campaign's run lock, `recover_interrupted`
 turns every `sending` row into `in_doubt` for reconciliation against the staff tool; nothing is ever
 re-sent on a guess. The allowed moves are `TRANSITIONS`; anything else raises `LedgerStateError`.
+`Ledger.open(target, …)` (`bot.ledger.backend`) gives the backend for the target; both implement
+`bot.ledger.contract.LedgerContract`.
 """
 
 from bot.ledger.approvals import Approval
+from bot.ledger.backend import Ledger, open_ledger
 from bot.ledger.base import scrub
+from bot.ledger.contract import LedgerContract
 from bot.ledger.lock import HeldLock, LockNote, lock_path, read_lock_note
 from bot.ledger.model import (
     FAILED,
@@ -35,7 +39,6 @@ from bot.ledger.model import (
 )
 from bot.ledger.runs import OUTCOMES, RUN_EVENTS, RunEnd, last_run
 from bot.ledger.schema import SCHEMA_VERSION, connect
-from bot.ledger.store import Ledger
 
 __all__ = [
     "Approval",
@@ -58,6 +61,7 @@ __all__ = [
     "Event",
     "Item",
     "Ledger",
+    "LedgerContract",
     "LedgerError",
     "LedgerStateError",
     "RejectedRow",
@@ -71,6 +75,7 @@ __all__ = [
     "lock_path",
     "read_lock_note",
     "mask_pnr",
+    "open_ledger",
     "scrub",
     "utc_now",
 ]

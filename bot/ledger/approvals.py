@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.ledger.base import LedgerBase, detail_json
-from bot.ledger.model import canonical_json, utc_now
+from bot.ledger.model import canonical_json
 
 APPROVAL_GIVEN = "approval_given"
 _COLUMNS = "id, at, campaign_key, campaign_name, fingerprint, source, approver_name, approver_hsa_id, recorded_by"
@@ -56,7 +56,7 @@ class ApprovalRecords(LedgerBase):
     ) -> Approval:
         """Record that `approver_*` approved this exact message for this delivery; returns the stored row."""
         with self._write() as conn:
-            now = utc_now()
+            now = self._now(conn)
             cur = conn.execute(
                 "INSERT INTO approvals (at, campaign_key, campaign_name, fingerprint, source, approver_name,"
                 " approver_hsa_id, recorded_by, facts_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",

@@ -1,19 +1,17 @@
-"""Connections and write transactions shared by the ledger's write side."""
+"""What every ledger backend has: one connection per thread, the audit event insert, and the helpers of its writes."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from itertools import islice
 from pathlib import Path
 from typing import Any, Self, TypeVar
 
-from bot.ledger.model import LedgerError
+from bot.ledger.model import LedgerError, utc_now
 from bot.ledger.reads import LedgerReads
-from bot.ledger.schema import connect
 from bot.ledger.target import PostgresTarget
 from bot.pnr import scrub as scrub_text
 
@@ -44,14 +42,14 @@ def detail_json(**fields: Any) -> str:
 
 
 class LedgerBase(LedgerReads):
-    """One ledger file, each thread with its own connection; explicit write transactions."""
+    """One ledger (a file or a database), each thread with its own connection; the backend's write transactions."""
 
     def __init__(self, path: Path, *, actor: str, run_id: str) -> None:
         self.path = path if isinstance(path, PostgresTarget) else Path(path)
         self.actor = actor
         self.run_id = run_id
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[Any] = []
         self._guard = threading.Lock()
         self._closed = False
         self._locked: set[str] = set()
@@ -63,7 +61,7 @@ class LedgerBase(LedgerReads):
         ledger.connection()
         return ledger
 
-    def connection(self) -> sqlite3.Connection:
+    def connection(self) -> Any:
         """The calling thread's connection, opened on first use."""
         if self._closed:
             raise LedgerError("Liggaren är stängd.")
@@ -77,9 +75,9 @@ class LedgerBase(LedgerReads):
             self._local.conn = conn
         return conn
 
-    def _new_connection(self) -> sqlite3.Connection:
+    def _new_connection(self) -> Any:
         """A new connection to this backend (called once per thread, under the guard)."""
-        return connect(self.path)
+        raise NotImplementedError
 
     def close(self) -> None:
         """Close every thread's connection; the ledger cannot be used afterwards."""
@@ -95,21 +93,17 @@ class LedgerBase(LedgerReads):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self.connection()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
+    def _write(self) -> AbstractContextManager[Any]:
+        """The backend's write transaction: a `with` block that commits at its end, or rolls back on an error."""
+        raise NotImplementedError
+
+    def _now(self, conn: Any) -> str:
+        """Inside a write transaction: the time its writes record (ISO 8601 UTC text)."""
+        return utc_now()
 
     def _event(
         self,
-        conn: sqlite3.Connection,
+        conn: Any,
         at: str,
         campaign: str | None,
         item_id: int | None,

@@ -14,7 +14,6 @@ from bot.ledger.model import (
     canonical_json,
     is_pnr12,
     mask_pnr,
-    utc_now,
 )
 
 
@@ -33,7 +32,7 @@ class DeliveryWrites(LedgerBase):
         """Record the campaign once, with what it declares about an earlier campaign of the same name;
         an existing key keeps its original name, facts and declaration."""
         with self._write() as conn:
-            now = utc_now()
+            now = self._now(conn)
             cur = conn.execute(
                 "INSERT INTO campaigns (key, name, facts_json, created_at, continues_key, new_message_for_all)"
                 " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
@@ -58,7 +57,7 @@ class DeliveryWrites(LedgerBase):
         """Add a delivery's citizens as `pending` in one transaction; citizens already in the campaign
         (in any state) are left untouched, and a delivery seen before records nothing new."""
         with self._write() as conn:
-            now = utc_now()
+            now = self._now(conn)
             if conn.execute("SELECT 1 FROM campaigns WHERE key = ?", (campaign_key,)).fetchone() is None:
                 raise LedgerError(f"Okänd kampanj {campaign_key[:12]}: registrera den först.")
             known = (

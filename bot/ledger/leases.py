@@ -2,11 +2,11 @@
 
 Each run holds a lease: a row in `runners` whose `lease_until` its heartbeat pushes forward. The row's id is the
 runner's fencing token: a run that starts again gets a new one. Work is claimed with `FOR UPDATE SKIP LOCKED`
-in short transactions (`items.runner_id`), so no citizen is held by two live runners. `sending` is written only
-while the lease holds and only for rows this runner claimed (checked in the same transaction), so a runner that
-was paused past its lease cannot record a send another runner may have made. When a lease runs out, any runner
-turns that runner's `sending` rows into `in_doubt` (reconciled in Alla ärenden before a retry) and takes over its
-claims. All times are the database's clock, the one clock every machine shares.
+in short transactions (`items.runner_id`), so no citizen is held by two live runners. Every state change a runner
+writes is fenced (`check_fence`, in the change's own transaction): the lease holds, the rows are of the lease's
+campaign and they are this runner's claim, so a runner that was paused past its lease records nothing more. When
+a lease runs out, any runner turns that runner's `sending` rows into `in_doubt` (reconciled in Alla ärenden before
+a retry) and takes over its claims. All times are the database's clock, the one clock every machine shares.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import Any
 import structlog
 
 from bot.errors import EXIT_INTERRUPTED
-from bot.ledger.model import ITEM_COLUMNS, Item, LedgerError, LedgerStateError
+from bot.ledger.model import ITEM_COLUMNS, Item, LedgerError
 
 log = structlog.get_logger("utskick.ledger.leases")
 DEFAULT_LEASE_S = 60.0
 PROGRESS_WRITE_S = 1.0  # progress beats closer than this are folded into the next one
-_LIVE = "r.state = 'active' AND r.lease_until > clock_timestamp()"
-_HELD_ELSEWHERE = f"EXISTS (SELECT 1 FROM runners r WHERE r.id = items.runner_id AND r.id <> %s AND {_LIVE})"
+LIVE = "r.state = 'active' AND r.lease_until > clock_timestamp()"
+_HELD_ELSEWHERE = f"EXISTS (SELECT 1 FROM runners r WHERE r.id = items.runner_id AND r.id <> %s AND {LIVE})"
 
 
 class LeaseLost(LedgerError):
@@ -108,60 +108,97 @@ def acquire(connect: Any, campaign_key: str, run_id: str, hsa_id: str, lease_s: 
     return RunnerLease(row[0], campaign_key, lease_s, connect, row[1])
 
 
-def fenced_rows(conn: Any, lease: RunnerLease, item_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
-    """Inside a write transaction, in one round trip: lock the rows and read (state, campaign) of each; raise
-    LeaseLost unless this runner's lease still holds (its row kept locked till the commit, so no other runner can
-    expire it meanwhile), and refuse rows another runner holds."""
-    rows = conn.execute(
-        "SELECT id, state, campaign_key, runner_id,"
-        f" (SELECT count(*) FROM (SELECT 1 FROM runners r WHERE r.id = %s AND {_LIVE} FOR SHARE) AS held)"
-        " FROM items WHERE id = ANY(%s) FOR UPDATE",
-        (lease.runner_id, list(item_ids)),
-    ).fetchall()
-    if rows and not rows[0][4]:
+@dataclass(frozen=True)
+class Fence:
+    """What a runner's state change is checked against: its lease; `takeover` for the rows of runners whose lease
+    ran out, which a new run puts in doubt (`orphaned_sending`) before it claims them."""
+
+    lease: RunnerLease
+    takeover: bool = False
+
+
+def check_fence(fence: Fence, live: bool, rows: Sequence[tuple[int, str, str, int | None]]) -> None:
+    """Inside the change's transaction, on the rows it locked (id, state, campaign, runner): raise LeaseLost, and
+    stop this runner, unless its lease holds and every row is of its campaign and its claim."""
+    lease = fence.lease
+    why = None
+    if not live:
+        why = (
+            f"Körningens lease (löpare {lease.runner_id}) har gått ut: en annan körning kan ha tagit över dess "
+            "invånare. Inget mer skickas eller skrivs härifrån; kör samma kommando igen."
+        )
+    elif stray := sorted(row[0] for row in rows if row[2] != lease.campaign_key):
+        why = f"Raden {stray[0]} hör till en annan kampanj än körningens lease: den skrivs inte härifrån."
+    elif not fence.takeover and (strays := sorted((row[0], row[3]) for row in rows if row[3] != lease.runner_id)):
+        item_id, holder = strays[0]
+        whose = "ingen körning har tagit den" if holder is None else "en annan körning håller den"
+        why = f"Raden {item_id} är inte den här körningens ({whose}): den skrivs inte härifrån."
+    if why is not None:
+        lease.lost.set()
+        log.error("fenced_write_refused", runner=lease.runner_id, lease_held=live)
+        raise LeaseLost(why)
+
+
+def _own_campaign(lease: RunnerLease, campaign_key: str) -> None:
+    if campaign_key != lease.campaign_key:
+        lease.lost.set()
+        raise LeaseLost("Körningens lease gäller en annan kampanj: inga rader tas härifrån.")
+
+
+def _still_live(conn: Any, lease: RunnerLease) -> None:
+    """Nothing was free to claim: make sure that is not because this runner's lease ran out."""
+    live = conn.execute(f"SELECT count(*) FROM runners r WHERE r.id = %s AND {LIVE}", (lease.runner_id,)).fetchone()
+    if not live[0]:
         lease.lost.set()
         raise LeaseLost(
-            f"Körningens lease (löpare {lease.runner_id}) har gått ut: en annan körning kan ha tagit över dess "
-            "invånare. Inget mer skickas härifrån; kör samma kommando igen."
+            f"Körningens lease (löpare {lease.runner_id}) har gått ut: inga fler invånare tas härifrån; "
+            "kör samma kommando igen."
         )
-    elsewhere = sorted(row[0] for row in rows if row[3] is not None and row[3] != lease.runner_id)
-    if elsewhere:
-        raise LedgerStateError(
-            f"Raden {elsewhere[0]} hålls av en annan körning: den skickas inte härifrån.", item_id=elsewhere[0]
-        )
-    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def claim(conn: Any, lease: RunnerLease, campaign_key: str, state: str, limit: int) -> list[Item]:
     """Take up to `limit` rows in `state` that are free or held by a runner whose lease ran out, oldest first."""
     if state not in ("pending", "in_doubt"):
         raise ValueError(f"only pending and in_doubt rows are claimed, not {state!r}")
+    _own_campaign(lease, campaign_key)
     me = lease.runner_id
     rows = conn.execute(  # one statement: atomic on its own, so no transaction round trips
-        f"WITH free AS ({_FREE_ROWS.format(gate='')}) {_TAKE}", (campaign_key, state, me, me, limit, me)
+        f"WITH free AS ({_free_rows(me)}) {_TAKE}", (campaign_key, state, me, me, limit, me)
     ).fetchall()
+    if not rows:
+        _still_live(conn, lease)
     return sorted((Item(*row) for row in rows), key=lambda item: item.id)
 
 
 def claim_open(conn: Any, lease: RunnerLease, campaign_key: str, limit: int) -> list[Item]:
     """`claim` of in-doubt rows or, when none is free, of pending ones, in one statement (one round trip)."""
+    _own_campaign(lease, campaign_key)
     me = lease.runner_id
-    doubt = _FREE_ROWS.format(gate="")
-    pending = _FREE_ROWS.format(gate="NOT EXISTS (SELECT 1 FROM doubt) AND ")  # a one-time test: none locked
+    doubt = _free_rows(me)
+    pending = _free_rows(me, "NOT EXISTS (SELECT 1 FROM doubt) AND ")  # a one-time test: none locked
     rows = conn.execute(
         f"WITH doubt AS ({doubt}), pending AS ({pending}),"
         f" free AS (SELECT id FROM doubt UNION ALL SELECT id FROM pending) {_TAKE}",
         (campaign_key, "in_doubt", me, me, limit, campaign_key, "pending", me, me, limit, me),
     ).fetchall()
+    if not rows:
+        _still_live(conn, lease)
     return sorted((Item(*row) for row in rows), key=lambda item: item.id)
 
 
-# The rows of a campaign in a state that no live runner but this one holds, locked for this statement;
-# parameters (campaign, state, me, me, limit).
+# The rows of a campaign in a state that no live runner but this one holds, locked for this statement, and none
+# while this runner's own lease does not hold; parameters (campaign, state, me, me, limit).
 _FREE_ROWS = (
-    "SELECT id FROM items WHERE {gate}campaign_key = %s AND state = %s AND (runner_id IS NULL"
+    "SELECT id FROM items WHERE {gate}EXISTS (SELECT 1 FROM runners r WHERE r.id = {me} AND " + LIVE + ")"
+    " AND campaign_key = %s AND state = %s AND (runner_id IS NULL"
     " OR (runner_id <> %s AND NOT " + _HELD_ELSEWHERE + ")) ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED"
 )
+
+
+def _free_rows(me: int, gate: str = "") -> str:
+    return _FREE_ROWS.format(gate=gate, me=int(me))
+
+
 # The rows of `free` become this runner's (parameter: me).
 _TAKE = "UPDATE items SET runner_id = %s FROM free WHERE items.id = free.id RETURNING " + ", ".join(
     f"items.{c}" for c in ITEM_COLUMNS.split(", ")
@@ -179,7 +216,7 @@ def shared_preflight(
         " ON CONFLICT (campaign_key, fingerprint) DO UPDATE SET state = 'running',"
         " runner_id = EXCLUDED.runner_id, preview_text = '', updated_at = clock_timestamp()"
         " WHERE preflights.state = 'failed' OR NOT EXISTS"
-        f" (SELECT 1 FROM runners r WHERE r.id = preflights.runner_id AND {_LIVE}) RETURNING 1"
+        f" (SELECT 1 FROM runners r WHERE r.id = preflights.runner_id AND {LIVE}) RETURNING 1"
     )
     read = "SELECT state, preview_text FROM preflights WHERE campaign_key = %s AND fingerprint = %s"
     while True:
@@ -219,7 +256,7 @@ def orphaned_sending(conn: Any, campaign_key: str) -> list[int]:
         log.warning("lease_expired", runner=runner_id)
     rows = conn.execute(
         "SELECT id FROM items WHERE campaign_key = %s AND state = 'sending' AND NOT EXISTS"
-        f" (SELECT 1 FROM runners r WHERE r.id = items.runner_id AND {_LIVE}) ORDER BY id FOR UPDATE",
+        f" (SELECT 1 FROM runners r WHERE r.id = items.runner_id AND {LIVE}) ORDER BY id FOR UPDATE",
         (campaign_key,),
     ).fetchall()
     return [i for (i,) in rows]
@@ -291,7 +328,7 @@ def runners(conn: Any, campaign_key: str) -> list[RunnerNote]:
     """Every runner the campaign has had, newest first, with whether its lease still holds."""
     rows = conn.execute(
         "SELECT r.id, r.run_id, r.host, r.hsa_id, r.pid, r.started_at, r.heartbeat_at, r.state,"
-        f" ({_LIVE}) AS live, r.done, r.total, (SELECT count(*) FROM events e WHERE e.campaign_key = r.campaign_key"
+        f" ({LIVE}) AS live, r.done, r.total, (SELECT count(*) FROM events e WHERE e.campaign_key = r.campaign_key"
         " AND e.run_id = r.run_id AND e.event IN ('sent', 'resolved_as_sent'))"
         " FROM runners r WHERE r.campaign_key = %s ORDER BY r.id DESC",
         (campaign_key,),

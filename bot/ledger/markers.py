@@ -9,7 +9,6 @@ import json
 from collections.abc import Iterable
 
 from bot.ledger.base import LedgerBase, detail_json
-from bot.ledger.model import utc_now
 
 MARKERS_SHOWN = "markers_shown"
 
@@ -23,7 +22,7 @@ class MarkerRecords(LedgerBase):
         if not rows:
             return
         with self._write() as conn:
-            now = utc_now()
+            now = self._now(conn)
             for item_id, names in rows:
                 campaign = conn.execute("SELECT campaign_key FROM items WHERE id = ?", (item_id,)).fetchone()[0]
                 self._event(conn, now, campaign, item_id, MARKERS_SHOWN, detail=detail_json(markers=names))

@@ -12,7 +12,6 @@ import socket
 from dataclasses import dataclass
 
 from bot.ledger.base import LedgerBase, detail_json
-from bot.ledger.model import utc_now
 
 RUN_STARTED = "run_started"
 RUN_FINISHED = "run_finished"
@@ -37,7 +36,7 @@ class RunRecords(LedgerBase):
         """This run starts on this host and process."""
         with self._write() as conn:
             detail = detail_json(host=socket.gethostname(), pid=os.getpid())
-            self._event(conn, utc_now(), campaign_key, None, RUN_STARTED, detail=detail)
+            self._event(conn, self._now(conn), campaign_key, None, RUN_STARTED, detail=detail)
 
     def record_run_finished(self, campaign_key: str, *, outcome: str, exit_code: int, sent: int) -> None:
         """This run ended with `outcome` (one of OUTCOMES) and `exit_code`."""
@@ -45,7 +44,7 @@ class RunRecords(LedgerBase):
             raise ValueError(f"unknown run outcome {outcome!r}")
         with self._write() as conn:
             detail = detail_json(outcome=outcome, exit_code=exit_code, sent=sent)
-            self._event(conn, utc_now(), campaign_key, None, RUN_FINISHED, detail=detail)
+            self._event(conn, self._now(conn), campaign_key, None, RUN_FINISHED, detail=detail)
 
     def run_ends(self, campaign_key: str) -> dict[str, RunEnd]:
         """run_id -> how it ended, for every run that recorded its end."""

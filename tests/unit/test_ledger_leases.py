@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-from bot.ledger import IN_DOUBT, PENDING, SENDING, SENT, Ledger, LedgerError, LedgerStateError, campaign_key
+from bot.ledger import IN_DOUBT, PENDING, SENDING, SENT, Ledger, LedgerError, campaign_key
 from bot.ledger.leases import LeaseLost
 from bot.ledger.pg_schema import SCHEMA_VERSION
 from bot.ledger.postgres import PostgresLedger, pg_sql
@@ -138,8 +138,9 @@ def test_mark_sending_should_be_refused_after_the_lease_ran_out(runners: list[Po
 def test_mark_sending_should_refuse_a_row_another_live_runner_holds(runners: list[PostgresLedger], key: str) -> None:
     a, b = runners
     [item] = a.claim(key, PENDING, 1)
-    with pytest.raises(LedgerStateError, match="annan körning"):
+    with pytest.raises(LeaseLost, match="annan körning"):
         b.mark_sending([item.id])
+    assert b.lease.lost.is_set(), "a refused write stops that runner"
     a.mark_sending([item.id])
     assert a.item(item.id).state == SENDING
 

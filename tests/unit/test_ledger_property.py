@@ -1,8 +1,9 @@
 """A property of the ledger: no sequence of operations, allowed or refused, sends twice or loses the audit trail.
 
-On both backends. On PostgreSQL the operations run as the runner makes them: under a runner lease, each `sending`
-after a claim; a run that ends or restarts gives its lease back and the next run takes a new one, and the lease may
-run out under the runner (`lapse`, moved into the past in the database), after which it may not write `sending`.
+On both backends. On PostgreSQL the operations run as the runner makes them: under a runner lease, each state
+change after a claim; a run that ends or restarts gives its lease back and the next run takes a new one, and the
+lease may run out under the runner (`lapse`, moved into the past in the database), after which it writes nothing
+(`LeaseLost`), and a row another lease claimed is not this run's to write until a new run took it over.
 Each PostgreSQL example gets a database of its own on the session's server.
 """
 
@@ -75,9 +76,9 @@ class SqliteRun:
         self.path = path
         self.ledger = Ledger.open(path, actor="property", run_id="run-0")
 
-    def mark_sending(self, item_ids: list[int]) -> object:
-        """The claim before Skicka."""
-        return self.ledger.mark_sending(item_ids)
+    def as_runner(self, call: Callable[[], object]) -> object:
+        """A run's write: one file, one run, nothing to claim first."""
+        return call()
 
     def recover(self) -> object:
         """A new run's start: every `sending` row becomes `in_doubt`."""
@@ -117,10 +118,11 @@ class PostgresRun:
             held, self._held = self._held, None
             held.__exit__(None, None, None)
 
-    def mark_sending(self, item_ids: list[int]) -> object:
-        """As the runner: claim the free pending rows for this runner, then `sending` for the chosen ones."""
+    def as_runner(self, call: Callable[[], object]) -> object:
+        """As the runner: claim the free in-doubt and pending rows for this runner, then write."""
+        self.ledger.claim(KEY, IN_DOUBT, len(PNRS))
         self.ledger.claim(KEY, PENDING, len(PNRS))
-        return self.ledger.mark_sending(item_ids)
+        return call()
 
     def recover(self) -> object:
         """The run ends and a new one starts: the new runner puts the old one's `sending` rows in doubt."""
@@ -154,11 +156,24 @@ Run = SqliteRun | PostgresRun
 
 
 class Model:
-    """What the ledger should hold: each item's state, and whether this run's lease ran out."""
+    """What the ledger should hold: each item's state; on PostgreSQL also which lease claimed each item last, the
+    current lease, and whether it ran out."""
 
     def __init__(self, ids: list[int]) -> None:
         self.states = dict.fromkeys(ids, PENDING)
+        self.holder: dict[int, int | None] = dict.fromkeys(ids)
+        self.lease = 0
         self.lease_lost = False
+
+    def claim_free(self) -> None:
+        """The run claims every in-doubt and pending row (no other lease is live)."""
+        for item_id, state in self.states.items():
+            if state in (IN_DOUBT, PENDING):
+                self.holder[item_id] = self.lease
+
+    def fence_refuses(self, item_ids: list[int]) -> bool:
+        """A fenced write of these rows is refused: the lease ran out, or a row is another lease's claim."""
+        return self.lease_lost or any(self.holder[i] != self.lease for i in item_ids)
 
 
 def apply(run: Run, op: str, arg: object, ids: list[int], model: Model, serial: int) -> bool:
@@ -180,15 +195,16 @@ def apply(run: Run, op: str, arg: object, ids: list[int], model: Model, serial: 
             "resolve_sent": lambda: ledger.resolve_in_doubt_as_sent(item_id, f"A-{serial}", "2024-05-01T08:00:00Z"),
         }[op]
         changes = {item_id: to_state}
+        written = [item_id]
     elif op in ("claim", "batch_sent"):
         chosen = [ids[i] for i in sorted(arg)]
         needed = PENDING if op == "claim" else SENDING
         ok = all(states[i] == needed for i in chosen)
+        written = chosen
         if op == "claim":
-            ok = ok and not model.lease_lost  # a runner whose lease ran out writes no `sending`
 
             def call() -> object:
-                return run.mark_sending(chosen)
+                return ledger.mark_sending(chosen)
         else:
 
             def call() -> object:
@@ -199,15 +215,16 @@ def apply(run: Run, op: str, arg: object, ids: list[int], model: Model, serial: 
         ok = True
         changes = {i: IN_DOUBT for i, s in states.items() if s == SENDING} if op == "recover" else {}
         lease_after = op == "lapse"
+        written = []
         call = {"recover": run.recover, "reopen": lambda: run.reopen(serial), "lapse": run.lapse}[op]
     elif op == "reset_failed":
-        ok = True
+        ok, written = True, []
         changes = {i: PENDING for i, s in states.items() if s == FAILED}
 
         def call() -> object:
             return ledger.reset_failed(KEY)
     else:  # add_again: the same citizens in a new delivery add nothing
-        ok = True
+        ok, written = True, []
         changes = {}
 
         def call() -> object:
@@ -216,14 +233,20 @@ def apply(run: Run, op: str, arg: object, ids: list[int], model: Model, serial: 
             assert (result.new, result.already_known) == (0, len(PNRS))
             return result
 
+    fenced = run.leases and bool(written)
+    if fenced and not model.lease_lost:
+        model.claim_free()
+    fence_refuses = fenced and model.fence_refuses(written)
     try:
-        call()
+        run.as_runner(call) if written else call()
     except (LedgerStateError, LeaseLost) as refused:
-        assert not ok, f"{op} refused though the model allows it: {refused}"
-        assert isinstance(refused, LeaseLost) == (op == "claim" and model.lease_lost), f"{op}: {refused!r}"
+        assert not ok or fence_refuses, f"{op} refused though the model allows it: {refused}"
+        assert isinstance(refused, LeaseLost) == fence_refuses, f"{op}: {refused!r}"
         return False
-    assert ok, f"{op} accepted though the model refuses it"
+    assert ok and not fence_refuses, f"{op} accepted though the model refuses it"
     states.update(changes)
+    if op in ("recover", "reopen"):
+        model.lease += 1
     model.lease_lost = lease_after
     return True
 
@@ -270,7 +293,7 @@ EXAMPLES: list[list[tuple[str, object]]] = [
     [("claim", {0, 1}), ("recover", None), ("pending_again", 1), ("claim", {1}), ("batch_sent", {0, 1})],
     [("claim", {0}), ("failed", 0), ("reset_failed", None), ("claim", {0, 1}), ("add_again", None)],
 ]
-# The lease runs out: no `sending` from this runner until a new run; its receipts still count.
+# The lease runs out: nothing more from this runner (not even a receipt) until a new run takes the rows over.
 LEASE_EXAMPLES: list[list[tuple[str, object]]] = [
     [("claim", {0}), ("lapse", None), ("claim", {1}), ("sent", 0), ("recover", None), ("claim", {1})],
     [("claim", {0, 1}), ("lapse", None), ("recover", None), ("sent", 0), ("resolve_sent", 0), ("claim", {2})],
