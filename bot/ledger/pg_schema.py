@@ -3,6 +3,8 @@
 The shared tables (`runners`, `pacing`, `campaign_stops`, `preflights`) exist only here: one SQLite file has one
 runner, held by its file lock. A table added to the ledger goes into both `bot.ledger.schema.DDL` and `DDL` below
 (and a step in each backend's MIGRATIONS for existing ledgers); the two versions are counted apart.
+`tests/unit/test_ledger_schema_parity.py` fails when the two define different tables, columns, keys, checks,
+indexes or append-only triggers.
 """
 
 from __future__ import annotations
