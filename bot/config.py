@@ -53,6 +53,7 @@ MAX_WORKERS = 4
 # On 2 cores the bench's workers sweep gave 870 / 734 / 657 ms per citizen for 2 / 3 / 4 workers, each
 # worker adding about 0.9 GB: 3 is the default, 4 (MAX_WORKERS) stays a choice for a machine with memory to spare.
 DEFAULT_WORKERS = 3
+DEFAULT_RECYCLE_EVERY = 50  # citizens per browser context: keeps memory flat on long campaigns
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SELECTORS = PROJECT_ROOT / "selectors" / "personalverktyg.toml"
 
@@ -144,7 +145,7 @@ class Campaign:
     selectors: Path = DEFAULT_SELECTORS
     selectors_override: Path | None = None
     headless: bool = True
-    recycle_every: int = 50
+    recycle_every: int = DEFAULT_RECYCLE_EVERY
     trace: str = "on-first-retry"
     delivery_password_env: str = "UTSKICK_7Z_PASSWORD"
     ledger: Path | PostgresTarget = Path("var/ledger.sqlite")
@@ -391,7 +392,7 @@ def load_campaign(path: Path) -> Campaign:
         workers=r.get("sending.workers", int, DEFAULT_WORKERS),
         batch_size=r.get("sending.batch_size", int, MAX_BATCH),
         window=_read_window(r),
-        recycle_every=r.get("sending.recycle_every", int, 50),
+        recycle_every=r.get("sending.recycle_every", int, DEFAULT_RECYCLE_EVERY),
         trace=r.get("sending.trace", str, "on-first-retry"),
         max_retries=r.get("sending.max_retries", int, 3),
         circuit_breaker=r.get("sending.circuit_breaker", int, 5),

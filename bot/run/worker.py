@@ -19,6 +19,7 @@ from pathlib import Path
 import structlog
 from tenacity import RetryCallState, Retrying
 
+from bot.config import DEFAULT_RECYCLE_EVERY
 from bot.errors import (
     BrowserClosed,
     CircuitOpen,
@@ -119,7 +120,7 @@ class RunContext:
     breaker: CircuitBreaker
     wait_turn: Callable[[int], bool]
     max_attempts: int = 3
-    recycle_every: int = 100
+    recycle_every: int = DEFAULT_RECYCLE_EVERY
     clock_skew: timedelta = timedelta(seconds=120)
     dry_run: bool = False
     retry_sleep: Callable[[float], None] | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from bot.config import load_campaign
 from bot.errors import ConfigError
 from bot.ledger.target import PostgresTarget
+from bot.run.worker import RunContext
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "campaign.toml"
 
@@ -202,3 +204,10 @@ def test_lease_seconds_should_be_at_least_the_minimum(tmp_path):
     text = DEMO.read_text(encoding="utf-8").replace("[sending]", "[sending]\nlease_seconds = 1", 1)
     with pytest.raises(ConfigError, match="sending.lease_seconds"):
         load_campaign(_write(tmp_path, text))
+
+
+def test_recycle_every_should_have_one_default_for_the_campaign_file_and_the_runner(tmp_path):
+    text = "\n".join(line for line in DEMO.read_text(encoding="utf-8").splitlines() if "recycle_every" not in line)
+    campaign = load_campaign(_write(tmp_path, text))
+    runner_default = {f.name: f.default for f in dataclasses.fields(RunContext)}["recycle_every"]
+    assert campaign.recycle_every == runner_default
