@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import InputError
+from bot.ledger import mask_pnr
 from bot.pnr import (
     InvalidPersonnummer,
     classify,
@@ -191,9 +192,10 @@ def test_classify_should_tell_a_derived_samordningsnummer() -> None:
         (lambda n: "abc", lambda n: "****"),
     ],
 )
-def test_mask_should_hide_the_serial(make, expected) -> None:
+@pytest.mark.parametrize("masker", [mask, mask_pnr], ids=["pnr.mask", "ledger.mask_pnr"])
+def test_mask_should_hide_the_serial(make, expected, masker) -> None:
     pnr = _first("1985")
-    masked = mask(make(pnr))
+    masked = masker(make(pnr))
     assert masked == expected(pnr)
     assert pnr[8:] not in masked
 
