@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
 from bot.errors import UtskickError
+from bot.pnr import mask as mask_pnr  # the one masker; the ledger's name for it stays importable
 
 PENDING = "pending"
 SENDING = "sending"
@@ -39,7 +40,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 _PNR = re.compile(r"\d{12}")
-_MASKABLE = re.compile(r"\s*(\d{6,8})")
 
 
 class LedgerError(UtskickError):
@@ -76,12 +76,6 @@ def format_time(moment: datetime | str) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime: give a timezone-aware time")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def mask_pnr(value: str) -> str:
-    """Mask a personnummer (or what was meant to be one) as `YYYYMMDD-****`; idempotent."""
-    match = _MASKABLE.match(value or "")
-    return f"{match.group(1)}-****" if match else "****"
 
 
 def is_pnr12(value: str) -> bool:
