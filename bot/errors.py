@@ -1,27 +1,41 @@
-"""Every error utskick raises, in one place.
+"""Every error utskick raises, drawn in one tree; most live here, the rest beside the code that raises them.
 
     UtskickError                      root; anything else escaping is a bug (exit 1)
     ├── InputError                    bad input: Swedish message, exit 2, nothing sent
     │   ├── DeliveryError             the delivery (archive, file, rows) cannot be used
+    │   │   ├── UnreadableFile        one file of the delivery cannot be read (bot/intake/readers.py)
+    │   │   └── NoValidPersonnummer   not one citizen in the delivery can be sent to (bot/intake/model.py)
     │   ├── ConfigError               the campaign file or an option is wrong
     │   │   └── CampaignConflict      another campaign of the same name is in the ledger: say which is meant
     │   ├── AttachmentError           an attachment is missing, of the wrong type or too large
-    │   └── ApprovalMissing           the campaign needs a second person's approval of this message and delivery
-    ├── BusinessOutcome               a citizen-level result, recorded and never retried
-    │   └── CitizenNotReachable       the recipient check refused the citizen (reason code)
+    │   ├── ApprovalMissing           the campaign needs a second person's approval of this message and delivery
+    │   └── InvalidPersonnummer       not a valid personnummer, with a reason code (bot/pnr.py)
     ├── TransientError                timeouts, 5xx, closed page, expired session: retried, then `failed`
     │   ├── StaffToolTimeout
     │   ├── StaffToolServerError
     │   ├── SessionExpired
-    │   └── BrowserClosed
+    │   ├── BrowserClosed
+    │   └── ReceiptIncomplete         the receipt lacks citizens that were sent to (bot/run/worker.py)
     ├── NeedsHuman                    stop the run, exit 3: a person has to look
     │   ├── SelectorError             an element named in the selectors file is missing (UI change)
     │   ├── LoginRequired             cannot log in (wrong password, SITHS session gone)
     │   ├── PreflightFailed           template inactive or lacks the texts the campaign names
     │   ├── CampaignLocked            another run of the same campaign is in progress
     │   └── ReconcileUncertain        an in-doubt citizen has a row in Alla ärenden that may be the ärende
+    ├── LedgerError                   the ledger cannot do what was asked (bot/ledger/model.py)
+    │   ├── LedgerStateError          a state change the transition table refuses (bot/ledger/model.py)
+    │   ├── LeaseLost                 this runner's lease ran out, exit 4 (bot/ledger/leases.py)
+    │   └── LedgerUnreachable         the ledger database cannot be reached, exit 2 or 4 (bot/ledger/postgres.py)
+    ├── PersonnummerInReport          the HTML summary would hold a personnummer: not written (bot/report/html.py)
+    ├── JobBusy                       the window runs another job, exit 3 (bot/ui/jobs.py)
+    ├── JobStopped                    a window job the core ended with its exit code (bot/ui/jobs.py)
+    ├── _UsageError                   no terminal to ask in, exit 2 (bot/commands/cli.py)
     ├── CircuitOpen                   sends kept failing with system errors: stopped, exit 4 (run again later)
     └── Interrupted                   SIGINT/SIGTERM: stopped after the current citizen, exit 4
+
+A citizen the recipient check refuses is an outcome the flows return (`not_reachable` with a reason code), not an
+error. Outside the tree, caught where they are raised and never escaping: `HeadedUnavailable`
+(bot/run/chromium.py), `TraceNotSafe` (bot/run/trace_scrub.py), `SecretConflict` (bot/ui/secrets.py).
 
 Messages meant for a case handler are Swedish and never contain a full personnummer.
 """
@@ -66,19 +80,6 @@ class AttachmentError(InputError):
 
 class ApprovalMissing(InputError):
     """`approval.required` and no approval of this exact message (campaign key) for this delivery: nothing sent."""
-
-
-class BusinessOutcome(UtskickError):
-    """A per-citizen outcome that is recorded, not retried."""
-
-
-class CitizenNotReachable(BusinessOutcome):
-    """The staff tool's recipient check refused the citizen."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(detail or reason)
-        self.reason = reason
-        self.detail = detail
 
 
 class TransientError(UtskickError):

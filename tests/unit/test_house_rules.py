@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,59 @@ def test_expect_finder_should_see_an_expect_import(tmp_path: Path) -> None:
     module = tmp_path / "waits.py"
     module.write_text("from playwright.sync_api import Page, expect\n", encoding="utf-8")
     assert _uses_expect(module) == ["playwright.sync_api import expect"]
+
+
+def _error_classes() -> dict[str, type]:
+    """Every subclass of UtskickError the product defines, by name (all of `bot` imported)."""
+    import importlib
+    import pkgutil
+
+    import bot
+    from bot.errors import UtskickError
+
+    for info in pkgutil.walk_packages(bot.__path__, "bot."):
+        if not info.name.endswith("__main__"):
+            importlib.import_module(info.name)
+    found: dict[str, type] = {}
+    todo = [UtskickError]
+    while todo:
+        cls = todo.pop()
+        found[cls.__name__] = cls
+        todo += cls.__subclasses__()
+    return found
+
+
+def _drawn_tree(docstring: str) -> dict[str, tuple[str | None, str]]:
+    """The tree in a docstring: name -> (parent, the rest of its line)."""
+    tree: dict[str, tuple[str | None, str]] = {}
+    path: list[str] = []
+    for line in docstring.splitlines():
+        if path and not line.strip():
+            break  # the tree ends at the first blank line after its root
+        match = re.match(r"^(?P<lead> {4}[ │├└─]*)(?P<name>_?[A-Z]\w+)\b(?P<rest>.*)$", line)
+        if not match or (path == [] and match["name"] != "UtskickError"):
+            continue
+        depth = len(match["lead"]) // 4 - 1
+        path[depth:] = [match["name"]]
+        tree[match["name"]] = (path[depth - 1] if depth else None, match["rest"])
+    return tree
+
+
+def test_error_tree_in_bot_errors_should_draw_every_error_class_where_it_lives() -> None:
+    """Every UtskickError subclass is in the docstring under its real parent; one defined elsewhere names its file."""
+    import bot.errors
+
+    drawn = _drawn_tree(bot.errors.__doc__ or "")
+    classes = _error_classes()
+    wrong = []
+    for name, cls in classes.items():
+        parent = None if name == "UtskickError" else cls.__bases__[0].__name__
+        home = cls.__module__.replace(".", "/") + ".py"
+        if name not in drawn:
+            wrong.append(f"{name} ({home}) is not drawn")
+        elif drawn[name][0] != parent:
+            wrong.append(f"{name} is drawn under {drawn[name][0]}, its parent is {parent}")
+        elif cls.__module__ != "bot.errors" and home not in drawn[name][1]:
+            wrong.append(f"{name}'s line does not say it lives in {home}")
+    wrong += [f"{name} is drawn but does not exist" for name in drawn if name not in classes]
+    assert wrong == []
