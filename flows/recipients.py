@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import SelectorError
 from bot.pnr import scrub
 from flows.screen import Screen
+from flows.waits import wait_count, wait_no_text
 
 ADD_ATTEMPTS = 3
 NOT_ADDED = "Lägg till misslyckades: Personalverktyget svarade inte eller svarade med serverfel"
@@ -90,8 +91,8 @@ def _rows_after_adds(screen: Screen, pnrs: Sequence[str], rows_before: int) -> s
     answered = screen.wait_writes_answered()
     accepted = sum(1 for status in screen.write_answers() if 200 <= status < 300)
     try:  # a row is drawn just after its answer; wait for them, but a tool that draws differently is no error
-        expect(screen.el("step2.rows")).to_have_count(rows_before + accepted, timeout=screen.timeout_ms)
-    except AssertionError:
+        wait_count(screen.el("step2.rows"), rows_before + accepted, screen.timeout_ms)
+    except PlaywrightTimeout:
         pass
     except PlaywrightError as e:
         raise screen.diagnose("step2.rows") from e
@@ -113,8 +114,8 @@ def _stop_on_refusal_or_drift(screen: Screen) -> None:
 def _refusal_shown(screen: Screen) -> bool:
     """The tool answered an add with 4xx: wait for it to draw its refusal (a busy page draws it late)."""
     try:
-        expect(screen.el("step2.refused").first).to_be_visible(timeout=screen.timeout_ms)
-    except AssertionError:
+        screen.el("step2.refused").first.wait_for(state="visible", timeout=screen.timeout_ms)
+    except PlaywrightTimeout:
         return False
     return True
 
@@ -132,8 +133,8 @@ def _read_checks(
     spinner = screen.selectors.patterns("check_results_pending")["spinner"]
     server_error = screen.selectors.patterns("page_states")["server_error"]
     try:
-        expect(screen.el("step2.list")).not_to_contain_text(spinner, timeout=screen.timeout_ms)
-    except AssertionError:
+        wait_no_text(screen.el("step2.list"), spinner, screen.timeout_ms)
+    except PlaywrightTimeout:
         pass  # the rows still checking are taken care of one by one below
     except PlaywrightError as e:
         raise screen.diagnose("step2.list") from e
@@ -169,7 +170,7 @@ def _known_result(screen: Screen, pnr: str, text: str, patterns: dict[str, re.Pa
     if any(p.search(text) for p in patterns.values()):
         return text
     any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
-    screen.expect_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
+    screen.wait_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
     return _check_texts(screen, [pnr]).get(pnr, "")
 
 

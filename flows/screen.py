@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Frame, Locator, Page, Request, Response, expect
+from playwright.sync_api import Frame, Locator, Page, Request, Response
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import (
@@ -31,6 +31,7 @@ from bot.errors import (
 )
 from bot.locators import Selectors
 from flows.candidates import explain_missing
+from flows.waits import wait_count, wait_enabled, wait_none_visible, wait_text, wait_value
 
 
 class Screen:
@@ -169,8 +170,6 @@ class Screen:
             raise
         except PlaywrightTimeout as e:
             raise self.diagnose(key) from e
-        except AssertionError as e:  # expect(...) failures
-            raise self.diagnose(key) from e
         except PlaywrightError as e:
             raise self._translate(e, key) from e
 
@@ -302,10 +301,10 @@ class Screen:
             else:
                 self.el(key).set_input_files([str(f) for f in files])
 
-    def expect_text(self, key: str, pattern: re.Pattern[str] | str, **fmt: str) -> None:
+    def wait_text(self, key: str, pattern: re.Pattern[str] | str, **fmt: str) -> None:
         """Wait until the element's text matches `pattern`."""
         with self.step(key):
-            expect(self.el(key, **fmt).first).to_contain_text(pattern, timeout=self.timeout_ms)
+            wait_text(self.el(key, **fmt).first, pattern, self.timeout_ms)
 
     def click_and_wait_replaced(self, click_key: str, replaced_key: str) -> None:
         """Click, then wait until the element `replaced_key` has been rendered anew (search, next page).
@@ -348,27 +347,27 @@ class Screen:
                     while True:
                         left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
                         try:
-                            self._expect_ready(condition, target, count, min(left_ms, _READY_SLICE_MS))
+                            self._wait_condition(condition, target, count, min(left_ms, _READY_SLICE_MS))
                             break
-                        except (AssertionError, PlaywrightTimeout):
+                        except PlaywrightTimeout:
                             if unless and self.is_visible(unless):
                                 return False
                             if time.monotonic() >= deadline:
                                 raise
         return True
 
-    def _expect_ready(self, condition: str, target: str, count: int | None, timeout_ms: float) -> None:
+    def _wait_condition(self, condition: str, target: str, count: int | None, timeout_ms: float) -> None:
         loc = self.el(target)
         if condition == "empty":
-            expect(loc.first).to_have_value("", timeout=timeout_ms)
+            wait_value(loc.first, "", timeout_ms)
         elif condition == "enabled":
-            expect(loc.first).to_be_enabled(timeout=timeout_ms)
+            wait_enabled(loc.first, timeout_ms)
         elif condition == "visible":
             loc.first.wait_for(state="visible", timeout=timeout_ms)
         elif condition == "gone":
-            expect(loc.filter(visible=True)).to_have_count(0, timeout=timeout_ms)
+            wait_none_visible(loc, timeout_ms)
         elif condition == "count" and count is not None:
-            expect(loc).to_have_count(count, timeout=timeout_ms)
+            wait_count(loc, count, timeout_ms)
 
     def read_records(self, key: str) -> list[dict[str, str]]:
         """Read a records entry in one round trip: one {field: text} per row the data describes."""
