@@ -11,12 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot import selectors_schema as schema
 from bot.config import Campaign
@@ -24,17 +23,27 @@ from bot.errors import PreflightFailed, SelectorError, UtskickError
 from bot.locators import Selectors
 from bot.pnr import scrub
 from bot.run.browser import BrowserSession
-from bot.run.doctor_report import write_report
+from bot.run.doctor_report import (
+    ABSENT_OPTIONAL,
+    DISABLED,
+    FOUND,
+    HIDDEN,
+    MISSING,
+    NOT_CHECKED,
+    NOT_REACHED,
+    OFF,
+    SEVERAL,
+    DoctorReport,
+    KeyCheck,
+    write_report,
+)
 from bot.run.staff_session import browser_settings, login_request
 from flows.candidates import closest, page_elements, wanted
 from flows.recipients import prepare_recipients, remove_recipient
 from flows.screen import Screen
 from flows.send import choose_template, open_wizard
 from flows.unit_cases import open_all_cases
-
-FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
-ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
-FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED})
+from flows.waits import wait_enabled
 
 # Keys that match many elements by design.
 MANY = frozenset(
@@ -68,37 +77,6 @@ NOT_CHECKED_WHY = {
     "unit_cases.ready": "villkoren är element som kontrolleras var för sig",
     "page.busy": "visas bara medan verktyget arbetar",
 }
-
-
-@dataclass
-class KeyCheck:
-    """What the doctor found for one selectors key."""
-
-    key: str
-    screen: str
-    state: str
-    detail: str = ""
-    candidates: list[str] = field(default_factory=list)
-
-
-@dataclass
-class DoctorReport:
-    """Every key's check, the screenshots taken, and where the report was written."""
-
-    checks: dict[str, KeyCheck] = field(default_factory=dict)
-    screenshots: list[Path] = field(default_factory=list)
-    folder: Path | None = None
-    stopped: str = ""
-
-    @property
-    def failed(self) -> list[KeyCheck]:
-        """The checks a person has to look at."""
-        return [c for c in self.checks.values() if c.state in FAILED]
-
-    @property
-    def exit_code(self) -> int:
-        """0 when everything was found, 3 otherwise."""
-        return 3 if self.failed or self.stopped else 0
 
 
 class Doctor:
@@ -243,7 +221,7 @@ class Doctor:
         self.screen.click("step3.back")
         self.screen.wait_visible("step2.pnr")
         with self.screen.step("step2.add"):  # a tool enables Lägg till once its page script can handle clicks
-            expect(self.screen.el("step2.add")).to_be_enabled(timeout=self.screen.timeout_ms)
+            wait_enabled(self.screen.el("step2.add"), self.screen.timeout_ms)
         remove_recipient(self.screen, pnr)
         self._shoot(self.screen_name)
 
@@ -311,9 +289,9 @@ def _clickable(node: dict) -> bool:
 def _enabled_soon(loc, timeout_ms: int) -> bool:
     """Controls a single-page app enables once its script is ready are given a moment, as a person would."""
     try:
-        expect(loc).to_be_enabled(timeout=min(timeout_ms, 3000))
+        wait_enabled(loc, min(timeout_ms, 3000))
         return True
-    except AssertionError:
+    except PlaywrightTimeout:
         return False
 
 

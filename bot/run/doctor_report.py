@@ -1,18 +1,19 @@
-"""The selector doctor's report: rapport.txt for a person and rapport.json for a script, in the doctor's folder,
-both 0600 and without personnummer."""
+"""The selector doctor's report: what it found per key, written as rapport.txt for a person and rapport.json for a
+script, in the doctor's folder, both 0600 and without personnummer."""
 
 from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
-from typing import TYPE_CHECKING
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 from bot.locators import Selectors
 from bot.pnr import scrub
 
-if TYPE_CHECKING:
-    from bot.run.doctor import DoctorReport
+FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
+ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
+FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED})
 
 STATES_SV = {
     "found": "finns",
@@ -25,6 +26,37 @@ STATES_SV = {
     "not_checked": "kontrolleras inte",
     "not_reached": "EJ NÅTT",
 }
+
+
+@dataclass
+class KeyCheck:
+    """What the doctor found for one selectors key."""
+
+    key: str
+    screen: str
+    state: str
+    detail: str = ""
+    candidates: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DoctorReport:
+    """Every key's check, the screenshots taken, and where the report was written."""
+
+    checks: dict[str, KeyCheck] = field(default_factory=dict)
+    screenshots: list[Path] = field(default_factory=list)
+    folder: Path | None = None
+    stopped: str = ""
+
+    @property
+    def failed(self) -> list[KeyCheck]:
+        """The checks a person has to look at."""
+        return [c for c in self.checks.values() if c.state in FAILED]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when everything was found, 3 otherwise."""
+        return 3 if self.failed or self.stopped else 0
 
 
 def write_report(report: DoctorReport, selectors: Selectors) -> None:

@@ -100,3 +100,35 @@ def test_error_tree_in_bot_errors_should_draw_every_error_class_where_it_lives()
             wrong.append(f"{name}'s line does not say it lives in {home}")
     wrong += [f"{name} is drawn but does not exist" for name in drawn if name not in classes]
     assert wrong == []
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PROJECT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph(*folders: str) -> dict[str, set[str]]:
+    """Which product module imports which (any import, also inside functions or `if TYPE_CHECKING`)."""
+    modules = {_module_name(p): p for p in _modules(*folders)}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        targets = {f"{m}.{n}" if f"{m}.{n}" in modules else m for m, n in _imports(path)}
+        graph[name] = {t for t in targets if t in modules and t != name}
+    return graph
+
+
+def _two_module_circles(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
+    return {tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, set())}
+
+
+def test_import_graph_should_find_a_two_module_circle(tmp_path: Path) -> None:
+    """The circle finder can fail: two modules that import each other are a circle."""
+    assert _two_module_circles({"bot.a": {"bot.b"}, "bot.b": {"bot.a", "bot.c"}, "bot.c": set()}) == {
+        ("bot.a", "bot.b")
+    }
+
+
+def test_doctor_and_its_report_should_not_import_each_other() -> None:
+    """The doctor walks and fills the report; the report module holds the report's data and writes it."""
+    circles = _two_module_circles(_import_graph("bot", "flows"))
+    assert [c for c in circles if any(m.startswith("bot.run.doctor") for m in c)] == []
