@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from werkzeug.serving import make_server
 
 from bot.ledger.target import PostgresTarget
 from bot.run.chromium import LAUNCH_ARGS, find_chromium
+from tests.helpers import LiveMock, serve_mock
 from tests.pg_server import PgServer
 from tests.pg_server import available as pg_available
 
@@ -22,34 +20,6 @@ expect.set_options(timeout=15_000)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TEST_DATA = Path(__file__).resolve().parent / "data"
-
-
-class LiveMock:
-    """A mock staff tool served by werkzeug in a background thread."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> LiveMock:
-        """Start serving."""
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread."""
-        self._server.shutdown()
-        self._thread.join(timeout=10)
-
-
-def serve_mock(config: dict | None = None, skin: str = "classic") -> LiveMock:
-    """Create a mock app with `config` in `skin` ("classic" or "spa") and serve it on a free loopback port."""
-    from mock_personalverktyg import create_app
-
-    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns test output
-    return LiveMock(create_app({"TESTING": True, "QA_ENABLED": True, "SKIN": skin, **(config or {})})).start()
 
 
 @pytest.fixture(scope="session")

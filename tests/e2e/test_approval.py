@@ -7,8 +7,8 @@ import sqlite3
 
 import pytest
 
-from tests.e2e.conftest import write_campaign
 from tests.e2e.test_operations import utskick, validated
+from tests.helpers import write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

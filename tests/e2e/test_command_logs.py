@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import PASSWORD, Setup, official_test_numbers, write_campaign
+from tests.helpers import PASSWORD, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

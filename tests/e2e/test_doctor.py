@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import BOTH_SKINS, Setup, official_test_numbers, write_campaign
+from tests.helpers import BOTH_SKINS, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e]
 

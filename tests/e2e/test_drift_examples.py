@@ -17,7 +17,7 @@ import jsonschema
 import pytest
 
 from bot.commands.json_output import SCHEMA_FILE
-from tests.e2e.conftest import PROJECT, official_test_numbers, write_campaign
+from tests.helpers import PROJECT, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -4,40 +4,21 @@ answers, server errors, latency, expired sessions, and two runs of one campaign 
 from __future__ import annotations
 
 import random
-import signal
-import subprocess
 import time
-from collections import Counter
 from datetime import datetime
 
 import pytest
 
-from tests.e2e.conftest import BOTH_SKINS, BOTH_SKINS_SPA_LONG, Setup, official_test_numbers, write_campaign
+from tests.helpers import (
+    BOTH_SKINS,
+    BOTH_SKINS_SPA_LONG,
+    assert_exactly_once,
+    kill_when,
+    official_test_numbers,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def _kill_when(process: subprocess.Popen, condition, limit_s: float, grace_s: float = 0.0) -> bool:
-    """SIGKILL the process `grace_s` after `condition()` holds; False if it ended or the limit passed first."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline and process.poll() is None:
-        if condition():
-            time.sleep(grace_s)
-            if process.poll() is not None:
-                return False
-            process.send_signal(signal.SIGKILL)
-            process.communicate(timeout=30)
-            return True
-        time.sleep(0.01)  # the test polls; the bot itself never sleeps
-    return False
-
-
-def _assert_exactly_once(setup: Setup, sent: list[dict], reachable: list[str]) -> None:
-    per_citizen = Counter(s["pnr"] for s in sent)
-    assert [p for p, n in per_citizen.items() if n > 1] == [], "nobody gets the message twice"
-    assert sorted(per_citizen) == sorted(reachable), "every reachable citizen got it"
-    rows = setup.ledger_rows()
-    assert {p: rows[p] for p in reachable} == {s["pnr"]: ("sent", s["arende_id"]) for s in sent}
 
 
 @BOTH_SKINS_SPA_LONG
@@ -58,11 +39,11 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
         if round_no % 2 == 0:
             # `sending` is committed just before the click on Skicka: kill while its answer is on the way.
             grace = chance.uniform(0.05, 0.4)
-            killed = _kill_when(process, lambda: setup.count_state("sending") > 0, limit_s=40, grace_s=grace)
+            killed = kill_when(process, lambda: setup.count_state("sending") > 0, limit_s=40, grace_s=grace)
             kills["between_send_and_receipt"] += killed
         else:
             until = time.monotonic() + chance.uniform(0.5, 6.0)
-            killed = _kill_when(process, lambda until=until: time.monotonic() >= until, limit_s=40)
+            killed = kill_when(process, lambda until=until: time.monotonic() >= until, limit_s=40)
             kills["random"] += killed
         if not killed:
             out, err = process.communicate(timeout=300)
@@ -81,7 +62,7 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
         assert result.returncode == 0, result.stdout + result.stderr
 
     assert kills["between_send_and_receipt"] >= 2, kills
-    _assert_exactly_once(setup, qa.sent(), reachable)
+    assert_exactly_once(setup, qa.sent(), reachable)
     rows = setup.ledger_rows()
     assert rows[pnrs[3]][0] == "not_reachable" and rows[pnrs[8]][0] == "not_reachable"
 
@@ -96,7 +77,7 @@ def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, mo
     result = setup.run("--yes")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
     assert "reconciled" in setup.log_text()
 
 
@@ -110,7 +91,7 @@ def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_p
     result = setup.run("--yes")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
 
 
 @BOTH_SKINS
@@ -124,7 +105,7 @@ def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, mock_s
     result = setup.run("--yes")
 
     assert result.returncode == 0, result.stdout + result.stderr
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
     assert "SessionExpired" in setup.log_text()
 
 
@@ -163,7 +144,7 @@ def test_second_concurrent_run_of_a_campaign_should_be_refused(tmp_path, live_mo
     finally:
         out, err = first.communicate(timeout=300)
     assert first.returncode == 0, out + err
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
 
 
 def test_closed_send_window_with_no_wait_should_exit_4_and_send_nothing(tmp_path, live_mock, qa):

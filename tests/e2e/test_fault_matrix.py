@@ -16,8 +16,7 @@ import time
 
 import pytest
 
-from tests.e2e.conftest import QA, Setup, official_test_numbers, write_campaign
-from tests.e2e.test_exactly_once import _assert_exactly_once, _kill_when
+from tests.helpers import QA, Setup, assert_exactly_once, kill_when, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -34,7 +33,7 @@ def _citizens(qa: QA, start: int, count: int) -> tuple[list[str], list[str]]:
     return pnrs, [p for i, p in enumerate(pnrs) if i not in (3, count - 2)]
 
 
-def _campaign(
+def demo_campaign(
     tmp_path, url: str, mode: str, pnrs: list[str], skin: str, batch_size: int = 250, recycle_every: int = 50
 ) -> Setup:
     # The default retry budget (3), as a site would run it; one browser, so the matrix fits two cores.
@@ -60,7 +59,7 @@ def _finish(setup: Setup, process: subprocess.Popen | None = None, codes: list[i
 def _check(setup: Setup, qa: QA, pnrs: list[str], reachable: list[str]) -> None:
     qa.faults()
     sent = qa.sent()
-    _assert_exactly_once(setup, sent, reachable)
+    assert_exactly_once(setup, sent, reachable)
     rows = setup.ledger_rows()
     unreachable = [p for p in pnrs if p not in reachable]
     assert {rows[p][0] for p in unreachable} == {"not_reachable"}
@@ -107,7 +106,7 @@ def test_fault_matrix_should_send_every_reachable_citizen_exactly_once(
 ):
     pnrs, reachable = _citizens(qa, 5000 if mode == "single" else 5100, count)
     qa.faults(**faults, seed=1400 + count)
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin)
+    setup = demo_campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin)
 
     codes = _finish(setup)
 
@@ -130,7 +129,7 @@ def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_onc
 ):
     pnrs, reachable = _citizens(qa, 5300 if mode == "single" else 5400, count)
     # No new browser context (and so no fresh login) between sends: the expiry must hit a session in use.
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin, batch_size=batch_size, recycle_every=1000)
+    setup = demo_campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin, batch_size=batch_size, recycle_every=1000)
     process = setup.start("--yes")
 
     expired = _expire_sessions_at(qa, process, thresholds)
@@ -155,7 +154,7 @@ def test_fault_matrix_sigkill_at_random_moments_should_send_everyone_exactly_onc
 ):
     pnrs, reachable = _citizens(qa, 5600 if mode == "single" else 5700, count)
     qa.faults(drop_after_send_rate=0.15, latency_ms=[0, 40], seed=1409)
-    setup = _campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin, batch_size=50)
+    setup = demo_campaign(tmp_path, live_mock.url, mode, pnrs, mock_skin, batch_size=50)
     chance = random.Random(14)
     killed = {"between_send_and_receipt": 0, "random": 0}
     codes: list[int] = []
@@ -164,11 +163,11 @@ def test_fault_matrix_sigkill_at_random_moments_should_send_everyone_exactly_onc
         process = setup.start("--yes")
         if round_no % 2 == 0:
             # `sending` is committed just before the click on Skicka: kill while its answer is on the way.
-            hit = _kill_when(process, lambda: setup.count_state("sending") > 0, 120, chance.uniform(0.0, 0.3))
+            hit = kill_when(process, lambda: setup.count_state("sending") > 0, 120, chance.uniform(0.0, 0.3))
             killed["between_send_and_receipt"] += hit
         else:
             until = time.monotonic() + chance.uniform(1.0, 12.0)
-            hit = _kill_when(process, lambda until=until: time.monotonic() >= until, 120)
+            hit = kill_when(process, lambda until=until: time.monotonic() >= until, 120)
             killed["random"] += hit
         if not hit:
             out, err = process.communicate(timeout=900)

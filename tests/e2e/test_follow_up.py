@@ -19,16 +19,17 @@ from bot.locators import Selectors
 from flows.follow_up import READ, UNREAD, FollowUpRequest, read_statuses
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
-from tests.conftest import LiveMock, serve_mock
-from tests.e2e.conftest import (
+from tests.helpers import (
     BOTH_SKINS,
     BOTH_SKINS_SPA_LONG,
     PASSWORD,
     PROJECT,
     QA,
     SPA_OVERRIDE,
+    LiveMock,
     Setup,
     official_test_numbers,
+    serve_mock,
     wait_until,
     write_campaign,
 )

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import QA, small_file
+from tests.helpers import QA, small_file
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
+from tests.helpers import Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from bot.commands.json_output import SCHEMA_FILE
-from tests.e2e.conftest import official_test_numbers, wait_until, write_campaign
+from tests.helpers import official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

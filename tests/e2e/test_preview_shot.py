@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from bot.run.preview_shot import MASK_COLOR, save_masked_screenshot
-from tests.e2e.conftest import official_test_numbers
+from tests.helpers import official_test_numbers
 
 pytestmark = [pytest.mark.e2e]
 

@@ -17,9 +17,17 @@ import psutil
 import pytest
 
 from bot.run.chromium import LAUNCH_ARGS
-from tests.conftest import LiveMock, serve_mock
-from tests.e2e.conftest import PASSWORD, QA, Setup, official_test_numbers, wait_until, write_campaign
-from tests.unit.test_privacy_parts import _aged
+from tests.helpers import (
+    PASSWORD,
+    QA,
+    LiveMock,
+    Setup,
+    aged_file,
+    official_test_numbers,
+    serve_mock,
+    wait_until,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -248,8 +256,8 @@ def test_privacy_of_everything_a_failing_run_writes_under_umask_000(tmp_path, re
     pnrs = official_test_numbers(4900, 6)
     setup = failing_campaign(tmp_path, mock.url, recording_qa, pnrs)
     expired = [
-        _aged(tmp_path / "logs" / "utskick-20200101T000000Z-0ld0.jsonl", days=31),
-        _aged(tmp_path / "artifacts" / "20200101T000000Z-0ld0-rad1.png", days=31),
+        aged_file(tmp_path / "logs" / "utskick-20200101T000000Z-0ld0.jsonl", days=31),
+        aged_file(tmp_path / "artifacts" / "20200101T000000Z-0ld0-rad1.png", days=31),
     ]
     nested = tmp_path / "liggare" / "2026" / "ledger.sqlite"
     setup.campaign.write_text(

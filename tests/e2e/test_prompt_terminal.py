@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Setup, official_test_numbers, wait_until, write_campaign
+from tests.helpers import Setup, official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -7,24 +7,20 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from datetime import UTC, datetime
-from datetime import date as dt_date
 
 import pytest
 
-from tests.e2e.conftest import Setup, official_test_numbers, write_campaign
+from tests.helpers import (
+    assert_no_personnummer,
+    ledger_ids,
+    official_test_numbers,
+    today_weekday,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SUBJECT = "Meddelande om provsvar"
-
-
-def _no_personnummer(text: str, pnrs: list[str]) -> None:
-    assert not any(p in text or f"{p[:8]}-{p[8:]}" in text for p in pnrs)
-
-
-def _ledger_ids(setup: Setup) -> dict[str, int]:
-    with sqlite3.connect(setup.ledger) as conn:
-        return dict(conn.execute("SELECT pnr, id FROM items"))
 
 
 def test_times_the_selectors_cannot_read_should_keep_lost_sends_in_doubt_not_resend_them(tmp_path, live_mock, qa):
@@ -42,10 +38,10 @@ def test_times_the_selectors_cannot_read_should_keep_lost_sends_in_doubt_not_res
     assert result.returncode == 3, shown
     assert Counter(s["pnr"] for s in qa.sent()) == dict.fromkeys(pnrs, 1), "one ärende each, none resent"
     assert {state for state, _ in setup.ledger_rows().values()} == {"in_doubt"}
-    for item_id in _ledger_ids(setup).values():
+    for item_id in ledger_ids(setup).values():
         assert f"rad {item_id} i liggaren" in shown
     assert "sent_at_format" in shown
-    _no_personnummer(shown + setup.log_text(), pnrs)
+    assert_no_personnummer(shown + setup.log_text(), pnrs)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +51,7 @@ def test_a_look_alike_row_should_keep_the_citizen_in_doubt_and_stop_for_a_person
     exact, absent, similar = pnrs = official_test_numbers(5950, 3)
     qa.reachable(*pnrs)
     # Record the delivery without sending: outside the send window with --no-wait.
-    other_days = [d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") if d != _today()]
+    other_days = [d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") if d != today_weekday()]
     closed = f'window = {{ days = {other_days!r}, start = "08:00", end = "18:00" }}'.replace("'", '"')
     assert write_campaign(tmp_path, live_mock.url, pnrs, sending=closed).run("--yes", "--no-wait").returncode == 4
     # As a crash right after the click on Skicka leaves them: claimed, no receipt seen.
@@ -70,15 +66,11 @@ def test_a_look_alike_row_should_keep_the_citizen_in_doubt_and_stop_for_a_person
 
     shown = result.stdout + result.stderr
     assert result.returncode == 3, shown
-    rows, ids = setup.ledger_rows(), _ledger_ids(setup)
+    rows, ids = setup.ledger_rows(), ledger_ids(setup)
     assert rows[exact] == ("sent", found["arende_id"])
     assert rows[similar][0] == "in_doubt"
     assert rows[absent][0] == "sent", "a clear absence goes back to pending and is sent (single mode: in order)"
     assert f"rad {ids[similar]} i liggaren" in shown and look_alike in shown
     assert f"rad {ids[absent]} i liggaren" not in shown
     assert Counter(s["pnr"] for s in qa.sent()) == {exact: 1, absent: 1, similar: 1}, "nothing sent on a guess"
-    _no_personnummer(shown + setup.log_text(), pnrs)
-
-
-def _today() -> str:
-    return ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[dt_date.today().weekday()]
+    assert_no_personnummer(shown + setup.log_text(), pnrs)

@@ -16,7 +16,7 @@ from flows.recipients import type_numbers
 from flows.screen import Screen
 from flows.send import SendOutcome, read_receipt
 from flows.unit_cases import _parse
-from tests.e2e.conftest import DEMO_PDF, official_test_numbers
+from tests.helpers import DEMO_PDF, official_test_numbers
 
 pytestmark = [pytest.mark.e2e]
 

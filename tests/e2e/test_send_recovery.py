@@ -18,7 +18,7 @@ from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.recipients import CHECK_STUCK
 from flows.screen import Screen
 from flows.send import Message, SendRequest, send_case
-from tests.e2e.conftest import DEMO_PDF, PASSWORD, official_test_numbers
+from tests.helpers import DEMO_PDF, PASSWORD, official_test_numbers
 
 pytestmark = [pytest.mark.e2e]
 

@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.e2e.conftest import BOTH_SKINS, DEMO_PDF, official_test_numbers, write_campaign
+from tests.helpers import BOTH_SKINS, DEMO_PDF, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Playwright
 
 from bot.run.chromium import LAUNCH_ARGS
-from tests.e2e.conftest import PASSWORD, official_test_numbers, wait_until, write_campaign
+from tests.helpers import PASSWORD, official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

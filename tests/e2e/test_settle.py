@@ -13,8 +13,15 @@ from datetime import UTC, datetime
 import jsonschema
 import pytest
 
-from tests.e2e.conftest import PROJECT, Setup, official_test_numbers, write_campaign
-from tests.e2e.test_reconcile import _ledger_ids, _no_personnummer, _today
+from tests.helpers import (
+    PROJECT,
+    Setup,
+    assert_no_personnummer,
+    ledger_ids,
+    official_test_numbers,
+    today_weekday,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -30,7 +37,7 @@ def _stopped_with_two_look_alikes(tmp_path, live_mock, qa) -> tuple[Setup, list[
     is shortened: the run stops with exit 3 and both stay in doubt."""
     pnrs = official_test_numbers(6100, 2)
     qa.reachable(*pnrs)
-    other_days = [d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") if d != _today()]
+    other_days = [d for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun") if d != today_weekday()]
     closed = f'window = {{ days = {other_days!r}, start = "08:00", end = "18:00" }}'.replace("'", '"')
     assert write_campaign(tmp_path, live_mock.url, pnrs, sending=closed).run("--yes", "--no-wait").returncode == 4
     with sqlite3.connect(tmp_path / "ledger.sqlite") as conn:
@@ -45,7 +52,7 @@ def _stopped_with_two_look_alikes(tmp_path, live_mock, qa) -> tuple[Setup, list[
 
 def test_settle_should_record_a_persons_decision_and_the_next_run_should_follow_it(tmp_path, live_mock, qa):
     setup, (has_it, lacks_it), arenden = _stopped_with_two_look_alikes(tmp_path, live_mock, qa)
-    ids = _ledger_ids(setup)
+    ids = ledger_ids(setup)
 
     listed = _settle(setup)
     listed_json = _settle(setup, "--json")
@@ -73,12 +80,12 @@ def test_settle_should_record_a_persons_decision_and_the_next_run_should_follow_
         ("resolved_as_not_sent", "person:Anna Ärendehanterare"),
     ]
     shown = listed.stdout + listed.stderr + listed_json.stdout + as_sent.stdout + as_not_sent.stdout
-    _no_personnummer(shown + setup.log_text(), [has_it, lacks_it])
+    assert_no_personnummer(shown + setup.log_text(), [has_it, lacks_it])
 
 
 def test_settle_should_refuse_what_it_cannot_do_and_change_nothing(tmp_path, live_mock, qa):
     setup, (first, second), arenden = _stopped_with_two_look_alikes(tmp_path, live_mock, qa)
-    ids = _ledger_ids(setup)
+    ids = ledger_ids(setup)
     before = setup.ledger_rows()
 
     both = _settle(setup, "--row", str(ids[first]), "--sent", arenden[first], "--not-sent", "--yes")

@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from bot.ledger.target import PostgresTarget
-from tests.e2e.conftest import Setup, official_test_numbers, wait_until, write_campaign
+from tests.helpers import Setup, official_test_numbers, wait_until, write_campaign
 from tests.pg_server import PASSWORD_ENV
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from mock_personalverktyg.arenden import HAS_ERRORS
 from mock_personalverktyg.citizens import ERRORS
-from tests.e2e.conftest import QA, small_file
+from tests.helpers import QA, small_file
 
 pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("mock_skin", ["spa"], indirect=True)]
 

@@ -27,7 +27,7 @@ from playwright.sync_api import Page, expect
 
 from bot.config import load_campaign
 from fixtures.build_deliveries import broken_check_digit, write_7z
-from tests.e2e.conftest import BOTH_SKINS_SPA_LONG, PASSWORD, PROJECT, wait_until, write_campaign
+from tests.helpers import BOTH_SKINS_SPA_LONG, PASSWORD, PROJECT, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

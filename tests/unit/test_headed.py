@@ -11,7 +11,7 @@ import pytest
 
 from bot.run.browser import BrowserSession, BrowserSettings
 from bot.run.chromium import HeadedUnavailable, find_headed_chromium, require_headed_chromium
-from tests.e2e.conftest import official_test_numbers, write_campaign
+from tests.helpers import official_test_numbers, write_campaign
 
 
 def _executable(folder: Path, name: str, body: str = "#!/bin/sh\nexit 0\n") -> Path:

@@ -132,3 +132,33 @@ def test_doctor_and_its_report_should_not_import_each_other() -> None:
     """The doctor walks and fills the report; the report module holds the report's data and writes it."""
     circles = _two_module_circles(_import_graph("bot", "flows"))
     assert [c for c in circles if any(m.startswith("bot.run.doctor") for m in c)] == []
+
+
+def _borrowed(path: Path) -> list[str]:
+    """What a test module takes from a conftest, or takes by a private name from another test module."""
+    return [
+        f"{module} import {name}"
+        for module, name in _imports(path)
+        if module.startswith("tests")
+        and (
+            module.split(".")[-1] == "conftest" or (name.startswith("_") and module.split(".")[-1].startswith("test_"))
+        )
+    ]
+
+
+@pytest.mark.parametrize("path", _modules("tests"), ids=lambda p: str(p.relative_to(PROJECT)))
+def test_test_modules_should_share_helpers_through_tests_helpers(path: Path) -> None:
+    """Shared helpers live in tests/helpers.py (or a helpers module); fixtures reach tests through conftest by name."""
+    assert _borrowed(path) == []
+
+
+def test_borrow_finder_should_see_a_conftest_import_and_a_private_name(tmp_path: Path) -> None:
+    """The rule above can fail: both kinds of borrowing are found, a public helper is not."""
+    module = tmp_path / "test_x.py"
+    module.write_text(
+        "from tests.e2e." + "conftest import QA\n"
+        "from tests.unit.test_y import _campaign, FACTS\n"
+        "from tests.helpers import QA\n",
+        encoding="utf-8",
+    )
+    assert _borrowed(module) == ["tests.e2e.conftest import QA", "tests.unit.test_y import _campaign"]

@@ -10,7 +10,7 @@ import pytest
 
 from bot.commands.cli import entry
 from bot.logging_setup import configure_logging
-from tests.unit.test_privacy_cli import _campaign
+from tests.helpers import demo_campaign
 
 
 @pytest.fixture
@@ -24,7 +24,7 @@ def kept_umask():
 
 
 def test_internal_error_should_say_so_in_swedish_and_name_the_log_file(tmp_path, monkeypatch, capsys, kept_umask):
-    campaign = _campaign(tmp_path, "")
+    campaign = demo_campaign(tmp_path, "")
 
     def broken(_facts):
         raise RuntimeError("ett fel som inte är projektets eget")

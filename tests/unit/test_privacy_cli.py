@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import sys
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from click.testing import CliRunner
 import bot.commands.validate
 from bot.commands.cli import entry, main
 from bot.pnr import mask
+from tests.helpers import demo_campaign
 
 PROJECT = Path(__file__).resolve().parents[2]
-DEMO = PROJECT / "fixtures" / "demo" / "campaign.toml"
 TEST_LIST = PROJECT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
 
 
@@ -93,7 +92,7 @@ def test_entry_should_make_every_new_file_owner_only(tmp_path, monkeypatch):
     ],
 )
 def test_run_should_refuse_a_cdp_url_off_this_machine_with_exit_2(tmp_path, cdp_url):
-    campaign = _campaign(tmp_path, f'session = "cdp"\ncdp_url = "{cdp_url}"')
+    campaign = demo_campaign(tmp_path, f'session = "cdp"\ncdp_url = "{cdp_url}"')
 
     result = CliRunner().invoke(main, ["run", str(campaign), "--yes"])
 
@@ -108,13 +107,4 @@ def test_run_should_refuse_a_cdp_url_off_this_machine_with_exit_2(tmp_path, cdp_
 def test_campaign_should_accept_a_cdp_url_on_loopback(tmp_path, cdp_url):
     from bot.config import load_campaign
 
-    assert load_campaign(_campaign(tmp_path, f'session = "cdp"\ncdp_url = "{cdp_url}"')).cdp_url == cdp_url
-
-
-def _campaign(tmp_path: Path, staff_tool: str) -> Path:
-    (tmp_path / "information.pdf").write_bytes(DEMO.with_name("information.pdf").read_bytes())
-    text = DEMO.read_text(encoding="utf-8").replace("[staff_tool]", f"[staff_tool]\n{staff_tool}")
-    text = re.sub(r'(?m)^session = "login".*$', "", text).replace("../../var/demo", "var")
-    path = tmp_path / "kampanj.toml"
-    path.write_text(text, encoding="utf-8")
-    return path
+    assert load_campaign(demo_campaign(tmp_path, f'session = "cdp"\ncdp_url = "{cdp_url}"')).cdp_url == cdp_url

@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -18,12 +17,13 @@ from bot.commands.command_log import log_file_for
 from bot.config import load_campaign
 from bot.errors import BrowserClosed, ConfigError
 from bot.private_files import private_dir
-from bot.retention import DAY_S, purge_expired
+from bot.retention import purge_expired
 from bot.run.browser import BrowserSession, BrowserSettings
 from bot.run.chromium import BASE_LAUNCH_ARGS, NO_SANDBOX_ENV, launch_args, sandbox_off_reason
 from bot.run.trace_scrub import TraceNotSafe, mask_personnummer, recorded_actions, scrub_trace
 from bot.secret_env import withheld_from_environment
-from tests.unit.test_privacy_cli import _campaign, official_numbers
+from tests.helpers import aged_file, demo_campaign
+from tests.unit.test_privacy_cli import official_numbers
 
 
 def test_chromium_should_keep_its_sandbox_for_a_normal_user():
@@ -64,27 +64,19 @@ def test_private_dir_should_tighten_the_folder_but_leave_an_existing_parent_alon
     assert (tmp_path / "delad").stat().st_mode & 0o777 == 0o755
 
 
-def _aged(path: Path, days: float) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"x")
-    then = time.time() - days * DAY_S
-    os.utime(path, (then, then))
-    return path
-
-
 def test_retention_should_delete_old_logs_and_artifacts_and_nothing_else(tmp_path):
-    campaign = load_campaign(_campaign(tmp_path, ""))
+    campaign = load_campaign(demo_campaign(tmp_path, ""))
     old = [
-        _aged(campaign.logs / "utskick-20240101T000000Z-aaaa.jsonl", 31),
-        _aged(campaign.artifacts / "20240101T000000Z-aaaa-rad1.png", 31),
-        _aged(campaign.artifacts / "20240101T000000Z-aaaa-rad1.trace.zip", 40),
+        aged_file(campaign.logs / "utskick-20240101T000000Z-aaaa.jsonl", 31),
+        aged_file(campaign.artifacts / "20240101T000000Z-aaaa-rad1.png", 31),
+        aged_file(campaign.artifacts / "20240101T000000Z-aaaa-rad1.trace.zip", 40),
     ]
     kept = [
-        _aged(campaign.logs / "utskick-20240201T000000Z-bbbb.jsonl", 29),
-        _aged(campaign.artifacts / "20240201T000000Z-bbbb-rad1.png", 1),
-        _aged(campaign.logs / "annat.txt", 400),
-        _aged(campaign.ledger, 400),
-        _aged(campaign.reports / "kampanj" / "kampanj-rapport.xlsx", 400),
+        aged_file(campaign.logs / "utskick-20240201T000000Z-bbbb.jsonl", 29),
+        aged_file(campaign.artifacts / "20240201T000000Z-bbbb-rad1.png", 1),
+        aged_file(campaign.logs / "annat.txt", 400),
+        aged_file(campaign.ledger, 400),
+        aged_file(campaign.reports / "kampanj" / "kampanj-rapport.xlsx", 400),
     ]
 
     deleted = purge_expired(campaign)
@@ -96,22 +88,22 @@ def test_retention_should_delete_old_logs_and_artifacts_and_nothing_else(tmp_pat
 
 @pytest.mark.parametrize("command", ["follow-up", "report", "status", "validate", "doctor"])
 def test_retention_should_delete_the_old_logs_of_every_command(tmp_path, command):
-    campaign = load_campaign(_campaign(tmp_path, ""))
-    old = _aged(log_file_for(campaign.logs, command, "20240101T000000Z-aaaa"), 31)
-    young = _aged(log_file_for(campaign.logs, command, "20240201T000000Z-bbbb"), 29)
+    campaign = load_campaign(demo_campaign(tmp_path, ""))
+    old = aged_file(log_file_for(campaign.logs, command, "20240101T000000Z-aaaa"), 31)
+    young = aged_file(log_file_for(campaign.logs, command, "20240201T000000Z-bbbb"), 29)
 
     assert purge_expired(campaign) == [old] and young.exists()
 
 
 def test_retention_zero_should_keep_everything(tmp_path):
-    campaign = load_campaign(_campaign(tmp_path, "")).with_overrides(keep_days=0)
-    old = _aged(campaign.logs / "utskick-20200101T000000Z-aaaa.jsonl", 2000)
+    campaign = load_campaign(demo_campaign(tmp_path, "")).with_overrides(keep_days=0)
+    old = aged_file(campaign.logs / "utskick-20200101T000000Z-aaaa.jsonl", 2000)
 
     assert purge_expired(campaign) == [] and old.exists()
 
 
 def test_keep_days_should_default_to_30_and_refuse_a_negative_value(tmp_path):
-    assert load_campaign(_campaign(tmp_path, "")).keep_days == 30
+    assert load_campaign(demo_campaign(tmp_path, "")).keep_days == 30
     text = (tmp_path / "kampanj.toml").read_text(encoding="utf-8").replace("[paths]", "[paths]\nkeep_days = -1")
     (tmp_path / "kampanj.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match="paths.keep_days"):

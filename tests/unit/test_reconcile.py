@@ -8,7 +8,7 @@ import pytest
 
 from bot.run.reconcile import classify, similar_subject
 from flows.unit_cases import STOCKHOLM, CaseRow, CaseTable
-from tests.e2e.conftest import official_test_numbers
+from tests.helpers import official_test_numbers
 
 PNR, OTHER = official_test_numbers(10, 2)
 SUBJECT = "Meddelande om provsvar"

@@ -19,7 +19,7 @@ from bot.config import load_campaign
 from bot.ledger import Ledger, campaign_key
 from bot.locators import Selectors
 from bot.report import build_frames, read_input, render_html, write_reports, write_reports_for_campaign
-from tests.e2e.conftest import official_test_numbers, write_campaign
+from tests.helpers import official_test_numbers, write_campaign
 
 NOW = datetime(2024, 5, 3, 12, 0, tzinfo=UTC)
 FACTS = {

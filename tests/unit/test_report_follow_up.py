@@ -14,7 +14,7 @@ from bot.config import load_campaign
 from bot.ledger import Ledger, campaign_key
 from bot.run.follow_up import FollowUpSummary, date_range, record_statuses
 from flows.follow_up import READ, UNKNOWN, UNREAD, FollowUpOutcome, ReadStatus
-from tests.e2e.conftest import PASSWORD, official_test_numbers, write_campaign
+from tests.helpers import PASSWORD, official_test_numbers, write_campaign
 
 FIRST = datetime(2024, 5, 2, 8, 0, tzinfo=UTC)
 LATER = datetime(2024, 5, 4, 8, 0, tzinfo=UTC)
