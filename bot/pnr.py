@@ -176,14 +176,23 @@ def display(pnr12: str) -> str:
 
 
 def mask(pnr: str) -> str:
-    """Keep the date and hide the serial: YYYYMMDD-**** (YYMMDD-**** for 10 digits, **** for anything else)."""
+    """Keep the date and hide the serial: YYYYMMDD-**** (YYMMDD-**** for 10 digits, **** when no date leads)."""
     core = re.sub(r"[\s\-+]", "", str(pnr))
     sep = "+" if "+" in str(pnr) else "-"
     if len(core) == 12 and core[:8].isdigit():
         return f"{core[:8]}-****"
     if len(core) == 10 and core[:6].isdigit():
         return f"{core[:6]}{sep}****"
+    if _leading_date(core[:8]):  # a value cut short keeps its date, which helps a person find the row
+        return f"{core[:8]}-****"
     return "****"
+
+
+def _leading_date(text: str) -> bool:
+    """True for YYYYMMDD that is a birth date (samordningsnummer too) between 1800 and 2099."""
+    if len(text) != 8 or not text.isdigit() or not 1800 <= int(text[:4]) <= 2099:
+        return False
+    return _birth_date(int(text[:4]), int(text[4:6]), int(text[6:8])) is not None
 
 
 def scrub(text: str) -> str:

@@ -121,7 +121,7 @@ def _two_module_circles(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
     return {tuple(sorted((a, b))) for a, targets in graph.items() for b in targets if a in graph.get(b, set())}
 
 
-def test_import_graph_should_find_a_two_module_circle(tmp_path: Path) -> None:
+def test_import_graph_should_find_a_two_module_circle() -> None:
     """The circle finder can fail: two modules that import each other are a circle."""
     assert _two_module_circles({"bot.a": {"bot.b"}, "bot.b": {"bot.a", "bot.c"}, "bot.c": set()}) == {
         ("bot.a", "bot.b")

@@ -190,6 +190,8 @@ def test_classify_should_tell_a_derived_samordningsnummer() -> None:
         (lambda n: n[2:], lambda n: f"{n[2:8]}-****"),
         (lambda n: f"{n[2:8]}+{n[8:]}", lambda n: f"{n[2:8]}+****"),
         (lambda n: "abc", lambda n: "****"),
+        (lambda n: n[:8], lambda n: f"{n[:8]}-****"),  # a row cut short: its birth date helps a person find it
+        (lambda n: n[2:10], lambda n: "****"),  # a 10-digit form cut short: no date in front, nothing shown
     ],
 )
 @pytest.mark.parametrize("masker", [mask, mask_pnr], ids=["pnr.mask", "ledger.mask_pnr"])
