@@ -22,8 +22,7 @@ from bot.run.browser import BrowserSession, BrowserSettings
 from bot.run.chromium import BASE_LAUNCH_ARGS, NO_SANDBOX_ENV, launch_args, sandbox_off_reason
 from bot.run.trace_scrub import TraceNotSafe, mask_personnummer, recorded_actions, scrub_trace
 from bot.secret_env import withheld_from_environment
-from tests.helpers import aged_file, demo_campaign
-from tests.unit.test_privacy_cli import official_numbers
+from tests.helpers import aged_file, demo_campaign, official_test_numbers
 
 
 def test_chromium_should_keep_its_sandbox_for_a_normal_user():
@@ -125,7 +124,7 @@ def test_withheld_secrets_should_not_reach_a_child_process_and_come_back_after(m
 
 
 def test_trace_masking_should_mask_personnummer_and_leave_hashes_and_times_alone():
-    pnr = official_numbers(1)[0]
+    pnr = official_test_numbers(0, 1)[0]
     text = (
         f'{{"value":"{pnr}","text":"{pnr[:8]}-{pnr[8:]}","short":"{pnr[2:]}","url":"/x?pnr={pnr}&a=1",'
         f'"sha1":"c904e3{pnr}f06","time":1796287376.130042,"id":"A-{pnr[2:]}x"}}'
@@ -177,7 +176,7 @@ def _trace_zip(path: Path, pnr: str, password: str) -> Path:
 
 
 def test_scrub_trace_should_drop_cookies_bodies_and_secrets_and_mask_personnummer(tmp_path):
-    pnr = official_numbers(1)[0]
+    pnr = official_test_numbers(0, 1)[0]
     trace = _trace_zip(tmp_path / "spar.trace.zip", pnr, "hemligt-losen")
 
     scrub_trace(trace, ["hemligt-losen", "kaka-2"])
