@@ -229,6 +229,14 @@ class LedgerContract(Protocol):
         """A run's end event."""
         ...
 
+    def record_sender(self, campaign_key: str, name: str) -> None:
+        """Who the staff tool showed as signed in after the run's login."""
+        ...
+
+    def senders(self, campaign_key: str) -> list[str]:
+        """The signed-in senders the campaign's runs recorded."""
+        ...
+
     def run_ends(self, campaign_key: str) -> dict[str, RunEnd]:
         """How each run ended."""
         ...

@@ -10,6 +10,7 @@ indexes or append-only triggers.
 from __future__ import annotations
 
 from bot.ledger.model import STATES, LedgerError
+from bot.ledger.pg_roles import may_migrate, migration_refused
 
 SCHEMA_VERSION = 1
 # Serialises schema changes between runners that start at once (any constant no other program uses).
@@ -168,7 +169,8 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {}
 
 
 def ensure_schema(conn) -> None:
-    """Create the schema in an empty database or migrate an older one, under an advisory lock; refuse a newer one."""
+    """Create the schema in an empty database or migrate an older one, under an advisory lock; refuse a newer one,
+    and an older one the connected role may not change (a runner role)."""
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
         found = conn.execute("SELECT to_regclass('schema_version') IS NOT NULL").fetchone()[0]
@@ -179,7 +181,9 @@ def ensure_schema(conn) -> None:
                 f"({SCHEMA_VERSION}). Uppgradera utskick."
             )
         if version == SCHEMA_VERSION:
-            return
+            return  # a runner role (bot.ledger.pg_roles) gets here without any DDL
+        if not may_migrate(conn, version):
+            raise migration_refused(version, SCHEMA_VERSION)
         if version == 0:
             for statement in DDL:
                 conn.execute(statement)

@@ -23,6 +23,7 @@ from bot.ledger.leases import Fence, RunnerLease
 from bot.ledger.model import TRANSITIONS, Item, LedgerError
 from bot.ledger.pg_connection import NOW_SQL, PgConnection, connect, pg_sql
 from bot.ledger.pg_schema import ensure_schema
+from bot.ledger.pg_tls import warn_without_tls
 from bot.ledger.target import PostgresTarget
 
 __all__ = ["PostgresLedger", "pg_sql"]
@@ -45,6 +46,7 @@ class PostgresLedger(LedgerCore):
     def __init__(self, target: PostgresTarget, *, actor: str, run_id: str) -> None:
         super().__init__(target, actor=actor, run_id=run_id)  # type: ignore[arg-type]
         self.target = target
+        warn_without_tls(target)
         # Read once: the runner withholds secrets from the environment while its browsers run.
         self._password = target.password()
         self._schema_ready = False

@@ -1,6 +1,7 @@
 """Each run's start and end in the audit trail: who ran it where, and how it ended (outcome and exit code).
 
-Two campaign-level events per run, `run_started` and `run_finished`; the events table stays append-only, so a
+Two campaign-level events per run, `run_started` and `run_finished` (and `sender_signed_in`, who the staff tool
+showed as signed in after each login); the events table stays append-only, so a
 run that was killed simply has no `run_finished`. The report's Körningar sheet and `utskick status` read them.
 """
 
@@ -15,6 +16,8 @@ from bot.ledger.base import LedgerBase, detail_json
 
 RUN_STARTED = "run_started"
 RUN_FINISHED = "run_finished"
+# Who the staff tool showed as signed in after a login of the run (the sender of what it sends).
+SENDER_SIGNED_IN = "sender_signed_in"
 RUN_EVENTS = (RUN_STARTED, RUN_FINISHED)
 # How a run ended, as recorded; a run with no `run_finished` was ended by the system (killed, power loss).
 OUTCOMES = ("finished", "declined", "interrupted", "stopped", "crashed")
@@ -45,6 +48,18 @@ class RunRecords(LedgerBase):
         with self._write() as conn:
             detail = detail_json(outcome=outcome, exit_code=exit_code, sent=sent)
             self._event(conn, self._now(conn), campaign_key, None, RUN_FINISHED, detail=detail)
+
+    def record_sender(self, campaign_key: str, name: str) -> None:
+        """The staff tool showed `name` as the signed-in user after this run logged in."""
+        with self._write() as conn:
+            detail = detail_json(name=name)
+            self._event(conn, self._now(conn), campaign_key, None, SENDER_SIGNED_IN, detail=detail)
+
+    def senders(self, campaign_key: str) -> list[str]:
+        """Every signed-in user the campaign's runs recorded as sender, first seen first."""
+        sql = "SELECT detail FROM events WHERE campaign_key = ? AND event = ? ORDER BY id"
+        rows = self.connection().execute(sql, (campaign_key, SENDER_SIGNED_IN))
+        return list(dict.fromkeys(json.loads(detail or "{}").get("name", "") for (detail,) in rows))
 
     def run_ends(self, campaign_key: str) -> dict[str, RunEnd]:
         """run_id -> how it ended, for every run that recorded its end."""
