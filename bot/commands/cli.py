@@ -19,6 +19,7 @@ from bot.commands.command_log import CommandLog
 from bot.commands.doctor import doctor
 from bot.commands.follow_up import follow_up
 from bot.commands.json_output import campaign_reasons, emit, error_document, run_document
+from bot.commands.ledger_roles import ledger_group
 from bot.commands.report import report
 from bot.commands.selectors import selectors
 from bot.commands.settle import settle
@@ -52,6 +53,7 @@ main.add_command(status)
 main.add_command(settle)
 main.add_command(approve)
 main.add_command(ui)
+main.add_command(ledger_group)
 
 
 def _fail(error: UtskickError) -> None:

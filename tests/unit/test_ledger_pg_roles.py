@@ -154,3 +154,20 @@ def test_role_name_should_be_refused_unless_plain(role: str) -> None:
 def test_grant_runner_should_refuse_a_role_that_does_not_exist(owner, pg_server) -> None:
     with owner_connection(owner, pg_server) as conn, pytest.raises(LedgerError, match="finns inte"):
         grant_runner(conn, "no_such_role_here")
+
+
+def test_grant_runner_command_should_let_the_runner_role_run(owner, pg_server, runner_role, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from bot.commands.cli import main
+    from tests.helpers import write_campaign
+    from tests.pg_server import PASSWORD_ENV
+
+    setup = write_campaign(tmp_path, "http://127.0.0.1:9", official_pnrs(1))
+    text = setup.campaign.read_text(encoding="utf-8")
+    ledger = f'ledger = "{owner.url}"\nledger_password_env = "{PASSWORD_ENV}"'
+    setup.campaign.write_text(text.replace('ledger = "ledger.sqlite"', ledger), encoding="utf-8")
+    done = CliRunner().invoke(main, ["ledger", "grant-runner", str(setup.campaign), runner_role])
+    assert done.exit_code == 0, done.output
+    assert f"rollen {runner_role}" in done.output
+    whole_run(as_runner(owner, runner_role))
