@@ -21,6 +21,7 @@
     │   ├── LoginRequired             cannot log in (wrong password, SITHS session gone)
     │   ├── PreflightFailed           template inactive or lacks the texts the campaign names
     │   ├── CampaignLocked            another run of the same campaign is in progress
+    │   ├── SenderUnknown             approval required, and the staff tool does not show who is signed in
     │   └── ReconcileUncertain        an in-doubt citizen has a row in Alla ärenden that may be the ärende
     ├── LedgerError                   the ledger cannot do what was asked (bot/ledger/model.py)
     │   ├── LedgerStateError          a state change the transition table refuses (bot/ledger/model.py)
@@ -121,6 +122,10 @@ class SelectorError(NeedsHuman):
 
 class LoginRequired(NeedsHuman):
     """The bot cannot log in (wrong credentials or no SITHS session)."""
+
+
+class SenderUnknown(NeedsHuman):
+    """`approval.required`, and the staff tool does not show who is signed in: no sender to check approvers against."""
 
 
 class ReconcileUncertain(NeedsHuman):

@@ -190,6 +190,8 @@ class Selectors:
             loc = scope.get_by_test_id(f("test_id"))
         elif "text" in node:
             loc = scope.get_by_text(f("text"), exact=exact)
+        elif "title" in node:
+            loc = scope.get_by_title(f("title"), exact=exact)
         else:
             loc = scope.locator(f("css"))
         if "has_text" in node:

@@ -19,7 +19,7 @@ from bot.strict_toml import key_line
 VERSION = 2
 ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness", "value", "pattern"
 
-FINDERS = ("role", "label", "placeholder", "test_id", "text", "css")
+FINDERS = ("role", "label", "placeholder", "test_id", "text", "title", "css")
 ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional")
 ELEMENT_KINDS = ("select", "listbox", "file_input", "file_chooser")
 RECORDS_ATTRIBUTES = ("records", "row", "cell", "header", "fields", "pattern", "optional")
@@ -37,7 +37,7 @@ SCHEMA: dict[str, str] = {
     **_group("page", ELEMENT, "content", "busy"),
     **_group("login", ELEMENT, "hsa_id", "password", "submit", "failed"),
     **_group("unit", ELEMENT, "heading", "choice", "list", "any_choice"),
-    **_group("nav", ELEMENT, "my_cases", "unit_cases"),
+    **_group("nav", ELEMENT, "my_cases", "unit_cases", "signed_in_user"),
     **_group("my_cases", ELEMENT, "send_case"),
     **_group("step1", ELEMENT, "template", "template_option", "next"),
     **_group("step2", ELEMENT, "pnr", "add", "list", "rows", "row", "remove", "refused", "busy", "next"),

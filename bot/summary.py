@@ -50,6 +50,7 @@ class RunSummary:
     artifacts: Path | None = None
     reports: list[Path] = field(default_factory=list)
     preview_text: str = ""
+    sender: str = ""  # who the staff tool showed as signed in (empty: not read)
 
 
 def format_summary(s: RunSummary) -> str:
@@ -59,6 +60,8 @@ def format_summary(s: RunSummary) -> str:
         lines.append(f"  Skulle skickas: {s.would_send}")
     else:
         lines.append(f"  Skickade i denna körning: {s.sent_this_run}")
+    if s.sender:
+        lines.append(f"  Inloggad i Personalverktyget (avsändare): {s.sender}")
     if s.counts:
         lines.append("  Hela kampanjen: " + ", ".join(f"{STATES_SV.get(k, k)} {v}" for k, v in s.counts.items() if v))
     if s.not_reachable:

@@ -87,7 +87,7 @@ def wanted(selectors: Selectors, key: str) -> tuple[str | None, str, str]:
     """What the entry asks for: (role or None, name, how to say it in Swedish: "länken 'Skicka ärende'")."""
     node = selectors.entry(key)
     role = node.get("role")
-    for finder in ("name", "label", "placeholder", "text", "test_id", "css"):
+    for finder in ("name", "label", "placeholder", "text", "title", "test_id", "css"):
         if finder in node:
             name = str(node[finder])
             break

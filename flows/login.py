@@ -1,8 +1,11 @@
-"""Open the staff tool ready to work: log in (the mock's form stands in for SITHS) and choose the unit."""
+"""Open the staff tool ready to work: log in (the mock's form stands in for SITHS) and choose the unit; and read
+who the tool shows as signed in."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from playwright.sync_api import Error as PlaywrightError
 
 from bot.errors import LoginRequired, PreflightFailed
 from flows.screen import Screen, shown_names
@@ -54,3 +57,16 @@ def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
             )
         screen.click("unit.choice", unit=request.unit)
     screen.wait_visible("nav.my_cases")
+
+
+def read_signed_in_user(screen: Screen) -> str | None:
+    """Who the staff tool shows as signed in (`nav.signed_in_user`'s text), or None when it shows no one."""
+    if not screen.selectors.has("nav.signed_in_user"):
+        return None
+    element = screen.el("nav.signed_in_user").first
+    try:
+        element.wait_for(state="visible", timeout=screen.timeout_ms)
+        shown = " ".join(element.inner_text(timeout=screen.timeout_ms).split())
+    except PlaywrightError:  # absent or renamed: the caller decides whether a run can go on without it
+        return None
+    return shown or None

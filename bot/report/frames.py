@@ -54,6 +54,10 @@ def clean_tool_text(text: str | None) -> str:
     return _CONTROL_TAIL.sub("", folded).strip()
 
 
+# An HSA-id holds an organisation number, which looks like a personnummer: the HTML summary leaves it out.
+HSA_ID_TEXT = re.compile(r"SE\d{10}-[0-9A-Za-z]{1,31}")
+
+
 @dataclass(frozen=True)
 class RunFact:
     """One run (or follow-up) of the campaign, from the audit events."""
@@ -66,6 +70,7 @@ class RunFact:
     sent: int
     outcome: str = ""  # Swedish: klar, avbruten, stoppad, avbröts av systemet, pågår ("" for a follow-up)
     exit_code: int | None = None
+    signed_in: str = ""  # who the staff tool showed signed in to the run (names, comma-separated; "" not read)
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class ReportInput:
     rejected: list[RejectedRow]
     runs: list[RunFact] = field(default_factory=list)
     senders: dict[int, str] = field(default_factory=dict)
+    signed_in: dict[int, str] = field(default_factory=dict)  # item id -> signed-in user of the run that sent it
     markers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item id -> what the check showed
     bot_version: str = ""
     selectors_sha256: str = ""
@@ -236,8 +242,12 @@ def run_facts(data: ReportInput, *, with_actors: bool = True) -> list[tuple[str,
     actors = sorted({r.actor for r in sends})
     who = ", ".join(actors) if with_actors else f"{len(actors)} handläggare (HSA-id finns i Excel-rapporten)"
     first_send, last_send = send_period(data)
+    signed_in = ", ".join(dict.fromkeys(n for r in sends for n in r.signed_in.split(", ") if n))
+    if not with_actors:
+        signed_in = HSA_ID_TEXT.sub("HSA-id i Excel-rapporten", signed_in)
     return [
         ("Körd av", who if actors else "(ingen körning ännu)"),
+        ("Inloggad i Personalverktyget (avsändare)", signed_in or "(inte avläst)"),
         ("Antal körningar", str(len(sends))),
         ("Första körningen (svensk tid)", local_text(min((r.started for r in sends), default=None))),
         ("Senaste körningen (svensk tid)", local_text(max((r.ended for r in sends), default=None))),
@@ -361,11 +371,22 @@ def _invalid(data: ReportInput) -> pd.DataFrame:
 
 def _runs(data: ReportInput) -> pd.DataFrame:
     rows = [
-        (r.run_id, r.kind, r.actor, _naive_local(r.started), _naive_local(r.ended), r.sent, r.outcome, r.exit_code)
+        (
+            r.run_id,
+            r.kind,
+            r.actor,
+            r.signed_in,
+            _naive_local(r.started),
+            _naive_local(r.ended),
+            r.sent,
+            r.outcome,
+            r.exit_code,
+        )
         for r in data.runs
     ]
-    columns = ["Körning", "Typ", "Utförd av", "Start (svensk tid)", "Slut (svensk tid)", "Skickade", "Utfall"]
-    frame = _frame(rows, [*columns, "Slutkod"], times=columns[3:5])
+    columns = ["Körning", "Typ", "Utförd av", "Inloggad i Personalverktyget", "Start (svensk tid)"]
+    columns += ["Slut (svensk tid)", "Skickade", "Utfall"]
+    frame = _frame(rows, [*columns, "Slutkod"], times=columns[4:6])
     frame["Slutkod"] = frame["Slutkod"].astype("Int64")
     return frame
 
@@ -379,6 +400,7 @@ JOURNAL_COLUMNS = [
     "Ärende-id",
     "Avsändare",
     "Skickat av (HSA-id)",
+    "Inloggad avsändare (Personalverktyget)",
 ]
 
 
@@ -397,6 +419,7 @@ def _journal(data: ReportInput) -> pd.DataFrame:
             i.arende_id,
             who,
             data.senders.get(i.id, ""),
+            data.signed_in.get(i.id, ""),
         )
         for i in data.items
         if i.state == SENT

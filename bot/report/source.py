@@ -10,7 +10,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from bot.ledger import Event, Ledger, LedgerError, read_lock_note
-from bot.ledger.runs import RUN_FINISHED, RUN_STARTED
+from bot.ledger.runs import RUN_FINISHED, RUN_STARTED, SENDER_SIGNED_IN
 from bot.report.frames import FOLLOW_UP_EVENTS, RUN_OUTCOMES_SV, SEND_EVENTS, ReportInput, RunFact
 
 
@@ -35,13 +35,17 @@ def files_sha256(paths: Iterable[Path | None]) -> str:
     return digest.hexdigest() if found else ""
 
 
-def runs_from_events(events: Iterable[Event], running: str | None = None) -> tuple[list[RunFact], dict[int, str]]:
-    """Each run's actor, first and last event, sends and how it ended; and who sent each item.
+def runs_from_events(
+    events: Iterable[Event], running: str | None = None
+) -> tuple[list[RunFact], dict[int, str], dict[int, str]]:
+    """Each run's actor, signed-in user, first and last event, sends and how it ended; who sent each item (the
+    run's actor) and who the staff tool showed signed in to the run that sent it.
 
     A send run that recorded its start but no end was ended by the system (killed), unless it is `running`.
     """
     runs: dict[str, dict] = {}
     senders: dict[int, str] = {}
+    sent_by_run: dict[int, str] = {}
     for e in events:
         run = runs.setdefault(e.run_id, {"actor": e.actor, "started": e.at, "ended": e.at, "sent": 0, "kinds": set()})
         run["ended"] = max(run["ended"], e.at)
@@ -49,9 +53,12 @@ def runs_from_events(events: Iterable[Event], running: str | None = None) -> tup
         run["kinds"].add(e.event)
         if e.event == RUN_FINISHED:
             run["end"] = json.loads(e.detail or "{}")
+        if e.event == SENDER_SIGNED_IN:
+            run.setdefault("signed_in", {})[json.loads(e.detail or "{}").get("name", "")] = None
         if e.event in SEND_EVENTS and e.item_id is not None:
             run["sent"] += 1
             senders[e.item_id] = e.actor
+            sent_by_run[e.item_id] = e.run_id
     facts = []
     for run_id, r in runs.items():
         follow_up = r["kinds"] <= set(FOLLOW_UP_EVENTS)
@@ -74,9 +81,12 @@ def runs_from_events(events: Iterable[Event], running: str | None = None) -> tup
                 sent=r["sent"],
                 outcome=RUN_OUTCOMES_SV.get(outcome, outcome),
                 exit_code=end.get("exit_code"),
+                signed_in=", ".join(n for n in r.get("signed_in", {}) if n),
             )
         )
-    return sorted(facts, key=lambda r: r.started), senders
+    signed_in = {run.run_id: run.signed_in for run in facts}
+    signed_in_by_item = {item: signed_in[run_id] for item, run_id in sent_by_run.items() if signed_in.get(run_id)}
+    return sorted(facts, key=lambda r: r.started), senders, signed_in_by_item
 
 
 def read_input(
@@ -88,13 +98,14 @@ def read_input(
         raise LedgerError(f"Kampanjen {key[:12]} finns inte i liggaren.")
     note = read_lock_note(ledger.path, key)
     running = note.owner if note is not None and not note.process_gone() else None
-    runs, senders = runs_from_events(ledger.events(key), running=running)
+    runs, senders, signed_in = runs_from_events(ledger.events(key), running=running)
     return ReportInput(
         campaign=campaign,
         items=list(ledger.items(key)),
         rejected=list(ledger.rejected_rows(key)),
         runs=runs,
         senders=senders,
+        signed_in=signed_in,
         markers=ledger.markers(key),
         bot_version=bot_version(),
         selectors_sha256=files_sha256(selectors_files),

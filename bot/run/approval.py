@@ -2,6 +2,11 @@
 name, unit, template, texts, extra text, attachments by hash) and a delivery (fingerprint) that someone else,
 named with name and HSA-id, has approved. A changed character in the message makes a new key, which no approval
 covers. `utskick approve` and the window record approvals; `run` (both) checks them.
+
+"Someone else" is checked against the sender: the campaign's `staff_tool.hsa_id` and the users the staff tool
+showed as signed in to earlier runs (at approval), and the user it shows signed in to this run (after each
+login: `check_sender`). An approval records a statement (a name and an HSA-id typed in), not a login of the
+approver's own.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ import unicodedata
 from typing import Any
 
 from bot.config import Campaign
-from bot.errors import ApprovalMissing, CampaignConflict, InputError
+from bot.errors import ApprovalMissing, CampaignConflict, InputError, SenderUnknown
 from bot.intake import IntakeResult
 from bot.ledger import Approval, Ledger
 from bot.ledger.identity import identify, message_differences, same_name
@@ -21,8 +26,9 @@ HSA_ID = re.compile(r"SE\d{10}-[0-9A-Za-z]{1,31}")
 MAX_NAME = 120
 
 
-def check_approver(campaign: Campaign, name: str, hsa_id: str) -> tuple[str, str]:
-    """The approver's name and HSA-id, trimmed; an InputError (Swedish) when either is wrong or is the sender."""
+def check_approver(campaign: Campaign, name: str, hsa_id: str, senders: list[str] = ()) -> tuple[str, str]:
+    """The approver's name and HSA-id, trimmed; an InputError (Swedish) when either is wrong or is the sender
+    (`staff_tool.hsa_id`, or one of `senders`, the users the staff tool showed signed in to the campaign's runs)."""
     name = " ".join(unicodedata.normalize("NFC", name or "").split())
     hsa_id = (hsa_id or "").strip().upper()
     if not name:
@@ -38,7 +44,44 @@ def check_approver(campaign: Campaign, name: str, hsa_id: str) -> tuple[str, str
         raise InputError(
             f"{hsa_id} är den som skickar kampanjen (staff_tool.hsa_id). Godkännandet ska göras av en annan person."
         )
+    for sender in senders:
+        if _is_sender(sender, name, hsa_id):
+            raise InputError(
+                f"{name} ({hsa_id}) var inloggad i Personalverktyget när kampanjen skickades ({sender}) och är "
+                "alltså avsändaren. Godkännandet ska göras av en annan person."
+            )
     return name, hsa_id
+
+
+def check_sender(campaign: Campaign, approvals: list[Approval], sender: str | None) -> None:
+    """After a login of a run that needs approval: SenderUnknown (exit 3) when the staff tool shows no signed-in
+    user, ApprovalMissing (exit 2, nothing sent) when the signed-in user is one of the approvers."""
+    if not campaign.approval_required:
+        return
+    if sender is None:
+        raise SenderUnknown(
+            "Kampanjen kräver godkännande av en andra person, men Personalverktyget visar inte vem som är inloggad "
+            "(selectors-nyckeln nav.signed_in_user hittas inte). Utan avsändaren går det inte att se att "
+            "godkännaren är en annan person. Kör utskick doctor och rätta nyckeln. Inget skickades."
+        )
+    for approval in approvals:
+        if _is_sender(sender, approval.approver_name, approval.approver_hsa_id):
+            raise ApprovalMissing(
+                f"Godkännandet ({approval.describe()}) är gjort av den som är inloggad i Personalverktyget och "
+                f"skickar ({sender}). Godkännandet ska göras av en annan person. Inget skickades."
+            )
+
+
+def _is_sender(shown: str, name: str, hsa_id: str) -> bool:
+    """The staff tool's signed-in text names this person: the same name, or their HSA-id in it."""
+    shown_ids = {found.upper() for found in HSA_ID.findall(shown)}
+    return same_name(shown, name) or (bool(hsa_id) and hsa_id.upper() in shown_ids) or _name_part(shown, name)
+
+
+def _name_part(shown: str, name: str) -> bool:
+    # A header may add the HSA-id or a role to the name: "Anna Andersson (SE2321000016-A001)".
+    before = re.split(r"\(|,|\||\s[–-]\s", shown, maxsplit=1)[0]
+    return bool(before.strip()) and same_name(before, name)
 
 
 def approval_facts(campaign: Campaign, intake: IntakeResult) -> dict[str, Any]:
@@ -57,7 +100,7 @@ def approval_facts(campaign: Campaign, intake: IntakeResult) -> dict[str, Any]:
 
 def approve(ledger: Ledger, campaign: Campaign, key: str, intake: IntakeResult, name: str, hsa_id: str) -> Approval:
     """Record `name`/`hsa_id`'s approval of this message for this delivery; refused when the campaign could not run."""
-    name, hsa_id = check_approver(campaign, name, hsa_id)
+    name, hsa_id = check_approver(campaign, name, hsa_id, ledger.senders(key))
     problem = identify(ledger, campaign, key).problem
     if problem:
         raise CampaignConflict(problem)

@@ -174,7 +174,7 @@ class Doctor:
         if not self.screen.is_visible("my_cases.send_case"):
             self.screen.click("nav.my_cases")
         self.screen.wait_visible("my_cases.send_case")
-        self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "my_cases.send_case")
+        self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "nav.signed_in_user", "my_cases.send_case")
         self._shoot(self.screen_name)
 
     def _step1(self) -> None:

@@ -37,14 +37,14 @@ from bot.errors import (
     UtskickError,
 )
 from bot.intake import IntakeResult, read_delivery
-from bot.ledger import HeldLock, Item, Ledger, campaign_key
+from bot.ledger import Approval, HeldLock, Item, Ledger, campaign_key
 from bot.ledger.identity import Identity, check_identity
 from bot.ledger.leases import LeaseLost
 from bot.ledger.target import PostgresTarget
 from bot.locators import Selectors
 from bot.private_files import private_dir
 from bot.retention import purge_expired
-from bot.run.approval import require_approval
+from bot.run.approval import check_sender, require_approval
 from bot.run.pacing import Clock, Pacer, SharedPacer, describe_window, next_opening, seconds_until_open, waiting_line
 from bot.run.staff_session import actor, browser_settings, login_request
 from bot.run.worker import CircuitBreaker, RunContext, Tally, Worker
@@ -97,6 +97,9 @@ class Run:
         self.stop = threading.Event()
         self.interrupted = False
         self.declined = False
+        self._approvals: list[Approval] = []
+        self._senders: set[str | None] = set()  # who the staff tool showed signed in, once each
+        self._sender_lock = threading.Lock()
         self.window_closed = False
         self.selectors = Selectors.load(campaign.selectors, campaign.selectors_override)
         self.key = campaign_key(campaign.key_facts())
@@ -156,7 +159,8 @@ class Run:
         """With approval.required: this delivery (or, resuming, every recorded one) approved for this exact key."""
         fingerprints = [intake.fingerprint] if intake else [d["fingerprint"] for d in ledger.deliveries(self.key)]
         source = intake.source if intake else ""
-        for approval in require_approval(ledger, self.campaign, self.key, fingerprints, source):
+        self._approvals = require_approval(ledger, self.campaign, self.key, fingerprints, source)
+        for approval in self._approvals:
             log.info("approval_checked", approval_id=approval.id, approver_hsa_id=approval.approver_hsa_id)
 
     def _send_recorded(self, ledger: Ledger, lock: HeldLock, intake: IntakeResult | None, identity: Identity) -> None:
@@ -323,6 +327,7 @@ class Run:
             preview_screenshot=self.options.preview_screenshot,
             pace_at_click=self.shared_pacer.wait_turn if self.shared_pacer else None,
             preflight_once=self._preflight_once(ledger),
+            signed_in=partial(self._signed_in, ledger),
         )
         work = iter(work)
         first = next((item for item in work if item is not None), None)  # a None only flushes the feeder
@@ -368,6 +373,21 @@ class Run:
         self.summary.would_send = tally.would_send
         self.summary.not_reachable = dict(tally.not_reachable)
         self.summary.preview_text = tally.preview_text
+
+    def _signed_in(self, ledger: Ledger, sender: str | None) -> None:
+        """After a login: record who the staff tool shows signed in as the sender (once per run and name), and
+        stop when approval is required and it shows no one or one of the approvers."""
+        with self._sender_lock:
+            first_time = sender not in self._senders
+            self._senders.add(sender)
+        if first_time:
+            log.info("sender_signed_in", shown=sender is not None)
+            if sender is not None and not self.options.dry_run:
+                ledger.record_sender(self.key, sender)
+        if sender is not None:
+            self.summary.sender = sender
+        if not self.options.dry_run:
+            check_sender(self.campaign, self._approvals, sender)
 
     def _preflight_passed(self, lead: threading.Thread, ready: threading.Event) -> bool:
         """Wait for worker 0's preflight; False when it failed (its error is in self.errors) or the run stopped."""

@@ -37,7 +37,7 @@ from bot.run.browser import BrowserSession, BrowserSettings
 from bot.run.preview_shot import save_masked_screenshot
 from bot.run.reconcile import reconcile
 from bot.run.staff_session import retry_policy
-from flows.login import LoginRequest, open_staff_tool
+from flows.login import LoginRequest, open_staff_tool, read_signed_in_user
 from flows.recipients import NOT_ADDED
 from flows.screen import Screen
 from flows.send import Message, SendOutcome, SendRequest, send_case
@@ -130,6 +130,8 @@ class RunContext:
     pace_at_click: Callable[[int], bool] | None = None
     # Several runners share one preflight: given how to make it, returns its preview (None: the run stops).
     preflight_once: Callable[[Callable[[], str]], str | None] | None = None
+    # Told, after each login, who the staff tool shows as signed in (None: it shows no one); may stop the run.
+    signed_in: Callable[[str | None], None] | None = None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.run.staff_session.retry_policy`)."""
@@ -209,8 +211,7 @@ class Worker:
             for attempt in self.ctx.retrying(self._before_retry):
                 with attempt:
                     self._needs_login = True
-                    with self.session.untraced():  # a trace never records the login
-                        open_staff_tool(self.screen, self.ctx.login)
+                    self._log_in()
                     request = SendRequest((first.pnr,), self.ctx.message, never, dry_run=True)
                     outcome = send_case(self.screen, request)
                     if outcome.not_added:
@@ -267,8 +268,7 @@ class Worker:
 
     def _attempt(self, unit: _Unit) -> None:
         if self._needs_login:
-            with self.session.untraced():  # a trace never records the login
-                open_staff_tool(self.screen, self.ctx.login)
+            self._log_in()
             self._needs_login = False
         try:
             if unit.in_doubt:
@@ -284,6 +284,12 @@ class Worker:
             if isinstance(e, BrowserClosed):
                 self._recycle()
             raise
+
+    def _log_in(self) -> None:
+        with self.session.untraced():  # a trace never records the login
+            open_staff_tool(self.screen, self.ctx.login)
+            if self.ctx.signed_in is not None:
+                self.ctx.signed_in(read_signed_in_user(self.screen))
 
     def _send(self, unit: _Unit) -> None:
         by_pnr = {item.pnr: item for item in unit.pending}

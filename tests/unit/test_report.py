@@ -186,6 +186,7 @@ def test_journal_export_should_date_each_send_in_swedish_local_time(tmp_path: Pa
         "Ärende-id",
         "Avsändare",
         "Skickat av (HSA-id)",
+        "Inloggad avsändare (Personalverktyget)",
     ]
     row = journal.iloc[0]
     assert row["Datum (svensk tid)"] == local
@@ -431,3 +432,38 @@ def test_ej_nabara_should_leave_out_the_control_labels_scraped_with_the_tool_tex
 
     assert texts == ["Inloggningen är spärrad", "Aktiv inloggning Ingen avisering"]
     book.ledger.close()
+
+
+def test_reports_should_name_who_the_staff_tool_showed_signed_in_as_sender(tmp_path: Path) -> None:
+    book = make_book(tmp_path, 2)
+    book.ledger.record_run_started(book.key)
+    book.ledger.record_sender(book.key, "Anna Ärendehanterare")
+    book.ledger.mark_sending(book.ids)
+    book.ledger.mark_sent(book.ids[0], "A-1", "2024-05-01T08:00:00.000000Z")
+    later = Ledger.open(book.ledger.path, actor="SE2321000016-A002", run_id="20240502T080000Z-0002")
+    later.record_run_started(book.key)
+    later.record_sender(book.key, "Lars Lokaladmin (SE2321000016-A002)")
+    later.mark_sent(book.ids[1], "A-2", "2024-05-02T08:00:00.000000Z")
+    later.close()
+
+    paths = book.write()
+    sheets = pd.read_excel(paths[0], sheet_name=None)
+    journal = pd.read_csv(paths[2], sep=";", encoding="utf-8-sig", dtype=str)
+    summary = book.summary()
+    html = paths[1].read_text(encoding="utf-8")
+
+    runs = sheets["Körningar"]
+    assert list(runs["Inloggad i Personalverktyget"]) == ["Anna Ärendehanterare", "Lars Lokaladmin (SE2321000016-A002)"]
+    assert list(journal["Inloggad avsändare (Personalverktyget)"]) == [
+        "Anna Ärendehanterare",
+        "Lars Lokaladmin (SE2321000016-A002)",
+    ]
+    shown = "Anna Ärendehanterare, Lars Lokaladmin (SE2321000016-A002)"
+    assert summary["Inloggad i Personalverktyget (avsändare)"] == shown
+    assert "Anna Ärendehanterare, Lars Lokaladmin (HSA-id i Excel-rapporten)" in html
+    assert "SE2321000016-A002" not in html
+    book.ledger.close()
+
+
+def test_reports_should_say_when_no_signed_in_user_was_read(mixed: Book) -> None:
+    assert mixed.summary()["Inloggad i Personalverktyget (avsändare)"] == "(inte avläst)"
