@@ -3,8 +3,10 @@ profile without a login, a wrong password, and SIGTERM mid-run (exit 4, then res
 
 from __future__ import annotations
 
+import json
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections import Counter
@@ -70,6 +72,9 @@ def test_cdp_session_should_send_through_the_browser_a_person_logged_into(
     assert result.returncode == 0, result.stdout + result.stderr
     assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs)
     assert {s["sent_by"] for s in qa.sent()} == {"SE2321000016-A001"}
+    with sqlite3.connect(setup.ledger) as conn:  # no staff_tool.hsa_id to go by: the tool's header names the sender
+        shown = conn.execute("SELECT detail FROM events WHERE event = 'sender_signed_in'").fetchall()
+    assert [json.loads(detail)["name"] for (detail,) in shown] == ["Anna Ärendehanterare"]
 
 
 def test_cdp_session_without_a_login_should_stop_with_exit_3_and_say_to_log_in(tmp_path, live_mock, qa, person_browser):

@@ -282,3 +282,10 @@ def test_every_page_should_use_only_the_mocks_own_stylesheet_and_scripts(client,
         with client.get(asset) as response:
             assert response.status_code == 200
             assert b"http://" not in response.data and b"https://" not in response.data
+
+
+@pytest.mark.parametrize(("hsa_id", "name"), [(ANNA, "Anna Ärendehanterare"), (LARS, "Lars Lokaladmin")])
+def test_header_should_show_the_signed_in_user_under_the_title_personliga_installningar(client, hsa_id, name):
+    Staff(client).login(hsa_id)
+    header = client.get("/enhet/vc-centrum/mina-arenden").text.split('<header class="topbar">')[1].split("</header>")[0]
+    assert re.search(rf'title="Personliga inställningar"[^>]*>{name}</a>', header)

@@ -402,3 +402,10 @@ def test_cli_should_serve_the_spa_skin():
         process.terminate()
         process.wait(timeout=10)
         process.stdout.close()
+
+
+def test_spa_header_should_show_the_signed_in_user_under_the_title_personliga_installningar(spa, spa_app):
+    assert spa.call("GET", "/session").get_json()["user"]["name"] == "Anna Ärendehanterare"
+    with spa_app.test_client().get("/static/spa/app.js") as served:
+        script = served.data.decode("utf-8")
+    assert re.search(r"title: 'Personliga inställningar',\s*onclick: [^}]+\}\s*\}, PVS\.session\.user\.name\)", script)
