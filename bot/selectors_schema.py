@@ -99,6 +99,7 @@ SCHEMA: dict[str, str] = {
 MAY_BE_OFF = frozenset(
     {
         "page.busy",
+        "nav.signed_in_user",  # a run that needs approval stops (exit 3) without it
         "step2.ready",
         "step2.busy",
         "unit_cases.ready",
