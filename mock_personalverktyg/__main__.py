@@ -1,5 +1,6 @@
 """Serve the mock: `python -m mock_personalverktyg [--host H] [--port P] [--seed PATH] [--check-delay-ms N]
-[--session-timeout-s N] [--faults JSON] [--skin classic|spa] [--production]`."""
+[--session-timeout-s N] [--faults JSON] [--clock-zone ZONE] [--clock-offset-s N] [--clock-no-year]
+[--skin classic|spa] [--production]`."""
 
 from __future__ import annotations
 
@@ -28,6 +29,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--check-delay-ms", type=int, default=300, help="fördröjning för mottagarkontrollen")
     parser.add_argument("--session-timeout-s", type=float, default=1800, help="inaktivitet innan sessionen går ut")
     parser.add_argument("--faults", default=None, help="JSON, t.ex. '{\"error_rate\": 0.05}'")
+    parser.add_argument("--clock-zone", default=None, help="tidszonen Skickat visas i, t.ex. UTC (annars svensk tid)")
+    parser.add_argument(
+        "--clock-offset-s", type=float, default=None, help="sekunder klockan går före (negativt: efter)"
+    )
+    parser.add_argument("--clock-no-year", action="store_true", help="visa Skickat utan årtal")
     parser.add_argument(
         "--skin",
         choices=SKINS,
@@ -38,11 +44,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def _clock(args: argparse.Namespace) -> dict:
+    """The clock options as faults settings (set only those given)."""
+    given = {"clock_zone": args.clock_zone, "clock_offset_s": args.clock_offset_s, "clock_no_year": args.clock_no_year}
+    return {key: value for key, value in given.items() if value not in (None, False)}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the app from the options and serve it until interrupted."""
     args = parse_args(argv)
     try:
-        faults = validate(json.loads(args.faults)) if args.faults else None
+        faults = validate({**(json.loads(args.faults) if args.faults else {}), **_clock(args)}) or None
     except (ValueError, json.JSONDecodeError) as err:
         print(f"Ogiltigt värde för --faults: {err}", file=sys.stderr)
         return 2

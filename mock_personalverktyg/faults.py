@@ -1,12 +1,24 @@
 """Fault injection (`PUT /__qa__/faults`): random 500s, latency, latency spikes (`spike_rate` of the requests wait
-`spike_ms` more), a shorter session timeout, lost Skicka answers."""
+`spike_ms` more), a shorter session timeout, lost Skicka answers, and the clock Mottagningens ärenden shows
+(`clock_zone`, `clock_offset_s`, `clock_no_year`: see `mock_personalverktyg.clock`)."""
 
 from __future__ import annotations
 
 import random
 import threading
 
-KEYS = ("error_rate", "latency_ms", "spike_rate", "spike_ms", "session_timeout_s", "drop_after_send_rate", "seed")
+from mock_personalverktyg.clock import CLOCK_KEYS, ShownClock, validate_clock
+
+KEYS = (
+    "error_rate",
+    "latency_ms",
+    "spike_rate",
+    "spike_ms",
+    "session_timeout_s",
+    "drop_after_send_rate",
+    "seed",
+    *CLOCK_KEYS,
+)
 
 
 def _rate(value, name: str) -> float:
@@ -52,6 +64,7 @@ def validate(raw: dict) -> dict:
         if isinstance(raw["seed"], bool) or not isinstance(raw["seed"], int):
             raise ValueError("seed måste vara ett heltal")
         clean["seed"] = raw["seed"]
+    clean.update(validate_clock(raw))
     return clean
 
 
@@ -62,6 +75,7 @@ class Faults:
         self.settings = validate(raw)
         self._random = random.Random(self.settings.get("seed"))
         self._lock = threading.Lock()
+        self.clock = ShownClock.from_settings(self.settings)
 
     def as_json(self) -> dict:
         """The faults as `GET /__qa__/faults` shows them."""

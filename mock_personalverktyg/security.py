@@ -7,7 +7,7 @@ import secrets
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, request, session, url_for
 
-from mock_personalverktyg.models import Unit, User, local
+from mock_personalverktyg.models import Unit, User
 from mock_personalverktyg.pnr import display
 from mock_personalverktyg.store import MockState
 
@@ -134,7 +134,7 @@ def install(app: Flask) -> None:
     """Register the guards, the unit URL default and the template globals."""
     app.before_request(guard_request)
     app.add_template_filter(display, "pnr")
-    app.add_template_filter(lambda ts: local(ts).strftime("%Y-%m-%d %H:%M:%S"), "localtime")
+    app.add_template_filter(lambda ts: state().faults.clock.show(ts, "%Y-%m-%d %H:%M:%S"), "localtime")
 
     @app.url_defaults
     def _default_unit(endpoint, values):

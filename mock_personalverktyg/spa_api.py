@@ -11,7 +11,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request
 from mock_personalverktyg.api import find_draft, row_fields, upload_attachment
 from mock_personalverktyg.arenden import message_problem, poll_ms, recipients_problem, send_draft
 from mock_personalverktyg.errors import error_page
-from mock_personalverktyg.models import CITIZEN, NEW_FROM_CITIZEN, STAFF, Arende, Draft, Receipt, local
+from mock_personalverktyg.models import CITIZEN, NEW_FROM_CITIZEN, STAFF, Arende, Draft, Receipt
 from mock_personalverktyg.mottagning import KINDS, STATUSES, search
 from mock_personalverktyg.pnr import display
 from mock_personalverktyg.security import scope_to_unit, state
@@ -30,7 +30,7 @@ def _arende(a: Arende) -> dict:
         "pnr": a.pnr,
         "display": display(a.pnr),
         "subject": a.subject,
-        "sent_at": local(a.sent_at).strftime(SENT_AT_FORMAT),
+        "sent_at": state().faults.clock.show(a.sent_at, SENT_AT_FORMAT),
         "sent_by": a.sent_by_name,
         "status": a.status,
     }

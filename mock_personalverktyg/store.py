@@ -23,7 +23,6 @@ from mock_personalverktyg.models import (
     Receipt,
     Recipient,
     Template,
-    local,
 )
 from mock_personalverktyg.pnr import Pnr, PnrRefused, parse
 from mock_personalverktyg.seed import Seed, fill_unit
@@ -304,8 +303,8 @@ class MockState:
                 and (status is None or a.status == status)
                 and (pnr12 is None or a.pnr == pnr12)
                 and (sent_by is None or a.sent_by == sent_by)
-                and (date_from is None or local(a.sent_at).date() >= date_from)
-                and (date_to is None or local(a.sent_at).date() <= date_to)
+                and (date_from is None or self.faults.clock.moment(a.sent_at).date() >= date_from)
+                and (date_to is None or self.faults.clock.moment(a.sent_at).date() <= date_to)
             ]
         return sorted(found, key=lambda a: (a.sent_at, a.arende_id), reverse=True)
 
