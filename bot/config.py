@@ -91,6 +91,7 @@ CAMPAIGN_KEYS: dict[str, Any] = {
         "headless": None,
         "timeout_ms": None,
         "reconcile_clock_skew_s": None,
+        "reconcile_earlier_margin_h": None,
     },
     "delivery": {"password_env": None},
     "paths": {
@@ -157,6 +158,7 @@ class Campaign:
     max_retries: int = 3
     circuit_breaker: int = 5
     reconcile_clock_skew_s: int = 120
+    reconcile_earlier_margin_h: float = 24.0
     timeout_ms: int = 15000
     continues: str = ""
     new_message_for_all: bool = False
@@ -298,6 +300,13 @@ def _check_ranges(c: Campaign) -> None:
         raise ConfigError(f"{name}: 'sending.messages_per_minute' får inte vara negativ.")
     if c.lease_seconds < MIN_LEASE_S:
         raise ConfigError(f"{name}: 'sending.lease_seconds' ska vara minst {MIN_LEASE_S:g} sekunder.")
+    if c.reconcile_clock_skew_s < 0:
+        raise ConfigError(f"{name}: 'staff_tool.reconcile_clock_skew_s' får inte vara negativ.")
+    if c.reconcile_earlier_margin_h * 3600 < max(c.reconcile_clock_skew_s, 3600):
+        raise ConfigError(
+            f"{name}: 'staff_tool.reconcile_earlier_margin_h' ska vara minst 1 timme och större än "
+            "reconcile_clock_skew_s: en tidigare rad räknas bara som tidigare när inget klockfel når dit."
+        )
     if c.keep_days < 0:
         raise ConfigError(f"{name}: 'paths.keep_days' ska vara 0 (spara allt) eller ett antal dagar ({c.keep_days}).")
     if c.trace not in TRACE_MODES:
@@ -406,6 +415,7 @@ def load_campaign(path: Path) -> Campaign:
         headless=r.get("staff_tool.headless", bool, True),
         timeout_ms=r.get("staff_tool.timeout_ms", int, 15000),
         reconcile_clock_skew_s=r.get("staff_tool.reconcile_clock_skew_s", int, 120),
+        reconcile_earlier_margin_h=r.get("staff_tool.reconcile_earlier_margin_h", float, 24.0),
         delivery_password_env=r.get("delivery.password_env", str, "UTSKICK_7Z_PASSWORD"),
         ledger=_read_ledger(r, base),
         lease_seconds=r.get("sending.lease_seconds", float, DEFAULT_LEASE_S),

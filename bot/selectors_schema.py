@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from bot.clock import zone_named
 from bot.errors import ConfigError
 from bot.strict_toml import key_line
 
@@ -79,7 +80,7 @@ SCHEMA: dict[str, str] = {
     ),
     "unit_cases.ready": READINESS,
     "unit_cases.cases": RECORDS,
-    **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format"),
+    **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format", "zone"),
     **_group(
         "check_results",
         PATTERN,
@@ -180,6 +181,15 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
             _check_pattern(source, key, node)
         elif isinstance(node, dict):
             raise source.error(key, "ska vara ett värde, inte en tabell.")
+        elif key == "unit_cases.values.zone":
+            _check_zone(source, key, node)
+
+
+def _check_zone(source: SourceFile, key: str, node: Any) -> None:
+    try:
+        zone_named(str(node))
+    except ValueError as err:
+        raise source.error(key, f"{err}.") from err
 
 
 def _walk(source: SourceFile, node: dict[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:

@@ -5,12 +5,12 @@ page. Reconciliation (was an in-doubt send made?) and follow-up (who has read it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from bot.clock import STOCKHOLM, zone_named
 from flows.screen import Screen
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
+DEFAULT_SENT_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,9 @@ class CaseQuery:
 
 @dataclass(frozen=True)
 class CaseRow:
-    """One row of Alla ärenden; `sent_at` is None when the time does not parse with `sent_at_format`."""
+    """One row of Alla ärenden; `sent_at` is the shown time in the tool's zone (`unit_cases.values.zone`, Swedish
+    time by default; the earlier of a repeated hour's two readings), None when it does not parse with
+    `sent_at_format`."""
 
     arende_id: str
     pnr: str
@@ -57,6 +59,7 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
     to the rows read from every page.
     """
     values = screen.selectors.value("unit_cases.values", {})
+    zone, now = tool_zone(values), datetime.now(UTC)
     open_all_cases(screen)
     screen.choose("unit_cases.case_type", values.get("sent_by_care", "Skickat av vården"))
     if query.status and screen.present("unit_cases.status"):
@@ -70,7 +73,7 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
     screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table")
     rows: list[CaseRow] = []
     for page_no in range(1, query.max_pages + 1):
-        rows.extend(_parse(row, values) for row in screen.read_records("unit_cases.cases"))
+        rows.extend(_parse(row, values, zone, now) for row in screen.read_records("unit_cases.cases"))
         if not screen.is_visible("unit_cases.next_page") or not screen.is_enabled("unit_cases.next_page"):
             # no "Nästa sida", or a disabled one: the last page
             return CaseTable([row for row in rows if _matches(row, query)], complete=True)
@@ -97,20 +100,53 @@ def _matches(row: CaseRow, query: CaseQuery) -> bool:
         return False
     if query.status and row.status.casefold() != query.status.strip().casefold():
         return False
-    day = row.sent_at.astimezone(STOCKHOLM).date() if row.sent_at else None
+    day = row.sent_at.date() if row.sent_at else None  # the tool's own day, as its date filter has it
     if day and query.date_from and day < query.date_from:
         return False
     return not (day and query.date_to and day > query.date_to)
 
 
-def _parse(row: dict[str, str], values: dict[str, str]) -> CaseRow:
+def tool_zone(values: dict[str, str]) -> tzinfo:
+    """The zone the tool shows its times in (`unit_cases.values.zone`), Swedish time when the selectors are silent."""
+    return zone_named(values.get("zone"))
+
+
+def time_format(values: dict[str, str]) -> str:
+    """The format of the tool's Skickat column (`unit_cases.values.sent_at_format`)."""
+    return values.get("sent_at_format", DEFAULT_SENT_AT_FORMAT)
+
+
+def parse_shown(text: str, fmt: str, zone: tzinfo = STOCKHOLM, now: datetime | None = None) -> datetime | None:
+    """The tool's shown time as an aware datetime in `zone`, None when `text` does not fit `fmt`.
+
+    A format without the year takes the year that puts the time nearest `now` (so 31 Dec read on 1 Jan is last
+    year's, and 1 Jan read on 31 Dec is next year's, whichever way the tool's clock is off)."""
+    if "%Y" in fmt or "%y" in fmt:
+        try:
+            return datetime.strptime(text, fmt).replace(tzinfo=zone)
+        except ValueError:
+            return None
+    today = (now or datetime.now(UTC)).astimezone(zone)
+    readings = []
+    for year in (today.year - 1, today.year, today.year + 1):
+        try:  # the year goes in before parsing, so 29 Feb parses in a leap year
+            readings.append(datetime.strptime(f"{year} {text}", f"%Y {fmt}").replace(tzinfo=zone))
+        except ValueError:
+            continue
+    return min(readings, key=lambda moment: abs(moment - today), default=None)
+
+
+def resolution(fmt: str) -> timedelta:
+    """How much time one shown value covers: a second when the format shows seconds, else a minute."""
+    return timedelta(seconds=1) if "%S" in fmt else timedelta(minutes=1)
+
+
+def _parse(
+    row: dict[str, str], values: dict[str, str], zone: tzinfo | None = None, now: datetime | None = None
+) -> CaseRow:
     digits = "".join(ch for ch in row.get("pnr", "") if ch.isdigit())
     sent_text = row.get("sent_at", "").strip()
-    try:
-        fmt = values.get("sent_at_format", "%Y-%m-%d %H:%M:%S")
-        sent_at = datetime.strptime(sent_text, fmt).replace(tzinfo=STOCKHOLM)
-    except ValueError:
-        sent_at = None
+    sent_at = parse_shown(sent_text, time_format(values), zone or tool_zone(values), now)
     return CaseRow(
         arende_id=row.get("arende_id", "").strip(),
         pnr=digits,

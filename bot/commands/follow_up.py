@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
+from bot.clock import STOCKHOLM
 from bot.commands.command_log import CommandLog
 from bot.commands.json_output import base_document, emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
-
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @click.command("follow-up")

@@ -15,6 +15,7 @@ from typing import Any
 
 from bot.ledger.approvals import ApprovalRecords
 from bot.ledger.base import CHUNK, chunked, detail_json, scrub
+from bot.ledger.clock import ClockRecords
 from bot.ledger.deliveries import DeliveryWrites
 from bot.ledger.markers import MarkerRecords
 from bot.ledger.model import (
@@ -64,7 +65,7 @@ def bound(columns: dict[str, Any]) -> dict[str, Any]:
     return {col: value for col, value in columns.items() if value is not True and value != AT_NOW}
 
 
-class LedgerCore(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords, ABC):
+class LedgerCore(DeliveryWrites, RunRecords, MarkerRecords, ApprovalRecords, ClockRecords, ABC):
     """The state changes both backends share; each change and its audit event in one transaction."""
 
     shared_runners = False  # True where several runners share the ledger (PostgreSQL)

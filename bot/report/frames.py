@@ -11,15 +11,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from bot.clock import STOCKHOLM
 from bot.ledger import FAILED, IN_DOUBT, INVALID, NOT_REACHABLE, PENDING, SENDING, SENT, Campaign, Item, RejectedRow
 from bot.ledger.base import scrub
 from bot.summary import REASONS_SV, STATES_SV
 
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 ZONE_NOTE = "Alla tider är svensk tid (Europe/Stockholm)."
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 NOT_SENT_STATES = (FAILED, IN_DOUBT, SENDING, PENDING)

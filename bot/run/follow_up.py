@@ -11,10 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import structlog
 
+from bot.clock import STOCKHOLM
 from bot.config import Campaign
 from bot.errors import BrowserClosed, CircuitOpen, TransientError, UtskickError
 from bot.ledger import Item, Ledger, campaign_key
@@ -27,7 +27,6 @@ from flows.login import open_staff_tool
 from flows.screen import Screen
 
 log = structlog.get_logger("utskick.follow_up")
-STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 @dataclass

@@ -322,6 +322,7 @@ class Run:
             max_attempts=c.max_retries,
             recycle_every=c.recycle_every,
             clock_skew=timedelta(seconds=c.reconcile_clock_skew_s),
+            earlier_margin=timedelta(hours=c.reconcile_earlier_margin_h),
             dry_run=self.options.dry_run,
             retry_sleep=self.retry_sleep,
             preview_screenshot=self.options.preview_screenshot,

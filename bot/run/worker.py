@@ -12,7 +12,7 @@ import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -35,12 +35,15 @@ from bot.locators import Selectors
 from bot.pnr import mask
 from bot.run.browser import BrowserSession, BrowserSettings
 from bot.run.preview_shot import save_masked_screenshot
-from bot.run.reconcile import reconcile
+from bot.run.reconcile import Window, reconcile, true_times
 from bot.run.staff_session import retry_policy
+from bot.run.tool_clock import ToolClockOff, check_tool_clock, clock_off_message, current_offset, look_up_and_measure
+from bot.run.tool_clock import record as record_clock
 from flows.login import LoginRequest, open_staff_tool, read_signed_in_user
 from flows.recipients import NOT_ADDED
 from flows.screen import Screen
 from flows.send import Message, SendOutcome, SendRequest, send_case
+from flows.unit_cases import tool_zone
 
 log = structlog.get_logger("utskick.worker")
 _OPEN = ("pending", "in_doubt")
@@ -122,6 +125,7 @@ class RunContext:
     max_attempts: int = 3
     recycle_every: int = DEFAULT_RECYCLE_EVERY
     clock_skew: timedelta = timedelta(seconds=120)
+    earlier_margin: timedelta = timedelta(hours=24)  # a row this much older than the first claim is provably earlier
     dry_run: bool = False
     retry_sleep: Callable[[float], None] | None = None
     errors: list[BaseException] = field(default_factory=list)
@@ -212,6 +216,8 @@ class Worker:
                 with attempt:
                     self._needs_login = True
                     self._log_in()
+                    # Measured on an ärende an earlier run sent: a clock that is off stops the run before a send.
+                    check_tool_clock(self.screen, self.ctx.ledger, self.ctx.campaign_key, self.ctx.clock_skew)
                     request = SendRequest((first.pnr,), self.ctx.message, never, dry_run=True)
                     outcome = send_case(self.screen, request)
                     if outcome.not_added:
@@ -353,26 +359,42 @@ class Worker:
 
     def _reconcile(self, unit: _Unit) -> None:
         """Look the in-doubt citizens up in Alla ärenden: found means sent, a clear absence means send again,
-        and a row that may be the ärende keeps the citizen in doubt and stops the run for a person."""
+        and a row that may be the ärende keeps the citizen in doubt and stops the run for a person. The tool's
+        clock is measured first (on a send the ledger knows) and a clock off by more than the skew stops the run."""
         self.screen.begin_step("reconcile")
-        result = reconcile(self.screen, unit.in_doubt, self.ctx.subject, self.ctx.clock_skew)
+        ledger, key, skew = self.ctx.ledger, self.ctx.campaign_key, self.ctx.clock_skew
+        zone = tool_zone(self.ctx.selectors.value("unit_cases.values", {}))
+        measured = look_up_and_measure(self.screen, ledger, key)
+        if measured is not None:
+            record_clock(ledger, key, measured, zone)
+        offset = measured.offset if measured is not None else current_offset(ledger, key, zone) or timedelta(0)
+        claims = [c for c in (ledger.first_claim(key), *(i.claimed_at for i in unit.in_doubt)) if c]
+        first = min(_utc(c) for c in claims) if claims else datetime.now(UTC)
+        known = frozenset(ledger.known_arende_ids(i.pnr for i in unit.in_doubt))
+        window = Window(not_before=first - self.ctx.earlier_margin, skew=skew, offset=offset, known_ids=known)
+        result = reconcile(self.screen, unit.in_doubt, self.ctx.subject, window)
         again: list[Item] = []
         for item in unit.in_doubt:
             row = result.found.get(item.id)
             if row:
-                self.ctx.ledger.resolve_in_doubt_as_sent(item.id, row.arende_id, row.sent_at or item.claimed_at)
+                # The tool's time with its measured offset taken off; the ledger never stores the tool's own clock.
+                when = max(true_times(row, offset), default=None) or item.claimed_at
+                ledger.resolve_in_doubt_as_sent(item.id, row.arende_id, when)
                 self.ctx.tally.add(sent=1)
             elif item.id in result.absent:
-                self.ctx.ledger.mark_pending_again(item.id, "not found in Alla ärenden")
-                again.append(self.ctx.ledger.item(item.id))
+                ledger.mark_pending_again(item.id, "not found in Alla ärenden")
+                again.append(ledger.item(item.id))
         log.info("reconciled", found=len(result.found), not_found=len(again), uncertain=len(result.uncertain))
         unit.in_doubt = [item for item in unit.in_doubt if item.id in result.uncertain]
         unit.pending.extend(again)
+        clock_off = clock_off_message(offset, skew, zone) if abs(offset) > skew else ""
         if result.uncertain:
             self.ctx.tally.add(in_doubt=len(result.uncertain))
             for item_id, why in result.uncertain.items():
                 log.error("reconcile_uncertain", ledger_row=item_id, why=why)
-            raise ReconcileUncertain(uncertain_message(result.uncertain))
+            raise ReconcileUncertain(" ".join(filter(None, (uncertain_message(result.uncertain), clock_off))))
+        if clock_off:
+            raise ToolClockOff(clock_off)
 
     def _give_up_not_added(self, unit: _Unit) -> None:
         """The list would not take these citizens in any of the budgeted sends: `failed`, with the reason."""
@@ -425,3 +447,8 @@ def uncertain_message(uncertain: dict[int, str]) -> str:
         "Mottagningens ärenden → Alla ärenden. Visar verktyget tiden på ett annat sätt, rätta "
         "unit_cases.values.sent_at_format i selektorfilen och kör igen."
     )
+
+
+def _utc(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
