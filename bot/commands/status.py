@@ -46,6 +46,7 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
                         "note": note,
                         "last_run": last_run(book, key, running=_live_owner(note)),
                         "runners": book.runners(key) if book.shared_runners else [],
+                        "tool_clock": book.tool_clock(key),
                     }
     except UtskickError as e:
         command_log.refused(e, campaign_file)
@@ -68,6 +69,8 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
             click.echo(line)
         for line in runner_lines(facts["runners"]):
             click.echo(line)
+        if facts["tool_clock"] is not None:
+            click.echo(f"  {facts['tool_clock'].describe(campaign.reconcile_clock_skew_s)}")
     for line in identity_lines:
         click.echo(line)
 
@@ -86,6 +89,7 @@ def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_
         last_run=facts["last_run"],
         same_name=identity_lines,
         runners=[asdict(r) for r in facts["runners"]],
+        tool_clock=facts["tool_clock"].as_json(campaign.reconcile_clock_skew_s) if facts.get("tool_clock") else None,
     )
     if facts["note"] is None and facts["last_run"] is None and not any(facts["counts"].values()):
         doc["message"] = "Kampanjen har inte körts ännu."

@@ -25,6 +25,39 @@ class ClockReading:
     zone: str
     at: str
 
+    def as_json(self, skew_s: float) -> dict:
+        """The reading for `--json` documents; `within_skew` False means the next send stops (exit 3)."""
+        return {
+            "offset_s": self.offset_s,
+            "arende_id": self.arende_id,
+            "shown": self.shown,
+            "zone": self.zone,
+            "measured_at": self.at,
+            "skew_s": skew_s,
+            "within_skew": abs(self.offset_s) <= skew_s,
+        }
+
+    def describe(self, skew_s: float) -> str:
+        """One Swedish line for status, doctor and the report."""
+        if abs(self.offset_s) < 1:
+            how = "visar samma tid som liggaren"
+        else:
+            way = "senare" if self.offset_s > 0 else "tidigare"
+            how = f"visar tiderna {describe_offset(self.offset_s)} {way} än liggaren"
+        verdict = "inom" if abs(self.offset_s) <= skew_s else "mer än; nästa sändning stoppas (exit 3)"
+        return (
+            f"Personalverktygets klocka {how} ({verdict} tillåtna {skew_s:g} s; uppmätt {self.at[:19]} UTC på "
+            f"ärende {self.arende_id}, tidszon {self.zone})"
+        )
+
+
+def describe_offset(seconds: float) -> str:
+    """An offset in Swedish words, e.g. '1 h 0 min' or '4 min 0 s'."""
+    total = abs(int(seconds))
+    if total >= 3600:
+        return f"{total // 3600} h {total % 3600 // 60} min"
+    return f"{total // 60} min {total % 60} s"
+
 
 class ClockRecords(LedgerBase):
     """Writes and reads the measured offset; finds the ärende-ids and the first claim reconciliation relies on."""

@@ -17,6 +17,7 @@ import structlog
 
 from bot.errors import NeedsHuman
 from bot.ledger import Ledger
+from bot.ledger.clock import describe_offset
 from bot.run.reconcile import true_times
 from flows.screen import Screen
 from flows.unit_cases import CaseQuery, CaseRow, CaseTable, read_sent_cases, resolution, time_format, tool_zone
@@ -109,8 +110,9 @@ def clock_off_message(offset: timedelta, skew: timedelta, zone: tzinfo, now: dat
     """The Swedish stop message: how far off the tool's clock is, and what to set."""
     seconds = offset.total_seconds()
     direction = "senare" if seconds > 0 else "tidigare"
+    how_far = describe_offset(seconds)
     said = (
-        f"Personalverktyget visar tiderna i Alla ärenden {describe_offset(offset)} {direction} än när utskick "
+        f"Personalverktyget visar tiderna i Alla ärenden {how_far} {direction} än när utskick "
         f"skickade ärendena, mer än tillåtna {int(skew.total_seconds())} s (staff_tool.reconcile_clock_skew_s). "
         "Inget mer skickades."
     )
@@ -126,14 +128,6 @@ def clock_off_message(offset: timedelta, skew: timedelta, zone: tzinfo, now: dat
         f"{said} Går verktygets klocka fel, be förvaltningen rätta den eller sätt staff_tool.reconcile_clock_skew_s "
         f"= {needed} i kampanjfilen, och kör igen."
     )
-
-
-def describe_offset(offset: timedelta) -> str:
-    """An offset in Swedish words, e.g. '1 h 0 min' or '4 min 0 s'."""
-    total = abs(int(offset.total_seconds()))
-    if total >= 3600:
-        return f"{total // 3600} h {total % 3600 // 60} min"
-    return f"{total // 60} min {total % 60} s"
 
 
 def suggest_zone(zone: tzinfo, hours: int, now: datetime | None = None) -> str:
