@@ -57,6 +57,7 @@ def doctor(
             "stopped": report.stopped,
             "report": str(report.folder),
             "failed": [asdict(c) for c in report.failed],
+            "tool_clock": report.tool_clock or None,
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:

@@ -37,17 +37,20 @@ class ClockReading:
             "within_skew": abs(self.offset_s) <= skew_s,
         }
 
-    def describe(self, skew_s: float) -> str:
-        """One Swedish line for status, doctor and the report."""
+    def describe(self, skew_s: float | None = None) -> str:
+        """One Swedish line for status, doctor and the report (the verdict on the skew when it is given)."""
         if abs(self.offset_s) < 1:
             how = "visar samma tid som liggaren"
         else:
             way = "senare" if self.offset_s > 0 else "tidigare"
             how = f"visar tiderna {describe_offset(self.offset_s)} {way} än liggaren"
-        verdict = "inom" if abs(self.offset_s) <= skew_s else "mer än; nästa sändning stoppas (exit 3)"
+        verdict = ""
+        if skew_s is not None:
+            verdict = "inom" if abs(self.offset_s) <= skew_s else "mer än; nästa sändning stoppas (exit 3)"
+            verdict = f"{verdict} tillåtna {skew_s:g} s; "
         return (
-            f"Personalverktygets klocka {how} ({verdict} tillåtna {skew_s:g} s; uppmätt {self.at[:19]} UTC på "
-            f"ärende {self.arende_id}, tidszon {self.zone})"
+            f"Personalverktygets klocka {how} ({verdict}uppmätt {self.at[:19]} UTC på ärende {self.arende_id}, "
+            f"tidszon {self.zone})"
         )
 
 

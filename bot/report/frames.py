@@ -85,6 +85,7 @@ class ReportInput:
     markers: dict[int, tuple[str, ...]] = field(default_factory=dict)  # item id -> what the check showed
     bot_version: str = ""
     selectors_sha256: str = ""
+    tool_clock: str = ""  # the staff tool's clock as last measured (one Swedish line), "" before any measurement
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -275,6 +276,8 @@ def _summary(data: ReportInput, counts: Counts) -> pd.DataFrame:
     if attachments:
         rows.append(("Bilagor med kontrollsumma", attachments))
     rows += [("", ""), *run_facts(data), ("Selektorfil (sha256)", data.selectors_sha256), ("Tidszon", ZONE_NOTE)]
+    if data.tool_clock:
+        rows.append(("Personalverktygets klocka", data.tool_clock))
     rows += [("", ""), *counts.rows()]
     rows += [(f"Ej nåbara: {reason}", n) for reason, n in counts.reasons.items()]
     return pd.DataFrame(rows, columns=["Uppgift", "Värde"])

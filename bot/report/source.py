@@ -99,6 +99,7 @@ def read_input(
     note = read_lock_note(ledger.path, key)
     running = note.owner if note is not None and not note.process_gone() else None
     runs, senders, signed_in = runs_from_events(ledger.events(key), running=running)
+    clock = ledger.tool_clock(key)
     return ReportInput(
         campaign=campaign,
         items=list(ledger.items(key)),
@@ -109,5 +110,6 @@ def read_input(
         markers=ledger.markers(key),
         bot_version=bot_version(),
         selectors_sha256=files_sha256(selectors_files),
+        tool_clock=clock.describe() if clock else "",
         generated_at=now or datetime.now(UTC),
     )

@@ -306,5 +306,20 @@ def run_doctor(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorR
     with BrowserSession(settings, campaign.base_url) as session:
         screen = Screen(session.page, selectors, settings.timeout_ms)
         report = Doctor(screen, campaign, folder).walk(pnr)
+    report.tool_clock = measured_clock(campaign)
     write_report(report, selectors)
     return report
+
+
+def measured_clock(campaign: Campaign) -> str:
+    """The campaign's measured tool clock from its ledger, as one Swedish line ("" before any measurement)."""
+    from bot.ledger import Ledger, campaign_key
+
+    if isinstance(campaign.ledger, Path) and not campaign.ledger.exists():
+        return ""
+    try:
+        with Ledger.open(campaign.ledger, actor="doctor", run_id="doctor") as book:
+            reading = book.tool_clock(campaign_key(campaign.key_facts()))
+    except UtskickError as e:
+        return f"Personalverktygets klocka: liggaren kunde inte läsas ({scrub(str(e))})"
+    return reading.describe(campaign.reconcile_clock_skew_s) if reading else ""

@@ -47,6 +47,7 @@ class DoctorReport:
     screenshots: list[Path] = field(default_factory=list)
     folder: Path | None = None
     stopped: str = ""
+    tool_clock: str = ""  # the staff tool's clock as last measured for the campaign (Swedish, one line)
 
     @property
     def failed(self) -> list[KeyCheck]:
@@ -70,6 +71,7 @@ def write_report(report: DoctorReport, selectors: Selectors) -> None:
         "selectors": selectors.source,
         "checks": [asdict(c) for c in report.checks.values()],
         "screenshots": [p.name for p in report.screenshots],
+        "tool_clock": report.tool_clock or None,
     }
     for name, content in (("rapport.txt", text), ("rapport.json", json.dumps(data, ensure_ascii=False, indent=2))):
         path = report.folder / name
@@ -86,6 +88,8 @@ def format_report(report: DoctorReport, selectors: Selectors) -> str:
     ]
     if report.stopped:
         lines.append(f"Genomgången stannade vid {report.stopped}")
+    if report.tool_clock:
+        lines.append(report.tool_clock)
     for check in failed:
         lines.append(f"  {STATES_SV[check.state]:<12} {selectors.describe(check.key)}")
         if check.detail:

@@ -107,4 +107,8 @@ def test_lost_answers_whatever_the_tools_clock_should_never_send_a_citizen_two_a
     assert _never_twice(qa) == dict.fromkeys(pnrs, 1), "every citizen has exactly one ärende in the end"
     rows = setup.ledger_rows()
     assert {p: rows[p] for p in pnrs} == {s["pnr"]: ("sent", s["arende_id"]) for s in qa.sent()}
-    assert clock_stops == 1, "the measured offset stopped a send once; the setting it named was enough"
+    # A batch whose one answer is lost has no receipt to measure on; then the person settling is the check.
+    assert clock_stops <= 1, "the setting the stop named was enough"
+    if clock_stops:
+        measured = json.loads(setup.utskick("status", "--json").stdout)["tool_clock"]
+        assert measured is not None and measured["within_skew"], measured
