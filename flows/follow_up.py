@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from flows.screen import Screen
-from flows.unit_cases import CaseQuery, find_sent_cases
+from flows.unit_cases import CaseQuery, CaseRow, find_sent_cases
 
 READ = "read"
 UNREAD = "unread"
@@ -44,6 +44,7 @@ class FollowUpOutcome:
     statuses: dict[str, ReadStatus]
     missing: frozenset[str]
     seen_at: datetime
+    rows: tuple[CaseRow, ...] = ()  # the asked ärenden's rows, for measuring the tool's clock
 
     @property
     def read(self) -> int:
@@ -59,11 +60,10 @@ def read_statuses(screen: Screen, request: FollowUpRequest) -> FollowUpOutcome:
     rows = find_sent_cases(screen, CaseQuery(date_from=request.date_from, date_to=request.date_to))
     seen_at = request.clock()
     statuses: dict[str, ReadStatus] = {}
-    for row in rows:
-        if row.arende_id not in request.arende_ids:
-            continue
+    asked = tuple(row for row in rows if row.arende_id in request.arende_ids)
+    for row in asked:
         text = row.status.strip()
         folded = text.casefold()
         state = READ if folded == read_text else UNREAD if folded == unread_text else UNKNOWN
         statuses[row.arende_id] = ReadStatus(row.arende_id, text, state)
-    return FollowUpOutcome(statuses, frozenset(request.arende_ids - statuses.keys()), seen_at)
+    return FollowUpOutcome(statuses, frozenset(request.arende_ids - statuses.keys()), seen_at, asked)

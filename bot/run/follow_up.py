@@ -21,10 +21,13 @@ from bot.ledger import Item, Ledger, campaign_key
 from bot.locators import Selectors
 from bot.run.browser import BrowserSession
 from bot.run.staff_session import actor, browser_settings, login_request, retry_policy
+from bot.run.tool_clock import measure
+from bot.run.tool_clock import record as record_clock
 from bot.secret_env import withheld_from_environment
 from flows.follow_up import READ, UNKNOWN, FollowUpOutcome, FollowUpRequest, read_statuses
 from flows.login import open_staff_tool
 from flows.screen import Screen
+from flows.unit_cases import CaseTable, time_format, tool_zone
 
 log = structlog.get_logger("utskick.follow_up")
 
@@ -69,6 +72,7 @@ def follow_up_campaign(
         log.info("follow_up_started", sent=len(sent))
         outcome = _read_from_staff_tool(campaign, run_id, sent, retry_sleep)
         record_statuses(ledger, sent, outcome, summary)
+        measure_tool_clock(ledger, key, outcome, Selectors.load(campaign.selectors, campaign.selectors_override))
     log.info(
         "follow_up_finished",
         found=summary.found,
@@ -78,6 +82,15 @@ def follow_up_campaign(
         unknown=summary.unknown,
     )
     return summary
+
+
+def measure_tool_clock(ledger: Ledger, key: str, outcome: FollowUpOutcome, selectors: Selectors) -> None:
+    """The rows just read include the bot's own sends: measure the tool's clock on them and store the offset."""
+    known = {arende: (_parse(claimed), _parse(sent)) for _, arende, claimed, sent in ledger.latest_sent(key, 50)}
+    values = selectors.value("unit_cases.values", {})
+    found = measure([CaseTable(list(outcome.rows))], known, time_format(values))
+    if found is not None:
+        record_clock(ledger, key, found, tool_zone(values))
 
 
 def date_range(items: list[Item]) -> tuple:

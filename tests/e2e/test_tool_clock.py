@@ -112,3 +112,25 @@ def test_lost_answers_whatever_the_tools_clock_should_never_send_a_citizen_two_a
     if clock_stops:
         measured = json.loads(setup.utskick("status", "--json").stdout)["tool_clock"]
         assert measured is not None and measured["within_skew"], measured
+
+
+def test_follow_up_should_measure_the_clock_and_the_next_run_should_stop_before_sending(tmp_path, live_mock, qa):
+    first, later = official_test_numbers(6400, 3), official_test_numbers(6403, 2)
+    qa.reachable(*first, *later)
+    qa.faults(clock_offset_s=240)
+    setup = write_campaign(tmp_path, live_mock.url, first)
+    assert setup.run("--yes").returncode == 0
+
+    followed = setup.utskick("follow-up")
+    measured = json.loads(setup.utskick("status", "--json").stdout)["tool_clock"]
+    status_text = setup.utskick("status").stdout
+    setup.delivery.write_text("\n".join(first + later) + "\n")
+    stopped = setup.run("--yes")
+
+    assert followed.returncode == 0, followed.stdout + followed.stderr
+    assert measured is not None and 230 <= measured["offset_s"] <= 241 and not measured["within_skew"], measured
+    assert re.search(r"Personalverktygets klocka visar tiderna [34] min \d+ s senare", status_text), status_text
+    shown = stopped.stdout + stopped.stderr
+    assert stopped.returncode == 3, shown
+    assert "staff_tool.reconcile_clock_skew_s = 300" in shown and "Inget mer skickades" in shown
+    assert Counter(s["pnr"] for s in qa.sent()) == dict.fromkeys(first, 1), "nothing sent after the stop"
