@@ -46,8 +46,11 @@ class ClockReading:
             how = f"visar tiderna {describe_offset(self.offset_s)} {way} än liggaren"
         verdict = ""
         if skew_s is not None:
-            verdict = "inom" if abs(self.offset_s) <= skew_s else "mer än; nästa sändning stoppas (exit 3)"
-            verdict = f"{verdict} tillåtna {skew_s:g} s; "
+            verdict = (
+                f"inom tillåtna {skew_s:g} s; "
+                if abs(self.offset_s) <= skew_s
+                else f"mer än tillåtna {skew_s:g} s, nästa sändning stoppas (exit 3); "
+            )
         return (
             f"Personalverktygets klocka {how} ({verdict}uppmätt {self.at[:19]} UTC på ärende {self.arende_id}, "
             f"tidszon {self.zone})"

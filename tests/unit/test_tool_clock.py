@@ -128,3 +128,22 @@ def test_a_margin_shorter_than_an_hour_should_be_refused(tmp_path, margin):
     )
     with pytest.raises(ConfigError, match="reconcile_earlier_margin_h"):
         load_campaign(_write(tmp_path, text))
+
+
+def test_doctor_and_report_should_show_the_campaigns_measured_clock(tmp_path):
+    from bot.report.source import read_input
+    from bot.run.doctor import measured_clock
+
+    campaign = load_campaign(_write(tmp_path, DEMO.read_text(encoding="utf-8")))
+    key = campaign_key(campaign.key_facts())
+    assert measured_clock(campaign) == "", "no ledger yet: nothing to show"
+    campaign.ledger.parent.mkdir(parents=True, exist_ok=True)
+    with Ledger.open(campaign.ledger, actor="tester", run_id="run-1") as book:
+        book.ensure_campaign(key, campaign.name, campaign.key_facts())
+        book.record_tool_clock(key, -3596.0, arende_id="A-000007", shown="2026-12-03 13:05:03", zone="Europe/Stockholm")
+        report_line = read_input(book, key).tool_clock
+
+    doctor_line = measured_clock(campaign)
+
+    assert "visar tiderna 59 min 56 s tidigare" in doctor_line and "nästa sändning stoppas (exit 3)" in doctor_line
+    assert "visar tiderna 59 min 56 s tidigare" in report_line and "A-000007" in report_line
