@@ -25,16 +25,16 @@ CLOCKS = {
     "ahead_4_min": {"clock_offset_s": 240},
     "repeated_autumn_hour": {"clock_offset_s": -3600},
 }
-# `make test`: the reproduction of issue 23 (UTC shown, single mode) and a batch 4 minutes behind, on both skins;
-# every other row is in `make test-long`.
-IN_MAKE_TEST = {"single-utc", "batch-behind_4_min"}
+# `make test`: the reproduction of issue 23 (UTC shown, single mode, classic) and a batch 4 minutes behind on the
+# spa skin; every other row is in `make test-long`.
+IN_MAKE_TEST = {"classic-single-utc", "spa-batch-behind_4_min"}
 ROWS = [
     pytest.param(
         skin,
         mode,
         clock,
         id=f"{skin}-{mode}-{clock}",
-        marks=[] if f"{mode}-{clock}" in IN_MAKE_TEST else [pytest.mark.long],
+        marks=[] if f"{skin}-{mode}-{clock}" in IN_MAKE_TEST else [pytest.mark.long],
     )
     for clock in CLOCKS
     for mode in ("single", "batch")
