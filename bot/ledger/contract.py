@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any, Protocol, Self
 
 from bot.ledger.approvals import Approval
+from bot.ledger.clock import ClockReading
 from bot.ledger.model import AddResult, Campaign, Citizen, Event, Item, RejectedRow, Rejection
 from bot.ledger.runs import RunEnd
 
@@ -239,6 +240,27 @@ class LedgerContract(Protocol):
 
     def run_ends(self, campaign_key: str) -> dict[str, RunEnd]:
         """How each run ended."""
+        ...
+
+    # -- the staff tool's clock (bot.ledger.clock) ---------------------------------------------------------------
+    def record_tool_clock(self, campaign_key: str, offset_s: float, *, arende_id: str, shown: str, zone: str) -> None:
+        """A measured offset of the tool's shown times, as a campaign event."""
+        ...
+
+    def tool_clock(self, campaign_key: str) -> ClockReading | None:
+        """The campaign's latest measurement."""
+        ...
+
+    def first_claim(self, campaign_key: str) -> str | None:
+        """When the campaign's first row was claimed."""
+        ...
+
+    def known_arende_ids(self, pnrs: Iterable[str]) -> set[str]:
+        """Every ärende-id the ledger holds for these citizens."""
+        ...
+
+    def latest_sent(self, campaign_key: str, limit: int = 1) -> list[tuple[str, str, str, str]]:
+        """The latest sends a receipt confirmed: (pnr, ärende-id, claimed_at, sent_at)."""
         ...
 
 
