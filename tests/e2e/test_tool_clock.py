@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from tests.e2e.conftest import QA, SPA_OVERRIDE, Setup, official_test_numbers, write_campaign
+from tests.helpers import QA, SPA_OVERRIDE, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 

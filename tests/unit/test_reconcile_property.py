@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.clock import STOCKHOLM
 from bot.run.reconcile import Window, classify
 from flows.unit_cases import CaseRow, CaseTable, parse_shown
-from tests.e2e.conftest import official_test_numbers
+from tests.helpers import official_test_numbers
 
 PNR = official_test_numbers(20, 1)[0]
 SUBJECT = "Meddelande om provsvar"

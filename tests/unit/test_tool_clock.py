@@ -17,8 +17,7 @@ from bot.ledger import Ledger, campaign_key
 from bot.ledger.target import PostgresTarget
 from bot.run.tool_clock import clock_off_message, measure, offset_of, suggest_zone
 from flows.unit_cases import CaseRow, CaseTable, parse_shown
-from tests.e2e.conftest import official_test_numbers
-from tests.unit.test_config import DEMO, _write
+from tests.helpers import DEMO_CAMPAIGN, DEMO_PDF, official_test_numbers
 
 PNRS = official_test_numbers(30, 3)
 FACTS = {"unit": "Vårdcentralen Test", "template": "Provsvar", "texts": ["Hälsning"], "mode": "single"}
@@ -83,6 +82,13 @@ def test_suggest_zone_should_know_summer_time():
     assert suggest_zone(ZoneInfo("UTC"), 1, summer) == "Etc/GMT-1"
 
 
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "information.pdf").write_bytes(DEMO_PDF.read_bytes())
+    path = tmp_path / "kampanj.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @pytest.fixture
 def book(ledger_target: Path | PostgresTarget) -> Iterator[Ledger]:
     with Ledger.open(ledger_target, actor="tester", run_id="run-1") as led:
@@ -123,7 +129,7 @@ def test_latest_sent_should_skip_sends_settled_by_reconciliation(tmp_path: Path)
 
 @pytest.mark.parametrize("margin", ["0.5", "0.01"])
 def test_a_margin_shorter_than_an_hour_should_be_refused(tmp_path, margin):
-    text = DEMO.read_text(encoding="utf-8").replace(
+    text = DEMO_CAMPAIGN.read_text(encoding="utf-8").replace(
         "[staff_tool]", f"[staff_tool]\nreconcile_earlier_margin_h = {margin}"
     )
     with pytest.raises(ConfigError, match="reconcile_earlier_margin_h"):
@@ -134,7 +140,7 @@ def test_doctor_and_report_should_show_the_campaigns_measured_clock(tmp_path):
     from bot.report.source import read_input
     from bot.run.doctor import measured_clock
 
-    campaign = load_campaign(_write(tmp_path, DEMO.read_text(encoding="utf-8")))
+    campaign = load_campaign(_write(tmp_path, DEMO_CAMPAIGN.read_text(encoding="utf-8")))
     key = campaign_key(campaign.key_facts())
     assert measured_clock(campaign) == "", "no ledger yet: nothing to show"
     campaign.ledger.parent.mkdir(parents=True, exist_ok=True)
