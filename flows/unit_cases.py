@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
-from bot.clock import STOCKHOLM, zone_named
+from bot.clock import zone_named
 from flows.screen import Screen
+from flows.swedish_dates import parse_shown
 
 DEFAULT_SENT_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -114,26 +115,6 @@ def tool_zone(values: dict[str, str]) -> tzinfo:
 def time_format(values: dict[str, str]) -> str:
     """The format of the tool's Skickat column (`unit_cases.values.sent_at_format`)."""
     return values.get("sent_at_format", DEFAULT_SENT_AT_FORMAT)
-
-
-def parse_shown(text: str, fmt: str, zone: tzinfo = STOCKHOLM, now: datetime | None = None) -> datetime | None:
-    """The tool's shown time as an aware datetime in `zone`, None when `text` does not fit `fmt`.
-
-    A format without the year takes the year that puts the time nearest `now` (so 31 Dec read on 1 Jan is last
-    year's, and 1 Jan read on 31 Dec is next year's, whichever way the tool's clock is off)."""
-    if "%Y" in fmt or "%y" in fmt:
-        try:
-            return datetime.strptime(text, fmt).replace(tzinfo=zone)
-        except ValueError:
-            return None
-    today = (now or datetime.now(UTC)).astimezone(zone)
-    readings = []
-    for year in (today.year - 1, today.year, today.year + 1):
-        try:  # the year goes in before parsing, so 29 Feb parses in a leap year
-            readings.append(datetime.strptime(f"{year} {text}", f"%Y {fmt}").replace(tzinfo=zone))
-        except ValueError:
-            continue
-    return min(readings, key=lambda moment: abs(moment - today), default=None)
 
 
 def resolution(fmt: str) -> timedelta:
