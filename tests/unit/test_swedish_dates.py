@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -124,3 +126,10 @@ def test_parse_shown_should_place_a_yearless_time_in_its_year(at: datetime, late
     parsed = parse_shown(shown(at, FULL, year=False), NO_YEAR, now=at + later)
     assert parsed is not None and abs(parsed - at) <= timedelta(hours=1)
     assert parsed.year == at.astimezone(STOCKHOLM).year
+
+
+def test_parse_shown_should_read_the_readme_example_with_the_readmes_own_format() -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    found = re.search(r'sent_at_format = "([^"]+)"\s+# Skickat reads "([^"]+)"', readme)
+    assert found is not None, "the README's override example names a Skickat format and an example of it"
+    assert parse_shown(found.group(2), found.group(1)) == stockholm(2026, 12, 3, 14, 5)
