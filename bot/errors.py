@@ -18,6 +18,7 @@
     │   └── ReceiptIncomplete         the receipt lacks citizens that were sent to (bot/run/worker.py)
     ├── NeedsHuman                    stop the run, exit 3: a person has to look
     │   ├── SelectorError             an element named in the selectors file is missing (UI change)
+    │   ├── UnknownCheckResult        a recipient check shows a text no [check_results] pattern knows
     │   ├── LoginRequired             cannot log in (wrong password, SITHS session gone)
     │   ├── PreflightFailed           template inactive or lacks the texts the campaign names
     │   ├── CampaignLocked            another run of the same campaign is in progress
@@ -118,6 +119,17 @@ class SelectorError(NeedsHuman):
             message += f" {detail}"
         super().__init__(message)
         self.selector = selector
+
+
+class UnknownCheckResult(NeedsHuman):
+    """A recipient check shows a text that no `[check_results]` pattern knows: the bot does not guess what it means."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"Okänt kontrollresultat i mottagarlistan: '{text}'. Lägg till en text för det under [check_results] "
+            'i er selectors-fil (t.ex. never_logged_in = "aldrig loggat in") och kör igen.'
+        )
+        self.text = text
 
 
 class LoginRequired(NeedsHuman):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from bot.errors import SelectorError
+from bot.errors import SelectorError, UnknownCheckResult
 from bot.pnr import scrub
 from flows.screen import Screen
 from flows.waits import wait_count, wait_no_text
@@ -170,7 +170,14 @@ def _known_result(screen: Screen, pnr: str, text: str, patterns: dict[str, re.Pa
     if any(p.search(text) for p in patterns.values()):
         return text
     any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
-    screen.wait_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
+    try:
+        screen.wait_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
+    except SelectorError:
+        # the row is there with a settled text no pattern knows: that text, not the row, is what a person must see
+        shown = " ".join(_check_texts(screen, [pnr]).get(pnr, "").split())
+        if shown and not screen.selectors.patterns("check_results_pending")["spinner"].search(shown):
+            raise UnknownCheckResult(scrub(shown)) from None
+        raise
     return _check_texts(screen, [pnr]).get(pnr, "")
 
 
