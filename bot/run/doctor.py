@@ -19,7 +19,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot import selectors_schema as schema
 from bot.config import Campaign
-from bot.errors import PreflightFailed, SelectorError, UtskickError
+from bot.errors import PreflightFailed, SelectorError, UnknownCheckResult, UtskickError
 from bot.locators import Selectors
 from bot.pnr import scrub
 from bot.run.browser import BrowserSession
@@ -33,6 +33,7 @@ from bot.run.doctor_report import (
     NOT_REACHED,
     OFF,
     SEVERAL,
+    UNKNOWN_TEXT,
     DoctorReport,
     KeyCheck,
     write_report,
@@ -106,6 +107,9 @@ class Doctor:
             try:
                 stage()
             except UtskickError as e:
+                if isinstance(e, UnknownCheckResult):
+                    detail = f"okänd text: '{e.text}' (lägg till den under [check_results])"
+                    self._record(KeyCheck("check_results", name, UNKNOWN_TEXT, detail))
                 self.report.stopped = f"{name}: {scrub(str(e))}"
                 self._shoot(f"{name}-stopp")
                 break

@@ -13,7 +13,8 @@ from bot.pnr import scrub
 
 FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
 ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
-FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED})
+UNKNOWN_TEXT = "unknown_text"  # a text the tool shows that no pattern of the table knows
+FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED, UNKNOWN_TEXT})
 
 STATES_SV = {
     "found": "finns",
@@ -25,6 +26,7 @@ STATES_SV = {
     "off": "avstängt",
     "not_checked": "kontrolleras inte",
     "not_reached": "EJ NÅTT",
+    "unknown_text": "OKÄND TEXT",
 }
 
 
