@@ -44,6 +44,7 @@ class Screen:
         self.at_receipt = False  # the page shows a receipt, whose Skicka ärende link starts the next send
         self.step_name = "start"
         self._failures: list[str] = []  # since the step began: "500", "401", "net::ERR_…"
+        self._filled: dict[str, dict[str, str]] = {}  # per key, the placeholders last filled in (no personnummer)
         self._writes_open: set[Request] = set()  # changes the page sent by fetch (POST, PUT, …), not answered yet
         self._write_answers: list[int] = []  # HTTP status per answered change since the step began; 0: no answer
         self._page_answer: tuple[str, int] = ("GET", 200)  # method and status of the page now shown
@@ -154,6 +155,8 @@ class Screen:
 
     def el(self, key: str, **fmt: str) -> Locator:
         """The locator for a selector key."""
+        if fmt:  # a later plain look-up of the same key (diagnosing it) keeps what the flow filled in
+            self._filled[key] = {name: value for name, value in fmt.items() if name != "pnr"}
         return self.selectors.locator(self.page, key, **fmt)
 
     def display_pnr(self, pnr: str) -> str:
@@ -208,9 +211,15 @@ class Screen:
             return SessionExpired("Sessionen i Personalverktyget har gått ut.")
         if states["server_error"].search(body):
             return StaffToolServerError(f"Personalverktyget visar ett serverfel (steget {key}).")
+        described = self._fill(key, self.selectors.describe(key))
         if self._disabled(key):
-            return SelectorError(self.selectors.describe(key), "Elementet finns men är inaktiverat (disabled).")
-        return SelectorError(self.selectors.describe(key), explain_missing(self.page, self.selectors, key))
+            return SelectorError(described, "Elementet finns men är inaktiverat (disabled).")
+        return SelectorError(described, self._fill(key, explain_missing(self.page, self.selectors, key)))
+
+    def _fill(self, key: str, text: str) -> str:
+        for name, value in self._filled.get(key, {}).items():
+            text = text.replace("{" + name + "}", value)
+        return text
 
     def _disabled(self, key: str) -> bool:
         try:

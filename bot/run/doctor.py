@@ -36,6 +36,7 @@ from bot.run.doctor_report import (
     UNKNOWN_TEXT,
     DoctorReport,
     KeyCheck,
+    fill,
     write_report,
 )
 from bot.run.staff_session import browser_settings, login_request
@@ -118,7 +119,8 @@ class Doctor:
 
     def check(self, key: str, **fmt: str) -> KeyCheck:
         """Check one element key on the page as it is now."""
-        result = KeyCheck(key, self.screen_name, FOUND)
+        # the personnummer stays out: the report must never hold one
+        result = KeyCheck(key, self.screen_name, FOUND, filled={k: v for k, v in fmt.items() if k != "pnr"})
         if not self.selectors.has(key):
             result.state = OFF
             return self._record(result)
@@ -140,7 +142,7 @@ class Doctor:
         if result.state in (MISSING, SEVERAL, HIDDEN):
             near = closest(self.selectors, key, page_elements(self.screen.page, self.selectors))
             result.candidates = [str(c) for c in near]
-            result.detail = result.detail or f"Hittar inte {wanted(self.selectors, key)[2]}."
+            result.detail = result.detail or fill(f"Hittar inte {wanted(self.selectors, key)[2]}.", result.filled)
         return self._record(result)
 
     def _record(self, result: KeyCheck) -> KeyCheck:
@@ -266,6 +268,10 @@ class Doctor:
             self._record(KeyCheck(key, self.screen_name, NOT_CHECKED, why))
 
     def _account_for_every_key(self) -> None:
+        # a key never reached is shown as the campaign would have filled it in
+        filled = {"unit": self.campaign.unit}
+        if self.campaign.texts:
+            filled["text_name"] = self.campaign.texts[0]
         for key, kind in schema.SCHEMA.items():
             if kind in (schema.VALUE, schema.PATTERN) or key in self.report.checks:
                 continue
@@ -274,7 +280,8 @@ class Doctor:
             elif key in NOT_CHECKED_WHY:
                 self.report.checks[key] = KeyCheck(key, "", NOT_CHECKED, NOT_CHECKED_WHY[key])
             else:
-                self.report.checks[key] = KeyCheck(key, "", NOT_REACHED, "doktorn kom inte fram till skärmen")
+                why = "doktorn kom inte fram till skärmen"
+                self.report.checks[key] = KeyCheck(key, "", NOT_REACHED, why, filled=dict(filled))
 
     def _shoot(self, name: str) -> None:
         path = self.folder / f"{len(self.report.screenshots) + 1:02d}-{name}.png"

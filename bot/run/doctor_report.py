@@ -39,6 +39,7 @@ class KeyCheck:
     state: str
     detail: str = ""
     candidates: list[str] = field(default_factory=list)
+    filled: dict[str, str] = field(default_factory=dict)  # the placeholders the key was checked with ({unit}, …)
 
 
 @dataclass
@@ -81,6 +82,13 @@ def write_report(report: DoctorReport, selectors: Selectors) -> None:
         os.chmod(path, 0o600)
 
 
+def fill(text: str, values: dict[str, str]) -> str:
+    """`text` with each "{name}" placeholder of `values` filled in (a plain replace: names may hold braces)."""
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", value)
+    return text
+
+
 def format_report(report: DoctorReport, selectors: Selectors) -> str:
     """The report in Swedish: what needs a look first, then every key by screen."""
     failed = report.failed
@@ -93,7 +101,7 @@ def format_report(report: DoctorReport, selectors: Selectors) -> str:
     if report.tool_clock:
         lines.append(report.tool_clock)
     for check in failed:
-        lines.append(f"  {STATES_SV[check.state]:<12} {selectors.describe(check.key)}")
+        lines.append(f"  {STATES_SV[check.state]:<12} {fill(selectors.describe(check.key), check.filled)}")
         if check.detail:
             lines.append(f"               {check.detail}")
         if check.candidates:
