@@ -15,6 +15,7 @@ not launch (`cdp`, `profile`: a person's SITHS session and other tabs) is never 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -88,7 +89,8 @@ class BrowserSession:
                 part.unlink(missing_ok=True)
             self._trace_parts = []
             if self._browser is not None and self.settings.session == "login":
-                self._browser.close()
+                with suppress(Exception):  # a browser that died (OOM killer) has nothing left to close
+                    self._browser.close()
         finally:
             self._browser = None
             if self._pw_manager is not None:
@@ -155,14 +157,46 @@ class BrowserSession:
         self._tracing = False
 
     def recycle(self) -> Page:
-        """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page."""
+        """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page; a browser
+        that died under the context (OOM killer, crash) is launched anew."""
+        if not self.alive():
+            return self.relaunch()
         self._close_context()
         self._new_page()
         return self.page
 
+    def alive(self) -> bool:
+        """False once the browser process is gone (killed, crashed) or the page can no longer be used."""
+        if self._browser is not None and not self._browser.is_connected():
+            return False
+        return self.page is not None and not self.page.is_closed()
+
+    def relaunch(self) -> Page:
+        """Launch a new browser after the old one died (a browser a person started cannot be relaunched)."""
+        if self.settings.session == "cdp":
+            raise LoginRequired(
+                f"Webbläsaren på {self.settings.cdp_url} stängdes under körningen. Starta den igen, logga in med "
+                "SITHS-kort och kör samma kommando igen."
+            )
+        started = time.monotonic()
+        if self.settings.session == "profile" and self._context is not None:
+            with suppress(Exception):  # the persistent context died with its browser
+                self._context.close()
+        self._close_context()
+        for part in self._trace_parts:  # parts of a dead browser's trace: nothing to keep them for
+            part.unlink(missing_ok=True)
+        self._trace_parts = []
+        with suppress(Exception):  # the old browser is gone; closing its remains must not fail the relaunch
+            if self._browser is not None:
+                self._browser.close()
+        self._browser = None
+        self._open()
+        log.warning("browser_relaunched", seconds=round(time.monotonic() - started, 3))
+        return self.page
+
     def start_trace(self) -> None:
         """Record a trace (screenshots and DOM snapshots) from now until `end_item`; never in a person's browser."""
-        if self._context is not None and not self._tracing and self.settings.session == "login":
+        if self._context is not None and not self._tracing and self.settings.session == "login" and self.alive():
             self._context.tracing.start(screenshots=True, snapshots=True)
             self._tracing = True
 

@@ -17,11 +17,13 @@ from functools import partial
 from pathlib import Path
 
 import structlog
+from playwright.sync_api import Error as PlaywrightError
 from tenacity import RetryCallState, Retrying
 
 from bot.config import DEFAULT_RECYCLE_EVERY
 from bot.errors import (
     BrowserClosed,
+    BrowserKeptDying,
     CircuitOpen,
     Interrupted,
     NeedsHuman,
@@ -45,6 +47,7 @@ from flows.send import Message, SendOutcome, SendRequest, send_case
 log = structlog.get_logger("utskick.worker")
 _OPEN = ("pending", "in_doubt")
 _LISTED_ROWS = 10  # ledger rows named in a stop message; the log names every one
+BROWSER_DEATHS_IN_ROW = 3  # relaunches without a send in between before the run stops (exit 4)
 
 
 class ReceiptIncomplete(TransientError):
@@ -159,6 +162,7 @@ class Worker:
         self.screen: Screen | None = None
         self._needs_login = True
         self._since_recycle = 0
+        self._deaths_in_row = 0
 
     def run(
         self,
@@ -210,6 +214,7 @@ class Worker:
         try:
             for attempt in self.ctx.retrying(self._before_retry):
                 with attempt:
+                    self._ensure_browser()
                     self._needs_login = True
                     self._log_in()
                     request = SendRequest((first.pnr,), self.ctx.message, never, dry_run=True)
@@ -228,6 +233,7 @@ class Worker:
             raise
         self.session.end_item(None)
         self._needs_login = False
+        self._deaths_in_row = 0
         log.info("preflight_ok", preview_chars=len(outcome.composed_text))
         return outcome.composed_text
 
@@ -256,6 +262,7 @@ class Worker:
             self._keep_artifacts(items[0].id)
             raise
         self.session.end_item(None)
+        self._deaths_in_row = 0
         self.ctx.breaker.record(ok=True)
         self._since_recycle += len(items)
         if self._since_recycle >= self.ctx.recycle_every:
@@ -267,6 +274,7 @@ class Worker:
         log.warning("send_retry", attempt=state.attempt_number, error=type(error).__name__, message=str(error))
 
     def _attempt(self, unit: _Unit) -> None:
+        self._ensure_browser()
         if self._needs_login:
             self._log_in()
             self._needs_login = False
@@ -278,10 +286,13 @@ class Worker:
                     self._give_up_not_added(unit)
                     break
                 self._send(unit)
+        except PlaywrightError as e:  # raised outside a flow's step: only a dead browser gets here
+            self._needs_login = True
+            raise self._browser_error(e) from e
         except (TransientError, NeedsHuman) as e:
             # The page may be anywhere (an error page, the login form): start the next try from the top.
             self._needs_login = True
-            if isinstance(e, BrowserClosed):
+            if isinstance(e, BrowserClosed) and self.session.alive():
                 self._recycle()
             raise
 
@@ -290,6 +301,29 @@ class Worker:
             open_staff_tool(self.screen, self.ctx.login)
             if self.ctx.signed_in is not None:
                 self.ctx.signed_in(read_signed_in_user(self.screen))
+
+    def _ensure_browser(self) -> None:
+        """A browser that died (OOM killer, crash) is launched anew, with a new login; after
+        BROWSER_DEATHS_IN_ROW deaths (a failed relaunch is one) with no send in between the run stops (exit 4)."""
+        while not self.session.alive():
+            self._deaths_in_row += 1
+            log.error("browser_died", in_row=self._deaths_in_row)
+            if self._deaths_in_row >= BROWSER_DEATHS_IN_ROW:
+                raise BrowserKeptDying(_kept_dying(self._deaths_in_row))
+            try:
+                self.session.relaunch()
+            except PlaywrightError as e:
+                log.error("browser_relaunch_failed", error=type(e).__name__)
+                continue
+            self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+            self._needs_login = True
+            self._since_recycle = 0
+
+    def _browser_error(self, error: PlaywrightError) -> Exception:
+        """A Playwright error outside a flow step: a dead browser is a BrowserClosed (retried), else a bug."""
+        if self.session.alive():
+            return error
+        return BrowserClosed(f"Webbläsaren stängdes ({type(error).__name__}).")
 
     def _send(self, unit: _Unit) -> None:
         by_pnr = {item.pnr: item for item in unit.pending}
@@ -305,7 +339,10 @@ class Worker:
         # The preflight has checked the template and its texts by name; the sends go straight through.
         request = SendRequest(tuple(by_pnr), self.ctx.message, before_send, dry_run=self.ctx.dry_run, verify=False)
         try:
-            outcome = send_case(self.screen, request)
+            try:
+                outcome = send_case(self.screen, request)
+            except PlaywrightError as e:  # outside a step: the browser died (a bug otherwise, re-raised as is)
+                raise self._browser_error(e) from e
         except (TransientError, NeedsHuman) as e:
             if clicked:
                 self._mark_in_doubt(unit, clicked, f"{type(e).__name__} efter Skicka")
@@ -412,6 +449,14 @@ class Worker:
         self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
         self._needs_login = True
         self._since_recycle = 0
+
+
+def _kept_dying(deaths: int) -> str:
+    return (
+        f"Webbläsaren (Chromium) dog {deaths} gånger i rad under körningen. Kontrollera datorns minne (dmesg "
+        "visar om OOM-killern avslutade den) och minska sending.workers i kampanjfilen, och kör sedan samma "
+        "kommando igen."
+    )
 
 
 def uncertain_message(uncertain: dict[int, str]) -> str:
