@@ -21,6 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from tenacity import RetryCallState, Retrying
 
 from bot.config import DEFAULT_RECYCLE_EVERY
+from bot.disk_space import Folder, as_disk_full
 from bot.errors import (
     BrowserClosed,
     BrowserKeptDying,
@@ -135,6 +136,9 @@ class RunContext:
     preflight_once: Callable[[Callable[[], str]], str | None] | None = None
     # Told, after each login, who the staff tool shows as signed in (None: it shows no one); may stop the run.
     signed_in: Callable[[str | None], None] | None = None
+    # The folders the run writes to, and the check before every send that stops on a full disk.
+    folders: list[Folder] = field(default_factory=list)
+    check_machine: Callable[[], None] = lambda: None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.run.staff_session.retry_policy`)."""
@@ -198,8 +202,10 @@ class Worker:
                         break
                     if not self.ctx.wait_turn(len(unit)):
                         break
+                    self.ctx.check_machine()
                     self.process(unit)
         except BaseException as e:  # noqa: BLE001 - the run decides the exit code from the first error
+            e = as_disk_full(e, self.ctx.folders) or e
             log.error("worker_stopped", error=type(e).__name__, message=str(e))
             self.ctx.errors.append(e)
             self.ctx.stop.set()
