@@ -394,6 +394,8 @@ class Run:
         self.summary.would_send = tally.would_send
         self.summary.not_reachable = dict(tally.not_reachable)
         self.summary.preview_text = tally.preview_text
+        self.summary.staff_tool_unanswered = tally.unanswered
+        self.summary.last_system_error = tally.last_system_error
 
     def _signed_in(self, ledger: Ledger, sender: str | None) -> None:
         """After a login: record who the staff tool shows signed in as the sender (once per run and name), and

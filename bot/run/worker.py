@@ -30,6 +30,7 @@ from bot.errors import (
     NeedsHuman,
     ReconcileUncertain,
     StaffToolServerError,
+    StaffToolTimeout,
     TransientError,
     UtskickError,
 )
@@ -67,7 +68,16 @@ class Tally:
     would_send: int = 0
     reconciled_sent: int = 0
     preview_text: str = ""
+    unanswered: int = 0  # sends given up because Personalverktyget did not answer (timeouts, 5xx, refused)
+    last_system_error: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note_system_error(self, error: BaseException) -> None:
+        """Remember a send given up for a system error, and whether the staff tool simply did not answer."""
+        with self._lock:
+            self.last_system_error = str(error)
+            if isinstance(error, StaffToolTimeout | StaffToolServerError):
+                self.unanswered += 1
 
     def add(self, *, sent: int = 0, failed: int = 0, in_doubt: int = 0, would_send: int = 0, reason: str = "") -> None:
         """Count outcomes and advance the progress bar by the citizens that got a final answer."""
@@ -95,13 +105,14 @@ class CircuitBreaker:
         self._consecutive = 0
         self._lock = threading.Lock()
 
-    def record(self, ok: bool) -> None:
-        """Count one send's result; raise CircuitOpen when the limit is reached."""
+    def record(self, ok: bool, error: BaseException | None = None) -> None:
+        """Count one send's result; raise CircuitOpen (naming the last error) when the limit is reached."""
         with self._lock:
             self._consecutive = 0 if ok else self._consecutive + 1
             if self._consecutive >= self.limit:
+                last = f" Senaste felet: {error}" if error is not None else ""
                 raise CircuitOpen(
-                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel i Personalverktyget."
+                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel i Personalverktyget.{last}"
                 )
 
 
@@ -262,7 +273,8 @@ class Worker:
                     self._attempt(unit)
         except TransientError as e:
             self._give_up(unit, e)
-            self.ctx.breaker.record(ok=False)
+            self.ctx.tally.note_system_error(e)
+            self.ctx.breaker.record(ok=False, error=e)
             return
         except NeedsHuman:
             self._keep_artifacts(items[0].id)
