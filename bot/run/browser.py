@@ -24,6 +24,7 @@ from typing import Any
 
 import structlog
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from bot.errors import ConfigError, LoginRequired
 from bot.private_files import private_dir
@@ -156,13 +157,18 @@ class BrowserSession:
         self.page = None
         self._tracing = False
 
-    def recycle(self) -> Page:
+    def recycle(self) -> Page | None:
         """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page; a browser
-        that died under the context (OOM killer, crash) is launched anew."""
-        if not self.alive():
-            return self.relaunch()
+        found dead (OOM killer, crash) is left so, `alive()` False, for the worker to relaunch and count."""
         self._close_context()
-        self._new_page()
+        if self._browser is not None and not self._browser.is_connected():
+            return None
+        try:
+            self._new_page()
+        except PlaywrightError as e:
+            if "closed" not in str(e).lower():
+                raise
+            self.page = None  # the browser died between the check and the new context
         return self.page
 
     def alive(self) -> bool:

@@ -463,8 +463,8 @@ class Worker:
 
     def _recycle(self) -> None:
         log.info("context_recycled", after=self._since_recycle)
-        self.session.recycle()
-        self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+        if self.session.recycle() is not None:  # None: the browser died; the next attempt relaunches it
+            self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
         self._needs_login = True
         self._since_recycle = 0
 
