@@ -22,7 +22,7 @@ from bot.run.chromium import find_chromium
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
 from tests.bench.common import HSA_ID, PASSWORD, UNIT_NAME, MockProcess, emit
-from tests.e2e.conftest import PROJECT
+from tests.helpers import PROJECT
 
 
 def _kill_chromium() -> None:

@@ -14,9 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.conftest import serve_mock
-from tests.e2e.conftest import QA, Setup, official_test_numbers, wait_until, write_campaign
-from tests.e2e.test_exactly_once import _assert_exactly_once
+from tests.helpers import QA, Setup, assert_exactly_once, official_test_numbers, serve_mock, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -80,7 +78,7 @@ def test_chromium_killed_mid_run_should_relaunch_and_send_everyone_exactly_once(
     _no_traceback(out + err)
     log = setup.log_text()
     assert "browser_died" in log and "browser_relaunched" in log
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
     assert "Inget att skicka" in _rerun_until_done(setup).stdout
     assert len(qa.sent()) == count
 
@@ -104,7 +102,7 @@ def test_chromium_dying_again_and_again_should_stop_with_exit_4_and_a_swedish_li
     assert "Webbläsaren (Chromium) dog 3 gånger i rad" in out
     assert "sending.workers" in out and "minne" in out
     _rerun_until_done(setup)
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
 
 
 @pytest.fixture
@@ -171,7 +169,7 @@ def test_disk_filling_up_mid_run_should_stop_with_exit_4_and_resume_exactly_once
     assert len(qa.sent()) < len(pnrs), "the run stopped before the end"
     filler.unlink()
     _rerun_until_done(setup)
-    _assert_exactly_once(setup, qa.sent(), pnrs)
+    assert_exactly_once(setup, qa.sent(), pnrs)
 
 
 @pytest.mark.parametrize("mode", MODES)
