@@ -63,6 +63,7 @@ bench: browser postgresql
 	$(PY) -m tests.bench.bench_intake
 	$(PY) -m tests.bench.run_all
 	$(PY) -m tests.bench.run_all --postgres-rows
+	$(PY) -m tests.bench.run_all --relaunch-rows
 
 clean:
 	rm -rf $(VENV) build *.egg-info var

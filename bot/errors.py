@@ -33,6 +33,9 @@
     ├── JobStopped                    a window job the core ended with its exit code (bot/ui/jobs.py)
     ├── _UsageError                   no terminal to ask in, exit 2 (bot/commands/cli.py)
     ├── CircuitOpen                   sends kept failing with system errors: stopped, exit 4 (run again later)
+    ├── MachineFault                  the machine around the bot failed: stopped, exit 4 (fix it, run again)
+    │   ├── BrowserKeptDying          Chromium died several times in a row (memory, sending.workers)
+    │   └── DiskFull                  a folder's filesystem is (nearly) full: before the run or mid-run
     └── Interrupted                   SIGINT/SIGTERM: stopped after the current citizen, exit 4
 
 A citizen the recipient check refuses is an outcome the flows return (`not_reachable` with a reason code), not an
@@ -149,6 +152,25 @@ class CircuitOpen(UtskickError):
     resumes where it stopped (exit 4, not 3: nothing is wrong that a person must fix first)."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class MachineFault(UtskickError):
+    """The machine around the bot failed (browser, disk): the run stops before the next citizen, and a later run
+    resumes once the machine is fixed (exit 4: not a bug, not the input)."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
+class BrowserKeptDying(MachineFault):
+    """Chromium died (killed by the kernel's OOM killer, crashed) several times in a row despite relaunches."""
+
+
+class DiskFull(MachineFault):
+    """A folder the run writes to (ledger, logs, artifacts, reports) has too little free space."""
+
+    def __init__(self, message: str, folder: str = "") -> None:
+        super().__init__(message)
+        self.folder = folder
 
 
 class PreflightFailed(NeedsHuman):

@@ -3,6 +3,9 @@ with `-v` (without it the console holds only the Swedish lines a command prints 
 
 Every string that reaches a handler passes `scrub_personnummer`, so a personnummer that slips into an event
 (an exception text from Playwright, a URL) is masked before it is written anywhere.
+
+A handler that cannot write (a full disk, a closed terminal) never prints Python's "--- Logging error ---"
+traceback: it keeps the error for the run to ask about (`last_write_error`), which stops on a full disk.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +55,18 @@ def _scrub_value(value: Any) -> Any:
 
 
 _current_log_file: Path | None = None
+_last_write_error: BaseException | None = None
+
+
+def last_write_error() -> BaseException | None:
+    """The last error a handler of ours met while writing (None when every write succeeded)."""
+    return _last_write_error
+
+
+def _keep_write_error(_handler: logging.Handler, _record: logging.LogRecord) -> None:
+    """`Handler.handleError` for our handlers: remember the error instead of printing a traceback."""
+    global _last_write_error
+    _last_write_error = sys.exc_info()[1]
 
 
 def current_log_file() -> Path | None:
@@ -60,7 +76,8 @@ def current_log_file() -> Path | None:
 
 def configure_logging(log_file: Path | None, *, verbose: bool = False) -> None:
     """Send structlog events to `log_file` as JSON lines, and to stderr as readable lines only when `verbose`."""
-    global _current_log_file
+    global _current_log_file, _last_write_error
+    _last_write_error = None
     shared: list = [
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
@@ -76,7 +93,8 @@ def configure_logging(log_file: Path | None, *, verbose: bool = False) -> None:
     for handler in list(root.handlers):
         if getattr(handler, "_utskick", False):
             root.removeHandler(handler)
-            handler.close()
+            with suppress(OSError):  # a file on a full disk cannot flush its last lines; they are lost either way
+                handler.close()
     root.setLevel(logging.DEBUG)
 
     # Without a handler of ours Python's last-resort handler would print warnings in English on stderr.
@@ -115,6 +133,7 @@ def _attach(root: logging.Logger, handler: logging.Handler, level: int, shared: 
         )
     )
     handler._utskick = True  # type: ignore[attr-defined]
+    handler.handleError = _keep_write_error.__get__(handler)  # type: ignore[method-assign]
     root.addHandler(handler)
 
 

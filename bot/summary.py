@@ -51,6 +51,8 @@ class RunSummary:
     reports: list[Path] = field(default_factory=list)
     preview_text: str = ""
     sender: str = ""  # who the staff tool showed as signed in (empty: not read)
+    staff_tool_unanswered: int = 0  # sends given up because Personalverktyget did not answer
+    last_system_error: str = ""  # the Swedish text of the last system error a send was given up for
 
 
 def format_summary(s: RunSummary) -> str:
@@ -64,6 +66,11 @@ def format_summary(s: RunSummary) -> str:
         lines.append(f"  Inloggad i Personalverktyget (avsändare): {s.sender}")
     if s.counts:
         lines.append("  Hela kampanjen: " + ", ".join(f"{STATES_SV.get(k, k)} {v}" for k, v in s.counts.items() if v))
+    if s.staff_tool_unanswered:
+        lines.append(
+            f"  Personalverktyget svarade inte: {s.staff_tool_unanswered} sändningar gavs upp efter alla försök "
+            f"(senaste felet: {s.last_system_error.rstrip('.')}). Kontrollera att Personalverktyget är uppe."
+        )
     if s.not_reachable:
         lines.append("  Kunde inte nås (kontakta på annat sätt):")
         lines.extend(f"    {reason_sv(code)}: {n}" for code, n in sorted(s.not_reachable.items()))

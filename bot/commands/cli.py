@@ -26,7 +26,7 @@ from bot.commands.settle import settle
 from bot.commands.status import status
 from bot.commands.validate import validate
 from bot.config import MAX_WORKERS, Campaign, load_campaign
-from bot.errors import EXIT_INTERNAL, UtskickError
+from bot.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, UtskickError
 from bot.logging_setup import configure_logging, current_log_file
 from bot.notify import notify_run_end
 from bot.pnr import scrub
@@ -196,7 +196,17 @@ def _write_reports(campaign: Campaign, summary) -> list[Path]:
         from bot.report import write_reports_for_campaign
     except ImportError:
         return []
-    return write_reports_for_campaign(campaign)
+    try:
+        return write_reports_for_campaign(campaign)
+    except OSError as e:
+        from bot.disk_space import reports_not_written
+
+        line = reports_not_written(campaign.reports, e)
+        if line is None:
+            raise
+        summary.message = f"{summary.message}\n{line}" if summary.message else line
+        summary.exit_code = summary.exit_code or EXIT_INTERRUPTED
+        return []
 
 
 class _UsageError(UtskickError):

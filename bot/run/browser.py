@@ -15,6 +15,7 @@ not launch (`cdp`, `profile`: a person's SITHS session and other tabs) is never 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from typing import Any
 
 import structlog
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 from bot.errors import ConfigError, LoginRequired
 from bot.private_files import private_dir
@@ -88,7 +90,8 @@ class BrowserSession:
                 part.unlink(missing_ok=True)
             self._trace_parts = []
             if self._browser is not None and self.settings.session == "login":
-                self._browser.close()
+                with suppress(Exception):  # a browser that died (OOM killer) has nothing left to close
+                    self._browser.close()
         finally:
             self._browser = None
             if self._pw_manager is not None:
@@ -154,15 +157,52 @@ class BrowserSession:
         self.page = None
         self._tracing = False
 
-    def recycle(self) -> Page:
-        """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page."""
+    def recycle(self) -> Page | None:
+        """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page; a browser
+        found dead (OOM killer, crash) is left so, `alive()` False, for the worker to relaunch and count."""
         self._close_context()
-        self._new_page()
+        if self._browser is not None and not self._browser.is_connected():
+            return None
+        try:
+            self._new_page()
+        except PlaywrightError as e:
+            if "closed" not in str(e).lower():
+                raise
+            self.page = None  # the browser died between the check and the new context
+        return self.page
+
+    def alive(self) -> bool:
+        """False once the browser process is gone (killed, crashed) or the page can no longer be used."""
+        if self._browser is not None and not self._browser.is_connected():
+            return False
+        return self.page is not None and not self.page.is_closed()
+
+    def relaunch(self) -> Page:
+        """Launch a new browser after the old one died (a browser a person started cannot be relaunched)."""
+        if self.settings.session == "cdp":
+            raise LoginRequired(
+                f"Webbläsaren på {self.settings.cdp_url} stängdes under körningen. Starta den igen, logga in med "
+                "SITHS-kort och kör samma kommando igen."
+            )
+        started = time.monotonic()
+        if self.settings.session == "profile" and self._context is not None:
+            with suppress(Exception):  # the persistent context died with its browser
+                self._context.close()
+        self._close_context()
+        for part in self._trace_parts:  # parts of a dead browser's trace: nothing to keep them for
+            part.unlink(missing_ok=True)
+        self._trace_parts = []
+        with suppress(Exception):  # the old browser is gone; closing its remains must not fail the relaunch
+            if self._browser is not None:
+                self._browser.close()
+        self._browser = None
+        self._open()
+        log.warning("browser_relaunched", seconds=round(time.monotonic() - started, 3))
         return self.page
 
     def start_trace(self) -> None:
         """Record a trace (screenshots and DOM snapshots) from now until `end_item`; never in a person's browser."""
-        if self._context is not None and not self._tracing and self.settings.session == "login":
+        if self._context is not None and not self._tracing and self.settings.session == "login" and self.alive():
             self._context.tracing.start(screenshots=True, snapshots=True)
             self._tracing = True
 

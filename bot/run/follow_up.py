@@ -134,7 +134,8 @@ def _read_from_staff_tool(
                             open_staff_tool(screen, login)
                         outcome = read_statuses(screen, request)
                     except BrowserClosed:
-                        session.recycle()
+                        if session.recycle() is None:  # the browser itself died: a new one for the next try
+                            session.relaunch()
                         raise
         except UtskickError as e:
             kept = _keep_artifacts(session, f"{run_id}-uppfoljning")

@@ -24,6 +24,7 @@ import structlog
 
 from bot.attachments import check_attachments
 from bot.config import Campaign
+from bot.disk_space import as_disk_full, check_before_send, require_free_space, run_folders
 from bot.errors import (
     EXIT_INPUT,
     EXIT_INTERNAL,
@@ -33,6 +34,7 @@ from bot.errors import (
     CircuitOpen,
     InputError,
     Interrupted,
+    MachineFault,
     NeedsHuman,
     UtskickError,
 )
@@ -115,12 +117,14 @@ class Run:
         self._done = 0
         self._sent = 0
         self.declined = False
+        self.folders = run_folders(campaign)
 
     def execute(self) -> RunSummary:
         """Run the whole campaign pass and return the summary."""
         started = time.monotonic()
         c = self.campaign
         check_attachments(c.attachments)
+        require_free_space(self.folders)
         intake = read_delivery(c_delivery, c.delivery_password_env) if (c_delivery := self.options.delivery) else None
         if intake:
             self.summary.rejected_in_delivery = len(intake.rejected)
@@ -184,7 +188,7 @@ class Run:
             total = self._count_work(ledger)
             lock.heartbeat(done=0, total=total)
             work = self._claimed_work(ledger) if ledger.shared_runners else self._work_from_ledger(ledger)
-            with _Heartbeat(lock, self._progress_done, self._on_lease_lost):
+            with _Heartbeat(lock, self._progress_done, self._on_lease_lost, self._on_heartbeat_error):
                 self._send_all(ledger, work, total=total)
             self._share_stop(ledger)
             self.summary.counts = ledger.counts(self.key)
@@ -192,10 +196,19 @@ class Run:
         except BaseException as e:
             code = e.exit_code if isinstance(e, UtskickError) else EXIT_INTERNAL
             code = EXIT_INTERRUPTED if isinstance(e, KeyboardInterrupt) else code
-            ledger.record_run_finished(self.key, outcome=_outcome(code), exit_code=code, sent=self._sent)
+            self._record_finished(ledger, _outcome(code), code)
             raise
         outcome = "declined" if self.declined else _outcome(self.summary.exit_code)
-        ledger.record_run_finished(self.key, outcome=outcome, exit_code=self.summary.exit_code, sent=self._sent)
+        self._record_finished(ledger, outcome, self.summary.exit_code)
+
+    def _record_finished(self, ledger: Ledger, outcome: str, code: int) -> None:
+        """The run's end in the audit trail; a full disk that will not take it leaves the run's own answer."""
+        try:
+            ledger.record_run_finished(self.key, outcome=outcome, exit_code=code, sent=self._sent)
+        except Exception as e:
+            if as_disk_full(e, self.folders) is None:
+                raise
+            log.error("run_end_not_recorded", error=type(e).__name__)
 
     def _progress_done(self) -> tuple[int, int | None]:
         return self._done, None
@@ -280,6 +293,12 @@ class Run:
         self.errors.append(LeaseLost("Körningens lease gick ut: en annan körning tar över. Kör samma kommando igen."))
         self.stop.set()
 
+    def _on_heartbeat_error(self, error: Exception) -> None:
+        """The sign of life could not be written (a full disk): stop before the next citizen."""
+        log.error("heartbeat_failed", error=type(error).__name__)
+        self.errors.append(as_disk_full(error, self.folders) or error)
+        self.stop.set()
+
     def _share_stop(self, ledger: Ledger) -> None:
         """A circuit breaker's stop here stops every runner of the campaign."""
         breaker = next((e for e in self.errors if isinstance(e, CircuitOpen)), None)
@@ -329,6 +348,8 @@ class Run:
             pace_at_click=self.shared_pacer.wait_turn if self.shared_pacer else None,
             preflight_once=self._preflight_once(ledger),
             signed_in=partial(self._signed_in, ledger),
+            folders=self.folders,
+            check_machine=partial(check_before_send, self.folders),
         )
         work = iter(work)
         first = next((item for item in work if item is not None), None)  # a None only flushes the feeder
@@ -374,6 +395,8 @@ class Run:
         self.summary.would_send = tally.would_send
         self.summary.not_reachable = dict(tally.not_reachable)
         self.summary.preview_text = tally.preview_text
+        self.summary.staff_tool_unanswered = tally.unanswered
+        self.summary.last_system_error = tally.last_system_error
 
     def _signed_in(self, ledger: Ledger, sender: str | None) -> None:
         """After a login: record who the staff tool shows signed in as the sender (once per run and name), and
@@ -510,6 +533,10 @@ class Run:
         other = next((e for e in errors if not isinstance(e, UtskickError)), None)
         if other:
             raise other
+        fault = next((e for e in errors if isinstance(e, MachineFault)), None)
+        if fault:
+            self.summary.message = f"{fault} {self._progress_text()}"
+            return fault.exit_code
         breaker = next((e for e in errors if isinstance(e, CircuitOpen)), None)
         if breaker:
             self.summary.message = f"{breaker} {self._progress_text()}"
@@ -561,18 +588,27 @@ class _Heartbeat:
     """While active, a thread writes a sign of life into the lock (or lease) every `lock.heartbeat_s` seconds."""
 
     def __init__(
-        self, lock: HeldLock, progress: Callable[[], tuple[int, int | None]], on_lost: Callable[[], None]
+        self,
+        lock: HeldLock,
+        progress: Callable[[], tuple[int, int | None]],
+        on_lost: Callable[[], None],
+        on_error: Callable[[Exception], None],
     ) -> None:
         self.lock = lock
         self.progress = progress
         self.on_lost = on_lost
+        self.on_error = on_error
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._beat, name="utskick-heartbeat", daemon=True)
 
     def _beat(self) -> None:
         while not self.done.wait(self.lock.heartbeat_s):
             done, total = self.progress()
-            self.lock.heartbeat(done=done, total=total)
+            try:
+                self.lock.heartbeat(done=done, total=total)
+            except Exception as e:  # noqa: BLE001 - a thread's error would only print a traceback; the run decides
+                self.on_error(e)
+                return
             if self.lock.lost is not None and self.lock.lost.is_set():
                 self.on_lost()
                 return

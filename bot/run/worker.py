@@ -17,16 +17,20 @@ from functools import partial
 from pathlib import Path
 
 import structlog
+from playwright.sync_api import Error as PlaywrightError
 from tenacity import RetryCallState, Retrying
 
 from bot.config import DEFAULT_RECYCLE_EVERY
+from bot.disk_space import Folder, as_disk_full
 from bot.errors import (
     BrowserClosed,
+    BrowserKeptDying,
     CircuitOpen,
     Interrupted,
     NeedsHuman,
     ReconcileUncertain,
     StaffToolServerError,
+    StaffToolTimeout,
     TransientError,
     UtskickError,
 )
@@ -48,6 +52,7 @@ from flows.unit_cases import tool_zone
 log = structlog.get_logger("utskick.worker")
 _OPEN = ("pending", "in_doubt")
 _LISTED_ROWS = 10  # ledger rows named in a stop message; the log names every one
+BROWSER_DEATHS_IN_ROW = 3  # relaunches without a send in between before the run stops (exit 4)
 
 
 class ReceiptIncomplete(TransientError):
@@ -66,7 +71,16 @@ class Tally:
     would_send: int = 0
     reconciled_sent: int = 0
     preview_text: str = ""
+    unanswered: int = 0  # sends given up because Personalverktyget did not answer (timeouts, 5xx, refused)
+    last_system_error: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note_system_error(self, error: BaseException) -> None:
+        """Remember a send given up for a system error, and whether the staff tool simply did not answer."""
+        with self._lock:
+            self.last_system_error = str(error)
+            if isinstance(error, StaffToolTimeout | StaffToolServerError):
+                self.unanswered += 1
 
     def add(self, *, sent: int = 0, failed: int = 0, in_doubt: int = 0, would_send: int = 0, reason: str = "") -> None:
         """Count outcomes and advance the progress bar by the citizens that got a final answer."""
@@ -94,13 +108,14 @@ class CircuitBreaker:
         self._consecutive = 0
         self._lock = threading.Lock()
 
-    def record(self, ok: bool) -> None:
-        """Count one send's result; raise CircuitOpen when the limit is reached."""
+    def record(self, ok: bool, error: BaseException | None = None) -> None:
+        """Count one send's result; raise CircuitOpen (naming the last error) when the limit is reached."""
         with self._lock:
             self._consecutive = 0 if ok else self._consecutive + 1
             if self._consecutive >= self.limit:
+                last = f" Senaste felet: {error}" if error is not None else ""
                 raise CircuitOpen(
-                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel i Personalverktyget."
+                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel i Personalverktyget.{last}"
                 )
 
 
@@ -136,6 +151,9 @@ class RunContext:
     preflight_once: Callable[[Callable[[], str]], str | None] | None = None
     # Told, after each login, who the staff tool shows as signed in (None: it shows no one); may stop the run.
     signed_in: Callable[[str | None], None] | None = None
+    # The folders the run writes to, and the check before every send that stops on a full disk.
+    folders: list[Folder] = field(default_factory=list)
+    check_machine: Callable[[], None] = lambda: None
 
     def retrying(self, before_sleep: Callable[[RetryCallState], None]) -> Retrying:
         """The run's one retry policy (see `bot.run.staff_session.retry_policy`)."""
@@ -163,6 +181,7 @@ class Worker:
         self.screen: Screen | None = None
         self._needs_login = True
         self._since_recycle = 0
+        self._deaths_in_row = 0
 
     def run(
         self,
@@ -198,8 +217,10 @@ class Worker:
                         break
                     if not self.ctx.wait_turn(len(unit)):
                         break
+                    self.ctx.check_machine()
                     self.process(unit)
         except BaseException as e:  # noqa: BLE001 - the run decides the exit code from the first error
+            e = as_disk_full(e, self.ctx.folders) or e
             log.error("worker_stopped", error=type(e).__name__, message=str(e))
             self.ctx.errors.append(e)
             self.ctx.stop.set()
@@ -214,6 +235,7 @@ class Worker:
         try:
             for attempt in self.ctx.retrying(self._before_retry):
                 with attempt:
+                    self._ensure_browser()
                     self._needs_login = True
                     self._log_in()
                     # Measured on an ärende an earlier run sent: a clock that is off stops the run before a send.
@@ -234,6 +256,7 @@ class Worker:
             raise
         self.session.end_item(None)
         self._needs_login = False
+        self._deaths_in_row = 0
         log.info("preflight_ok", preview_chars=len(outcome.composed_text))
         return outcome.composed_text
 
@@ -256,12 +279,14 @@ class Worker:
                     self._attempt(unit)
         except TransientError as e:
             self._give_up(unit, e)
-            self.ctx.breaker.record(ok=False)
+            self.ctx.tally.note_system_error(e)
+            self.ctx.breaker.record(ok=False, error=e)
             return
         except NeedsHuman:
             self._keep_artifacts(items[0].id)
             raise
         self.session.end_item(None)
+        self._deaths_in_row = 0
         self.ctx.breaker.record(ok=True)
         self._since_recycle += len(items)
         if self._since_recycle >= self.ctx.recycle_every:
@@ -273,6 +298,7 @@ class Worker:
         log.warning("send_retry", attempt=state.attempt_number, error=type(error).__name__, message=str(error))
 
     def _attempt(self, unit: _Unit) -> None:
+        self._ensure_browser()
         if self._needs_login:
             self._log_in()
             self._needs_login = False
@@ -284,10 +310,13 @@ class Worker:
                     self._give_up_not_added(unit)
                     break
                 self._send(unit)
+        except PlaywrightError as e:  # raised outside a flow's step: only a dead browser gets here
+            self._needs_login = True
+            raise self._browser_error(e) from e
         except (TransientError, NeedsHuman) as e:
             # The page may be anywhere (an error page, the login form): start the next try from the top.
             self._needs_login = True
-            if isinstance(e, BrowserClosed):
+            if isinstance(e, BrowserClosed) and self.session.alive():
                 self._recycle()
             raise
 
@@ -296,6 +325,29 @@ class Worker:
             open_staff_tool(self.screen, self.ctx.login)
             if self.ctx.signed_in is not None:
                 self.ctx.signed_in(read_signed_in_user(self.screen))
+
+    def _ensure_browser(self) -> None:
+        """A browser that died (OOM killer, crash) is launched anew, with a new login; after
+        BROWSER_DEATHS_IN_ROW deaths (a failed relaunch is one) with no send in between the run stops (exit 4)."""
+        while not self.session.alive():
+            self._deaths_in_row += 1
+            log.error("browser_died", in_row=self._deaths_in_row)
+            if self._deaths_in_row >= BROWSER_DEATHS_IN_ROW:
+                raise BrowserKeptDying(_kept_dying(self._deaths_in_row))
+            try:
+                self.session.relaunch()
+            except PlaywrightError as e:
+                log.error("browser_relaunch_failed", error=type(e).__name__)
+                continue
+            self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+            self._needs_login = True
+            self._since_recycle = 0
+
+    def _browser_error(self, error: PlaywrightError) -> Exception:
+        """A Playwright error outside a flow step: a dead browser is a BrowserClosed (retried), else a bug."""
+        if self.session.alive():
+            return error
+        return BrowserClosed(f"Webbläsaren stängdes ({type(error).__name__}).")
 
     def _send(self, unit: _Unit) -> None:
         by_pnr = {item.pnr: item for item in unit.pending}
@@ -311,7 +363,10 @@ class Worker:
         # The preflight has checked the template and its texts by name; the sends go straight through.
         request = SendRequest(tuple(by_pnr), self.ctx.message, before_send, dry_run=self.ctx.dry_run, verify=False)
         try:
-            outcome = send_case(self.screen, request)
+            try:
+                outcome = send_case(self.screen, request)
+            except PlaywrightError as e:  # outside a step: the browser died (a bug otherwise, re-raised as is)
+                raise self._browser_error(e) from e
         except (TransientError, NeedsHuman) as e:
             if clicked:
                 self._mark_in_doubt(unit, clicked, f"{type(e).__name__} efter Skicka")
@@ -430,10 +485,18 @@ class Worker:
 
     def _recycle(self) -> None:
         log.info("context_recycled", after=self._since_recycle)
-        self.session.recycle()
-        self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
+        if self.session.recycle() is not None:  # None: the browser died; the next attempt relaunches it
+            self.screen = Screen(self.session.page, self.ctx.selectors, self.ctx.browser.timeout_ms)
         self._needs_login = True
         self._since_recycle = 0
+
+
+def _kept_dying(deaths: int) -> str:
+    return (
+        f"Webbläsaren (Chromium) dog {deaths} gånger i rad under körningen. Kontrollera datorns minne (dmesg "
+        "visar om OOM-killern avslutade den) och minska sending.workers i kampanjfilen, och kör sedan samma "
+        "kommando igen."
+    )
 
 
 def uncertain_message(uncertain: dict[int, str]) -> str:

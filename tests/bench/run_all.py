@@ -50,6 +50,7 @@ from pathlib import Path
 
 import psutil
 
+from tests.bench.browser_relaunch import measure as measure_relaunch
 from tests.bench.common import (
     QA,
     ROOT,
@@ -487,6 +488,11 @@ def main(argv: list[str] | None = None) -> int:
         help="only single mode on SQLite with 1 runner and on PostgreSQL with 1/2/3 runners, and the ledger's own "
         "cost per citizen (tests/bench/shared_ledger.py; no memory part, no doc)",
     )
+    parser.add_argument(
+        "--relaunch-rows",
+        action="store_true",
+        help="only what a killed Chromium costs: relaunch and new login (tests/bench/browser_relaunch.py; no doc)",
+    )
     args = parser.parse_args(argv)
     n = args.citizens or (QUICK_CITIZENS if args.quick else FULL_CITIZENS)
     if not 1 <= n <= 250:
@@ -511,6 +517,14 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="utskick-bench-") as tmp, MockProcess() as mock:
         print(f"Mock at {mock.url}, faults off, recipient check delay {check_delay} ms (its default)", flush=True)
         qa = QA(mock.url)
+        if args.relaunch_rows:
+            result = measure_relaunch(mock.url, rounds=5)
+            print(
+                f"\nA killed Chromium, median of {result['rounds']}: relaunch {result['relaunch_ms']} ms + login "
+                f"{result['login_after_relaunch_ms']} ms = {result['relaunch_and_login_ms']} ms (first launch and "
+                f"login {result['first_launch_and_login_ms']} ms), load {psutil.getloadavg()[0]:.1f}"
+            )
+            return 0
         if args.postgres_rows:
             print(f"PostgreSQL rows: {n} citizens, single mode, 1 worker per runner", flush=True)
             shared, costs = part_postgres_rows(mock.url, qa, n, Path(tmp))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import EXIT_INTERRUPTED, CircuitOpen
+from bot.errors import EXIT_INTERRUPTED, BrowserClosed, CircuitOpen, StaffToolServerError, StaffToolTimeout
 from bot.run.worker import CircuitBreaker, Tally, uncertain_message
 from bot.summary import RunSummary, format_summary
 
@@ -62,3 +62,33 @@ def test_uncertain_message_should_name_ledger_rows_and_cap_the_list():
     assert text.startswith("Osäkert om 25 invånare redan fått ärendet (rad 1 i liggaren: ärende A-000001")
     assert "rad 10 i liggaren" in text and "rad 11 i liggaren" not in text
     assert "och 15 rader till" in text and "sent_at_format" in text
+
+
+def test_circuit_breaker_should_name_the_last_error_when_it_opens():
+    breaker = CircuitBreaker(limit=1)
+    with pytest.raises(CircuitOpen, match="Senaste felet: Personalverktyget svarade inte"):
+        breaker.record(ok=False, error=StaffToolTimeout("Personalverktyget svarade inte (steget recipients.add)."))
+
+
+@pytest.mark.parametrize(
+    ("errors", "unanswered"),
+    [
+        ([StaffToolTimeout("Personalverktyget svarade inte (steget x).")], 1),
+        ([StaffToolServerError("Personalverktyget svarade med fel 503."), StaffToolTimeout("t")], 2),
+        ([BrowserClosed("Sidan stängdes under steget x.")], 0),
+    ],
+)
+def test_summary_should_say_in_words_that_the_staff_tool_did_not_answer(errors, unanswered):
+    tally = Tally()
+    for error in errors:
+        tally.note_system_error(error)
+    summary = RunSummary(
+        campaign="K", staff_tool_unanswered=tally.unanswered, last_system_error=tally.last_system_error
+    )
+
+    text = format_summary(summary)
+
+    assert tally.unanswered == unanswered
+    assert ("Personalverktyget svarade inte:" in text) is bool(unanswered)
+    if unanswered:
+        assert f"{unanswered} sändningar gavs upp" in text and str(errors[-1]).rstrip(".") in text
