@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from bot.errors import ConfigError
 from bot.ledger.leases import DEFAULT_LEASE_S
+from bot.ledger.model import campaign_key
 from bot.ledger.target import DEFAULT_PASSWORD_ENV as DEFAULT_LEDGER_PASSWORD_ENV
 from bot.ledger.target import PostgresTarget, database_target, is_database_url
 from bot.notify import KEYS as NOTIFY_KEYS
@@ -181,6 +182,10 @@ class Campaign:
             "extra_text": self.extra_text,
             "attachments": [{"name": p.name, "sha256": _sha256(p)} for p in self.attachments],
         }
+
+    def key(self) -> str:
+        """The ledger's campaign key: the hash of `key_facts` (the one place it is computed from a campaign file)."""
+        return campaign_key(self.key_facts())
 
     def facts(self) -> dict[str, Any]:
         """Everything the report's Sammanfattning shows about the campaign."""

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from bot.commands.command_log import CommandLog
-from bot.commands.json_output import base_document, emit, refuse
+from bot.app.command_log import CommandLog
+from bot.app.documents import base_document
+from bot.commands.output import emit, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import InputError, UtskickError
 from bot.intake import IntakeResult
@@ -40,7 +41,7 @@ def approve(
 ) -> None:
     """Godkänn kampanjens meddelande för en leverans (en andra persons godkännande). Inget skickas."""
     from bot.intake import read_delivery
-    from bot.ledger import Ledger, campaign_key
+    from bot.ledger import Ledger
     from bot.private_files import private_dir
     from bot.run.approval import approve as record
     from bot.run.approval import check_approver
@@ -50,7 +51,7 @@ def approve(
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
         command_log.open(campaign.logs)
-        key = campaign_key(campaign.key_facts())
+        key = campaign.key()
         intake = read_delivery(delivery, campaign.delivery_password_env)
         interactive = sys.stdin.isatty()
         if not interactive and not (assume_yes and approver_name and approver_hsa_id):

@@ -13,13 +13,14 @@ from pathlib import Path
 import click
 import structlog
 
+from bot.app.command_log import CommandLog
+from bot.app.documents import campaign_reasons, error_document, run_document
 from bot.commands.approve import approve
 from bot.commands.cli_swedish import SwedishGroup
-from bot.commands.command_log import CommandLog
 from bot.commands.doctor import doctor
 from bot.commands.follow_up import follow_up
-from bot.commands.json_output import campaign_reasons, emit, error_document, run_document
 from bot.commands.ledger_roles import ledger_group
+from bot.commands.output import emit
 from bot.commands.report import report
 from bot.commands.selectors import selectors
 from bot.commands.settle import settle
@@ -171,9 +172,8 @@ def _end_run_document(campaign: Campaign | None, document: dict, as_json: bool) 
 
 
 def _campaign_key(campaign: Campaign) -> str:
-    from bot.ledger import campaign_key
 
-    return campaign_key(campaign.key_facts())
+    return campaign.key()
 
 
 def _check_headed(campaign: Campaign) -> None:

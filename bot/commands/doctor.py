@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from bot.commands.command_log import CommandLog
+from bot.app.command_log import CommandLog
 from bot.config import load_campaign
 from bot.errors import ConfigError, UtskickError
 

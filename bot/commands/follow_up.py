@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
+from bot.app.command_log import CommandLog
+from bot.app.documents import base_document
 from bot.clock import STOCKHOLM
-from bot.commands.command_log import CommandLog
-from bot.commands.json_output import base_document, emit, refuse
+from bot.commands.output import emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
 
@@ -71,9 +72,8 @@ def follow_up(
 
 
 def _key(campaign) -> str:
-    from bot.ledger import campaign_key
 
-    return campaign_key(campaign.key_facts())
+    return campaign.key()
 
 
 def follow_up_document(s, *, run_id: str, campaign_key: str) -> dict:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import click
 
-from bot.commands.command_log import CommandLog
-from bot.commands.json_output import refuse
+from bot.app.command_log import CommandLog
+from bot.commands.output import refuse
 from bot.config import load_campaign
 from bot.errors import ConfigError, UtskickError
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from bot.commands.command_log import CommandLog
-from bot.commands.json_output import all_states, base_document, emit, refuse
+from bot.app.command_log import CommandLog
+from bot.app.documents import all_states, base_document
+from bot.commands.output import emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
 
@@ -20,7 +21,6 @@ from bot.errors import UtskickError
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Skriv rapporterna: Excel till beställaren, HTML-sammanfattning utan personnummer och journalexport."""
-    from bot.ledger import campaign_key
     from bot.report import write_reports_for_campaign
 
     campaign = key = None
@@ -28,7 +28,7 @@ def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: 
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
         command_log.open(campaign.logs)
-        key = campaign_key(campaign.key_facts())
+        key = campaign.key()
         paths = write_reports_for_campaign(campaign, out.resolve() if out else None)
     except UtskickError as e:
         command_log.refused(e, campaign_file)

@@ -15,11 +15,12 @@ from pathlib import Path
 
 import click
 
-from bot.commands.command_log import CommandLog
-from bot.commands.json_output import base_document, emit, refuse
+from bot.app.command_log import CommandLog
+from bot.app.documents import base_document
+from bot.commands.output import emit, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError, UtskickError
-from bot.ledger import IN_DOUBT, Item, Ledger, LedgerError, campaign_key
+from bot.ledger import IN_DOUBT, Item, Ledger, LedgerError
 
 
 @click.command("settle")
@@ -51,7 +52,7 @@ def settle(
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
         command_log.open(campaign.logs)
-        key = campaign_key(campaign.key_facts())
+        key = campaign.key()
         _check_options(row, arende_id, not_sent, show_pnr, as_json)
         actor = f"person:{decided_by or getpass.getuser()}"
         with _open_ledger(campaign, actor) as book:

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import click
 
-from bot.commands.command_log import CommandLog
-from bot.commands.json_output import emit, reasons_by_code, refuse
+from bot.app.command_log import CommandLog
+from bot.app.documents import reasons_by_code
+from bot.commands.output import emit, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import UtskickError
 from bot.ledger import LockNote
@@ -23,7 +24,7 @@ from bot.summary import STATES_SV
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Visa kampanjens läge i liggaren och en körning som pågår."""
-    from bot.ledger import Ledger, campaign_key, last_run, read_lock_note
+    from bot.ledger import Ledger, last_run, read_lock_note
     from bot.ledger.identity import identify
 
     key = campaign = None
@@ -32,7 +33,7 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
         command_log.open(campaign.logs)
-        key = campaign_key(campaign.key_facts())
+        key = campaign.key()
         facts = None
         if campaign.ledger.exists():
             with Ledger.open(campaign.ledger, actor="status", run_id="status") as book:
@@ -76,7 +77,7 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
 
 
 def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_lines: list[str]) -> dict:
-    from bot.commands.json_output import all_states, base_document, running_document
+    from bot.app.documents import all_states, base_document, running_document
 
     doc = base_document("status", exit_code=0, campaign=campaign.name, campaign_key=key)
     facts = facts or {"counts": {}, "not_reachable": {}, "rejected": 0, "note": None, "last_run": None, "runners": []}

@@ -11,11 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.commands.command_log import CommandLog
+from bot.app.command_log import CommandLog
 from bot.config import Campaign, load_campaign
 from bot.errors import EXIT_INPUT, EXIT_OK, InputError
 from bot.intake import IntakeResult, NoValidPersonnummer, read_delivery
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 from bot.ledger.identity import identify
 from bot.pnr import mask, scrub
 from bot.summary import STATES_SV
@@ -85,7 +85,7 @@ def compare_with_campaign(result: IntakeResult, campaign: Campaign) -> dict:
     problem = None
     if campaign.ledger.exists():  # never create a ledger just to look
         with Ledger.open(campaign.ledger, actor="validate", run_id="validate") as ledger:
-            key = campaign_key(campaign.key_facts())
+            key = campaign.key()
             identity = identify(ledger, campaign, key)
             if identity.recorded:
                 known = {item.pnr: item.state for item in ledger.items(key)}

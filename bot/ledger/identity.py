@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
-from bot.config import Campaign
 from bot.errors import CampaignConflict
 from bot.ledger import IN_DOUBT, SENDING, SENT, Ledger
 from bot.ledger import Campaign as Recorded
@@ -30,6 +29,18 @@ FACT_LABELS_SV = {
     "attachments": "bilagor",
 }
 MIN_KEY_PREFIX = 6
+
+
+class Campaign(Protocol):
+    """What identity reads of a campaign file (`bot.config.Campaign`), named here so the ledger never imports
+    the config, which imports the ledger."""
+
+    name: str
+    continues: str
+    new_message_for_all: bool
+
+    def facts(self) -> dict[str, Any]:
+        """The message facts recorded with the campaign."""
 
 
 def same_name(a: str, b: str) -> bool:

@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.config import Campaign as CampaignFile
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 from bot.report.files import private_folder, slug
 from bot.report.frames import ReportFrames, ReportInput, build_frames
 from bot.report.html import render_html, write_html
@@ -60,7 +60,7 @@ def write_reports(
 
 def write_reports_for_campaign(campaign: CampaignFile, out_dir: Path | None = None) -> list[Path]:
     """The reports of a campaign file's campaign; [] if it has never run (no ledger, or not in it)."""
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     if not campaign.ledger.exists():
         return []
     with Ledger.open(campaign.ledger, actor="report", run_id="report") as ledger:

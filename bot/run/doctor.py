@@ -324,13 +324,13 @@ def run_doctor(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorR
 
 def measured_clock(campaign: Campaign) -> str:
     """The campaign's measured tool clock from its ledger, as one Swedish line ("" before any measurement)."""
-    from bot.ledger import Ledger, campaign_key
+    from bot.ledger import Ledger
 
     if isinstance(campaign.ledger, Path) and not campaign.ledger.exists():
         return ""
     try:
         with Ledger.open(campaign.ledger, actor="doctor", run_id="doctor") as book:
-            reading = book.tool_clock(campaign_key(campaign.key_facts()))
+            reading = book.tool_clock(campaign.key())
     except UtskickError as e:
         return f"Personalverktygets klocka: liggaren kunde inte läsas ({scrub(str(e))})"
     return reading.describe(campaign.reconcile_clock_skew_s) if reading else ""

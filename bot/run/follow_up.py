@@ -17,7 +17,7 @@ import structlog
 from bot.clock import STOCKHOLM
 from bot.config import Campaign
 from bot.errors import BrowserClosed, CircuitOpen, TransientError, UtskickError
-from bot.ledger import Item, Ledger, campaign_key
+from bot.ledger import Item, Ledger
 from bot.locators import Selectors
 from bot.run.browser import BrowserSession
 from bot.run.staff_session import actor, browser_settings, login_request, retry_policy
@@ -55,7 +55,7 @@ def follow_up_campaign(
 ) -> FollowUpSummary:
     """Log in as `run` does, read the statuses of the campaign's sent ärenden and record them in the ledger."""
     summary = FollowUpSummary(campaign=campaign.name)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     if not campaign.ledger.exists():
         summary.message = f"Kampanjen '{campaign.name}' har inte körts ännu (ingen liggare på {campaign.ledger})."
         return summary

@@ -39,7 +39,7 @@ from bot.errors import (
     UtskickError,
 )
 from bot.intake import IntakeResult, read_delivery
-from bot.ledger import Approval, HeldLock, Item, Ledger, campaign_key
+from bot.ledger import Approval, HeldLock, Item, Ledger
 from bot.ledger.identity import Identity, check_identity
 from bot.ledger.leases import LeaseLost
 from bot.ledger.target import PostgresTarget
@@ -104,7 +104,7 @@ class Run:
         self._sender_lock = threading.Lock()
         self.window_closed = False
         self.selectors = Selectors.load(campaign.selectors, campaign.selectors_override)
-        self.key = campaign_key(campaign.key_facts())
+        self.key = campaign.key()
         self.summary = RunSummary(campaign=campaign.name, dry_run=options.dry_run)
         self.errors: list[BaseException] = []
         self.pacer = Pacer(campaign.messages_per_minute, self.stop, time.monotonic)

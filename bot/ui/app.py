@@ -11,14 +11,13 @@ personnummer, and the window keeps no access log.
 from __future__ import annotations
 
 import hmac
-import secrets
-import threading
 from pathlib import Path
 
 from flask import Flask, abort, render_template, request, session
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
+from bot.ui.access import NOT_SIGNED_IN, Access, state
 from bot.ui.jobs import Jobs
 from bot.ui.workspace import Workspaces
 
@@ -36,50 +35,6 @@ HEADERS = {
 ERROR_TITLES = {400: "Fel adress", 403: "Ingen åtkomst", 404: "Finns inte", 413: "För stor fil"}
 COOKIE = "utskick_sid"
 OPEN_ENDPOINTS = ("ui.start", "static")
-TAKEN = (
-    "Länken har redan öppnats i en annan webbläsare. Om det inte var du kan någon annan på datorn ha tagit den. "
-    "Tryck Enter i terminalen där utskick ui körs: då öppnas en ny länk här och den andra webbläsarens åtkomst "
-    "upphör. Tala också om det för IT-säkerhet."
-)
-NOT_SIGNED_IN = (
-    "Den här webbläsaren är inte inloggad i fönstret. Öppna länken som utskick ui öppnade eller skrev ut (den "
-    "fungerar en gång, i en webbläsare), eller tryck Enter i terminalen där utskick ui körs för en ny länk."
-)
-WRONG = "Länken är felaktig eller gammal. Tryck Enter i terminalen där utskick ui körs för en ny länk."
-
-
-class Access:
-    """The current one-time token and the one session it opened (its data lives here, not in the cookie)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.renew()
-
-    def renew(self) -> str:
-        """A new one-time token; the session the old one opened ends."""
-        with self._lock:
-            self.token = secrets.token_urlsafe(32)
-            self.session_id: str | None = None
-            self.data: dict = {}
-            return self.token
-
-    def exchange(self, token: str) -> str | None:
-        """The new session's id for the right, unused token; None otherwise."""
-        with self._lock:
-            if self.session_id is not None or not hmac.compare_digest(token.encode(), self.token.encode()):
-                return None
-            self.session_id = secrets.token_urlsafe(32)
-            self.data = {"csrf": secrets.token_urlsafe(32)}
-            return self.session_id
-
-    def taken(self, token: str) -> bool:
-        """True when `token` is the current one and some browser already opened it."""
-        return self.session_id is not None and hmac.compare_digest(token.encode(), self.token.encode())
-
-    def allows(self, session_id: str | None) -> bool:
-        """True for the session the token opened."""
-        current = self.session_id
-        return bool(current and session_id and hmac.compare_digest(session_id.encode(), current.encode()))
 
 
 class WindowSession(CallbackDict, SessionMixin):
@@ -142,13 +97,6 @@ def _error_page(title: str, code: int):
     return lambda e: (render_template("error.html", title=title, error=e.description), code)
 
 
-def state() -> dict:
-    """The window's shared state: access, workspaces, jobs."""
-    from flask import current_app
-
-    return current_app.extensions["utskick"]
-
-
 def _guard() -> None:
     hosts = state()["hosts"]
     if hosts and request.host not in hosts:
@@ -168,19 +116,3 @@ def _headers(response):
         response.headers.setdefault(name, value)
     response.headers["Cache-Control"] = "no-store"  # send_file sets no-cache; a page may hold patient data
     return response
-
-
-def signed_in() -> bool:
-    """True when this request comes from the window's session."""
-    return state()["access"].allows(getattr(session, "sid", None))
-
-
-def open_session(token: str) -> str:
-    """Exchange the token for the session and hand its id to this browser: "" when in, else the Swedish reason."""
-    access = state()["access"]
-    session_id = access.exchange(token)
-    if session_id is None:
-        return TAKEN if access.taken(token) else WRONG
-    session.sid, session.opened = session_id, True
-    session.update(access.data)
-    return ""

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 
 from bot.errors import ConfigError
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 from bot.summary import STATES_SV, reason_sv
 from bot.ui.jobs import Job
 from bot.ui.workspace import Workspace
@@ -57,7 +57,7 @@ def _from_ledger(ws: Workspace) -> tuple[dict[str, int], list[str]]:
         return {}, []
     if not campaign.ledger.exists():
         return {}, []
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with Ledger.open(campaign.ledger, actor="ui", run_id="ui") as ledger:
         if ledger.campaign(key) is None:
             return {}, []

@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.commands.command_log import CommandLog
+from bot.app.command_log import CommandLog
 from bot.commands.validate import compare_with_campaign
 from bot.config import Campaign
 from bot.errors import InputError, UtskickError
 from bot.intake import read_delivery
-from bot.ledger import Approval, Ledger, campaign_key
+from bot.ledger import Approval, Ledger
 from bot.private_files import private_dir
 from bot.run.approval import approve as record_approval
 from bot.ui.jobs import Job, JobStopped
@@ -39,7 +39,7 @@ def approve(ws: Workspace, name: str, hsa_id: str) -> Approval:
     if ws.intake is None:
         raise InputError("Välj och kontrollera leveransen först (Leverans): godkännandet gäller en viss leverans.")
     campaign = ws.campaign()
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     private_dir(campaign.ledger.parent, tighten=False)
     with Ledger.open(campaign.ledger, actor=hsa_id.strip().upper(), run_id="ui-approve") as ledger:
         return record_approval(ledger, campaign, key, ws.intake, name, hsa_id)
@@ -50,7 +50,7 @@ def approvals(campaign: Campaign) -> list[Approval]:
     if not campaign.ledger.exists():
         return []
     with Ledger.open(campaign.ledger, actor="ui", run_id="ui") as ledger:
-        return ledger.approvals(campaign_key(campaign.key_facts()))
+        return ledger.approvals(campaign.key())
 
 
 def preview(job: Job, ws: Workspace) -> None:
@@ -70,13 +70,13 @@ def preview(job: Job, ws: Workspace) -> None:
     if summary.exit_code != 0 or not summary.preview_text:
         job.message = summary.message or "Förhandsgranskningen kunde inte göras."
         raise JobStopped(job.message, summary.exit_code)
-    ws.preview = Preview(summary.preview_text, shot if shot.exists() else None, campaign_key(campaign.key_facts()))
+    ws.preview = Preview(summary.preview_text, shot if shot.exists() else None, campaign.key())
     job.message = "Förhandsgranskningen är klar. Inget skickades."
 
 
 def send(job: Job, ws: Workspace) -> None:
     """`run --yes` in the server: the run belongs to this thread, the tab only watches; Stoppa = SIGTERM."""
-    from bot.commands.json_output import run_document
+    from bot.app.documents import run_document
     from bot.notify import notify_run_end
     from bot.report import write_reports_for_campaign
     from bot.run.runner import Run, RunOptions, new_run_id
@@ -102,7 +102,7 @@ def send(job: Job, ws: Workspace) -> None:
     summary.log_file = log_file
     summary.artifacts = campaign.artifacts
     summary.reports = write_reports_for_campaign(campaign)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     notify_run_end(
         campaign.notify, run_document(summary, run_id=run_id, campaign_key=key, started=started, declined=False)
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, request, url_for
 
 from bot.errors import ConfigError, UtskickError
-from bot.ui.app import state
+from bot.ui.access import state
 from bot.ui.workspace import Workspace
 
 STEPS = (

@@ -11,9 +11,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from bot.config import MODES, load_campaign
 from bot.errors import ConfigError
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 from bot.summary import STATES_SV
-from bot.ui.app import open_session, signed_in, state
+from bot.ui.access import open_session, signed_in, state
 from bot.ui.jobs import KINDS_SV
 from bot.ui.workspace import SLUG
 
@@ -70,7 +70,7 @@ def _row(path: Path) -> dict:
 def _ledger_state(campaign) -> str:
     if not campaign.ledger.exists():
         return "Inte körd"
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with Ledger.open(campaign.ledger, actor="ui", run_id="ui") as ledger:
         if ledger.campaign(key) is None:
             return "Inte körd med det här meddelandet"

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request, send_file
 
-from bot.ledger import campaign_key
 from bot.report import report_folder, write_reports_for_campaign
 from bot.ui import operations
-from bot.ui.app import state
+from bot.ui.access import state
 from bot.ui.live import snapshot
 from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 
@@ -20,7 +19,7 @@ KINDS = {
 
 
 def _reports(campaign) -> list:
-    folder = report_folder(campaign.reports, campaign.name, campaign_key(campaign.key_facts()))
+    folder = report_folder(campaign.reports, campaign.name, campaign.key())
     found = [p for p in sorted(folder.glob("*")) if p.is_file() and p.suffix in KINDS] if folder.is_dir() else []
     if not found:
         found = write_reports_for_campaign(campaign)
@@ -53,7 +52,7 @@ def report(slug: str, name: str):
     """One of the campaign's reports, as a download (only names the report folder holds)."""
     ws = workspace(slug)
     campaign = ws.campaign()
-    folder = report_folder(campaign.reports, campaign.name, campaign_key(campaign.key_facts()))
+    folder = report_folder(campaign.reports, campaign.name, campaign.key())
     by_name = {p.name: p for p in folder.glob("*") if p.is_file() and p.suffix in KINDS} if folder.is_dir() else {}
     if name not in by_name:
         abort(404, "Rapporten finns inte.")

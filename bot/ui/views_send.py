@@ -7,10 +7,10 @@ import json
 from flask import Blueprint, Response, redirect, request, url_for
 
 from bot.errors import UtskickError
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 from bot.run.approval import require_approval
 from bot.ui import operations
-from bot.ui.app import state
+from bot.ui.access import state
 from bot.ui.live import snapshot
 from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 
@@ -44,7 +44,7 @@ def _approval_line(campaign, ws) -> str:
         return "Kampanjen kräver inget godkännande av en andra person."
     if not campaign.ledger.exists():
         return "Kampanjen kräver godkännande av en andra person, och inget finns ännu (Godkännande)."
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with Ledger.open(campaign.ledger, actor="ui", run_id="ui") as ledger:
         fingerprints = [ws.intake.fingerprint] if ws.intake else [d["fingerprint"] for d in ledger.deliveries(key)]
         try:

@@ -11,9 +11,8 @@ from werkzeug.utils import secure_filename
 from bot.commands.approve import describe_for_approval
 from bot.commands.validate import REASON_LABELS_SV
 from bot.errors import UtskickError
-from bot.ledger import campaign_key
 from bot.ui import operations
-from bot.ui.app import state
+from bot.ui.access import state
 from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
 
 bp = Blueprint("steps", __name__, url_prefix="/kampanj/<slug>")
@@ -80,7 +79,7 @@ def preview(slug: str):
             if started:
                 return started
     job = state()["jobs"].latest(slug, "preview")
-    stale = ws.preview is not None and ws.preview.key != campaign_key(campaign.key_facts())
+    stale = ws.preview is not None and ws.preview.key != campaign.key()
     return render_step(
         ws, "steps.preview", "preview.html", status=400 if error else 200, error=error, campaign=campaign,
         job=job, stale=stale,
@@ -114,7 +113,7 @@ def approval(slug: str):
                 return redirect(url_for("steps.approval", slug=slug))
             except UtskickError as e:
                 error = str(e)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     given = operations.approvals(campaign)
     covers = ws.intake is not None and any(a.fingerprint == ws.intake.fingerprint for a in given)
     facts = describe_for_approval(campaign, key, ws.intake) if ws.intake is not None else ""

@@ -11,7 +11,6 @@ from pathlib import Path
 from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError
 from bot.intake import IntakeResult
-from bot.ledger import campaign_key
 from bot.private_files import private_dir, private_tempdir
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
@@ -51,7 +50,7 @@ class Workspace:
 
     def key(self) -> str:
         """The campaign key of the file as it is now."""
-        return campaign_key(self.campaign().key_facts())
+        return self.campaign().key()
 
     def new_upload_dir(self) -> Path:
         """A fresh 0700 folder for an uploaded delivery, replacing any earlier one."""

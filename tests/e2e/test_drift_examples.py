@@ -16,7 +16,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from bot.commands.json_output import SCHEMA_FILE
+from bot.app.documents import SCHEMA_FILE
 from tests.helpers import PROJECT, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

@@ -19,7 +19,7 @@ import jsonschema
 import pandas as pd
 import pytest
 
-from bot.commands.json_output import SCHEMA_FILE
+from bot.app.documents import SCHEMA_FILE
 from tests.helpers import official_test_numbers, wait_until, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

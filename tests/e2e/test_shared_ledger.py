@@ -179,13 +179,13 @@ def test_runner_paused_past_its_lease_should_not_send_what_another_runner_took_o
 
 def test_status_should_show_every_runner_of_a_shared_ledger(tmp_path, pg_server) -> None:
     from bot.config import load_campaign
-    from bot.ledger import Ledger, campaign_key
+    from bot.ledger import Ledger
     from tests.e2e.test_operations import utskick, validated
 
     pnrs = official_test_numbers(6700, 3)
     shared = shared_campaign(tmp_path, "http://127.0.0.1:9", pnrs, pg_server.new_database())
     campaign = load_campaign(shared.setup.campaign)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with (
         Ledger.open(campaign.ledger, actor="a", run_id="run-a") as a,
         Ledger.open(campaign.ledger, actor="b", run_id="run-b") as b,

@@ -9,7 +9,7 @@ import pytest
 
 from bot.config import load_campaign
 from bot.errors import CampaignConflict
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 from bot.ledger.identity import check_identity, identify
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +27,7 @@ def _campaign(tmp_path: Path, extra_text: str, campaign_lines: str = ""):
     path = tmp_path / "kampanj.toml"
     path.write_text(text, encoding="utf-8")
     campaign = load_campaign(path)
-    return campaign, campaign_key(campaign.key_facts())
+    return campaign, campaign.key()
 
 
 @pytest.fixture

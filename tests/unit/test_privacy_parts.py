@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot.commands.command_log import log_file_for
+from bot.app.command_log import log_file_for
 from bot.config import load_campaign
 from bot.errors import BrowserClosed, ConfigError
 from bot.private_files import private_dir

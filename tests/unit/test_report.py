@@ -336,7 +336,7 @@ def test_write_reports_for_campaign_should_write_nothing_for_a_campaign_never_ru
 def test_report_command_should_write_three_files_and_say_where(tmp_path: Path) -> None:
     setup = write_campaign(tmp_path, "http://127.0.0.1:9", official_test_numbers(510, 2))
     campaign = load_campaign(setup.campaign)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with Ledger.open(campaign.ledger, actor="t", run_id="t") as ledger:
         ledger.ensure_campaign(key, campaign.name, campaign.facts())
         ledger.add_delivery(key, "fp", "leverans.txt", [(p, None, "leverans.txt", 1) for p in setup.pnrs[:1]])

@@ -103,7 +103,7 @@ def test_follow_up_command_should_say_a_campaign_never_run_has_nothing_to_follow
 def test_follow_up_command_should_not_open_the_staff_tool_when_nothing_was_sent(tmp_path: Path) -> None:
     setup = write_campaign(tmp_path, "http://127.0.0.1:9", official_test_numbers(630, 2))  # nothing listens there
     campaign = load_campaign(setup.campaign)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with Ledger.open(campaign.ledger, actor="t", run_id="t") as book:
         book.ensure_campaign(key, campaign.name, campaign.facts())
         book.add_delivery(key, "fp", "leverans.txt", [(p, None, "leverans.txt", n) for n, p in enumerate(setup.pnrs)])

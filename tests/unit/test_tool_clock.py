@@ -141,7 +141,7 @@ def test_doctor_and_report_should_show_the_campaigns_measured_clock(tmp_path):
     from bot.run.doctor import measured_clock
 
     campaign = load_campaign(_write(tmp_path, DEMO_CAMPAIGN.read_text(encoding="utf-8")))
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     assert measured_clock(campaign) == "", "no ledger yet: nothing to show"
     campaign.ledger.parent.mkdir(parents=True, exist_ok=True)
     with Ledger.open(campaign.ledger, actor="tester", run_id="run-1") as book:

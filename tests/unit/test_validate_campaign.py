@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from bot.commands.validate import validate
 from bot.config import load_campaign
-from bot.ledger import Ledger, campaign_key
+from bot.ledger import Ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_LIST = ROOT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
@@ -43,7 +43,7 @@ def test_validate_with_campaign_should_split_new_and_known_citizens_by_ledger_st
     delivery = tmp_path / "leverans.txt"
     delivery.write_text("\n".join(pnrs) + "\n", encoding="ascii")
     campaign.ledger.parent.mkdir(parents=True, exist_ok=True)
-    key = campaign_key(campaign.key_facts())
+    key = campaign.key()
     with Ledger.open(campaign.ledger, actor="test", run_id="test") as ledger:
         ledger.ensure_campaign(key, campaign.name, campaign.facts())
         ledger.add_delivery(

@@ -1,4 +1,4 @@
-"""The one JSON document `run`, `status`, `follow-up` and `report` print with `--json` (schema:
+"""The one JSON document `run`, `status`, `follow-up` and `report` print with `--json` and the alert sends (schema:
 docs/schema/utskick-output.schema.json): counts by state and reason, exit code, run id, log and report paths.
 
 Nothing in it is a personnummer: the document is built from counts, ids and paths, and the finished text passes
@@ -7,16 +7,11 @@ the same masking as the logs before it is printed.
 
 from __future__ import annotations
 
-import json
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import click
-
 from bot.ledger import STATES, LockNote
-from bot.pnr import scrub
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = Path(__file__).resolve().parents[2] / "docs" / "schema" / "utskick-output.schema.json"
@@ -121,16 +116,3 @@ def running_document(note: LockNote | None) -> dict | None:
         "total": note.total,
         "stale": note.process_gone(),
     }
-
-
-def emit(document: dict) -> None:
-    """Print the document on stdout as one JSON text, with anything shaped like a personnummer masked."""
-    click.echo(scrub(json.dumps(document, ensure_ascii=False, sort_keys=True)))
-
-
-def refuse(command: str, error: Exception, exit_code: int, *, as_json: bool, **where: Any) -> None:
-    """End a command that was refused: the JSON document (with --json), the Swedish "Fel:" line, the exit code."""
-    if as_json:
-        emit(error_document(command, error, exit_code, **where))
-    click.echo(f"Fel: {error}", err=True)
-    sys.exit(exit_code)
