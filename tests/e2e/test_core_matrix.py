@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jsonschema
@@ -89,7 +89,8 @@ def case(tmp_path, live_mock, qa, ledger_target) -> Iterator[Case]:
             'ledger = "ledger.sqlite"', f'ledger = "{ledger_target.url}"\nledger_password_env = "{PASSWORD_ENV}"'
         )
     text += "\n[approval]\nrequired = true\n"
-    text += f'\n[notify]\non = ["finish", "exit2", "exit3", "exit4"]\ncommand = {json.dumps([sys.executable, "-c", keep])}\n'
+    command = json.dumps([sys.executable, "-c", keep])
+    text += f'\n[notify]\non = ["finish", "exit2", "exit3", "exit4"]\ncommand = {command}\n'
     setup.campaign.write_text(text, encoding="utf-8")
     target = ledger_target if isinstance(ledger_target, PostgresTarget) else setup.ledger
     case = Case(setup, target, alerts, reachable, locked)
