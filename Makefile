@@ -56,7 +56,7 @@ demo: browser
 
 # The case handler's window over a fresh copy of the demo campaign, with the mock beside it.
 ui: browser
-	$(PY) -m bot.ui.demo
+	$(PY) -m bot.commands.demo_ui
 
 # Intake, then sending (both modes, the bare-browser baseline, memory), then several runners on PostgreSQL.
 bench: browser postgresql

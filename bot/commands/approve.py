@@ -12,12 +12,11 @@ from pathlib import Path
 
 import click
 
+from bot.app.approve import approval_document, approve_campaign, describe_for_approval
 from bot.app.command_log import CommandLog
-from bot.app.documents import base_document
 from bot.commands.output import emit, refuse
-from bot.config import Campaign, load_campaign
+from bot.config import load_campaign
 from bot.errors import InputError, UtskickError
-from bot.intake import IntakeResult
 
 
 @click.command("approve")
@@ -41,9 +40,6 @@ def approve(
 ) -> None:
     """Godkänn kampanjens meddelande för en leverans (en andra persons godkännande). Inget skickas."""
     from bot.intake import read_delivery
-    from bot.ledger import Ledger
-    from bot.private_files import private_dir
-    from bot.run.approval import approve as record
     from bot.run.approval import check_approver
 
     campaign = key = None
@@ -65,9 +61,7 @@ def approve(
         if not assume_yes and not click.confirm(f"{name} ({hsa_id}) godkänner?", default=False, err=as_json):
             click.echo("Avbrutet – inget godkändes.", err=True)
             sys.exit(4)
-        private_dir(campaign.ledger.parent, tighten=False)
-        with Ledger.open(campaign.ledger, actor=hsa_id, run_id=command_log.run_id) as book:
-            approval = record(book, campaign, key, intake, name, hsa_id)
+        approval = approve_campaign(campaign, intake, name, hsa_id, run_id=command_log.run_id)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         refuse("approve", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
@@ -75,34 +69,4 @@ def approve(
     line = f"Godkänt: kampanjen '{campaign.name}' {approval.describe()}."
     click.echo(line, err=as_json)
     if as_json:
-        doc = base_document("approve", exit_code=0, campaign=campaign.name, campaign_key=key)
-        doc.update(
-            message=line,
-            log_file=str(command_log.file),
-            approval={
-                "id": approval.id,
-                "at": approval.at,
-                "approver_name": approval.approver_name,
-                "approver_hsa_id": approval.approver_hsa_id,
-                "delivery_fingerprint": approval.fingerprint,
-                "delivery_source": approval.source,
-            },
-        )
-        emit(doc)
-
-
-def describe_for_approval(campaign: Campaign, key: str, intake: IntakeResult) -> str:
-    """The Swedish description of what an approval covers (the terminal and the window show the same facts)."""
-    facts = campaign.key_facts()
-    lines = [
-        f"Kampanj: {campaign.name}  (nyckel {key[:12]})",
-        f"Beställare: {campaign.bestallare}    Avsändare: {campaign.sender_name}",
-        f"Mottagning: {campaign.unit}    Mall: {campaign.template}",
-        f"Texter i ordning: {', '.join(campaign.texts) or '(inga)'}",
-        f"Extra text: {campaign.extra_text or '(ingen)'}",
-        "Bilagor: " + (", ".join(f"{a['name']} (sha256 {a['sha256'][:12]})" for a in facts["attachments"]) or "(inga)"),
-        f"Leverans: {intake.source}  (fingeravtryck {intake.fingerprint[:12]})",
-        f"  godkända personnummer: {len(intake.accepted)}, avvisade rader: {len(intake.rejected)}, "
-        f"dubbletter: {intake.duplicates}",
-    ]
-    return "\n".join(lines)
+        emit(approval_document(campaign, approval, message=line, log_file=command_log.file))

@@ -1,4 +1,5 @@
-"""The `utskick` command line: validate, run, status, mock (and follow-up/report as they land).
+"""The `utskick` command line: one command per use case; each parses its options, calls the use case in `bot.app`
+(the window calls the same) and prints the result.
 
 Option names and logs are English; everything a case handler reads is Swedish. Exit codes: 0 finished,
 1 internal error, 2 input error (nothing sent), 3 a human is needed, 4 interrupted (run again to resume).
@@ -6,6 +7,7 @@ Option names and logs are English; everything a case handler reads is Swedish. E
 
 from __future__ import annotations
 
+import importlib
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,7 +16,6 @@ import click
 import structlog
 
 from bot.app.command_log import CommandLog
-from bot.app.documents import campaign_reasons, error_document, run_document
 from bot.commands.approve import approve
 from bot.commands.cli_swedish import SwedishGroup
 from bot.commands.doctor import doctor
@@ -27,18 +28,32 @@ from bot.commands.settle import settle
 from bot.commands.status import status
 from bot.commands.validate import validate
 from bot.config import MAX_WORKERS, Campaign, load_campaign
-from bot.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, UtskickError
+from bot.errors import EXIT_INTERNAL, UtskickError
 from bot.logging_setup import configure_logging, current_log_file
-from bot.notify import notify_run_end
 from bot.pnr import scrub
 from bot.private_files import restrict_umask
 from bot.summary import format_summary
-from bot.ui.server import ui
 
 log = structlog.get_logger("utskick.cli")
+# The window sits beside the command line, not below it: its module is imported only when `utskick ui` runs.
+WINDOW_ENTRY = ("ui", "bot.ui.server", "ui")
 
 
-@click.group(cls=SwedishGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class UtskickGroup(SwedishGroup):
+    """The `utskick` group: its own commands, and the window's command loaded by name when it is asked for."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command name, the window's included."""
+        return sorted({*super().list_commands(ctx), WINDOW_ENTRY[0]})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        """The command called `name`; the window's is imported here, on demand."""
+        if name == WINDOW_ENTRY[0]:
+            return getattr(importlib.import_module(WINDOW_ENTRY[1]), WINDOW_ENTRY[2])
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=UtskickGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="utskick")
 def main() -> None:
     """utskick: skickar ett mallat 1177-ärende till varje invånare i en leverans, via Personalverktyget."""
@@ -53,7 +68,6 @@ main.add_command(doctor)
 main.add_command(status)
 main.add_command(settle)
 main.add_command(approve)
-main.add_command(ui)
 main.add_command(ledger_group)
 
 
@@ -94,7 +108,8 @@ def run_command(
     verbose: bool,
 ) -> None:
     """Skicka kampanjens meddelande till leveransens invånare."""
-    from bot.run.runner import Run, RunOptions, new_run_id
+    from bot.app.run import refused_run, run_campaign
+    from bot.run.runner import RunOptions, new_run_id
 
     started = datetime.now(UTC)
     run_id = new_run_id(started)
@@ -109,7 +124,7 @@ def run_command(
             headless=False if headed else None,
             slow_mo_ms=slow_mo,
         )
-        key = _campaign_key(campaign)
+        key = campaign.key()
         log_file = command_log.open(campaign.logs, announce=False)  # the runner's run_started comes first
         if headed:
             _check_headed(campaign)
@@ -127,53 +142,30 @@ def run_command(
                 on_progress=progress.advance,
                 on_waiting=progress.note,
             )
-            run = Run(campaign, options, run_id=run_id)
-            summary = run.execute()
-        if summary.declined:
-            click.echo("\n" + summary.message, err=as_json)
-            document = run_document(summary, run_id=run_id, campaign_key=key, started=started, declined=True)
-            _end_run_document(campaign, document, as_json)
-            sys.exit(summary.exit_code)
-        summary.log_file = log_file
-        summary.artifacts = campaign.artifacts
-        summary.reports = _write_reports(campaign, summary)
+            outcome = run_campaign(campaign, options, run_id=run_id, started=started, log_file=log_file)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
-        log_file = command_log.file
-        if as_json or (campaign is not None and campaign.notify):
-            document = error_document(
-                "run",
-                e,
-                e.exit_code,
-                campaign=campaign and campaign.name,
-                campaign_key=key,
-                run_id=run_id,
-                log_file=log_file,
-            )
-            _end_run_document(campaign, document, as_json)
+        outcome = refused_run(e, e.exit_code, campaign=campaign, key=key, run_id=run_id, log_file=command_log.file)
+        _end_run(outcome, as_json)
         _fail(e)
-    human = format_summary(summary)
-    if summary.dry_run and summary.preview_text:
-        human += "\n\nFörhandsvisning av meddelandet:\n" + summary.preview_text
-    click.echo(human, err=as_json)
-    document = run_document(summary, run_id=run_id, campaign_key=key, started=started, declined=run.declined)
-    document["not_reachable"] = campaign_reasons(campaign.ledger, key)
-    _end_run_document(campaign, document, as_json)
+    summary = outcome.summary
+    if summary.declined:
+        click.echo("\n" + summary.message, err=as_json)
+    else:
+        human = format_summary(summary)
+        if summary.dry_run and summary.preview_text:
+            human += "\n\nFörhandsvisning av meddelandet:\n" + summary.preview_text
+        click.echo(human, err=as_json)
+    _end_run(outcome, as_json)
     sys.exit(summary.exit_code)
 
 
-def _end_run_document(campaign: Campaign | None, document: dict, as_json: bool) -> None:
-    """Print the run's JSON document (with --json) and send the campaign's alert for how the run ended."""
+def _end_run(outcome, as_json: bool) -> None:
+    """Print the run's JSON document (with --json) and the warnings of alerts that could not be delivered."""
     if as_json:
-        emit(document)
-    if campaign is not None and not document.get("dry_run"):
-        for warning in notify_run_end(campaign.notify, document):
-            click.echo(f"Varning: {warning}", err=True)
-
-
-def _campaign_key(campaign: Campaign) -> str:
-
-    return campaign.key()
+        emit(outcome.document)
+    for warning in outcome.warnings:
+        click.echo(f"Varning: {warning}", err=True)
 
 
 def _check_headed(campaign: Campaign) -> None:
@@ -186,27 +178,6 @@ def _check_headed(campaign: Campaign) -> None:
 def _ask_on_stderr(text: str) -> bool:
     click.echo(text, err=True)
     return click.confirm("Skicka nu?", default=False, err=True)
-
-
-def _write_reports(campaign: Campaign, summary) -> list[Path]:
-    """Write the follow-up reports when the report module is installed (issue 5)."""
-    if summary.dry_run:
-        return []
-    try:
-        from bot.report import write_reports_for_campaign
-    except ImportError:
-        return []
-    try:
-        return write_reports_for_campaign(campaign)
-    except OSError as e:
-        from bot.disk_space import reports_not_written
-
-        line = reports_not_written(campaign.reports, e)
-        if line is None:
-            raise
-        summary.message = f"{summary.message}\n{line}" if summary.message else line
-        summary.exit_code = summary.exit_code or EXIT_INTERRUPTED
-        return []
 
 
 class _UsageError(UtskickError):

@@ -8,8 +8,7 @@ from pathlib import Path
 import click
 
 from bot.app.command_log import CommandLog
-from bot.app.documents import base_document
-from bot.clock import STOCKHOLM
+from bot.app.follow_up import follow_up_document, format_follow_up
 from bot.commands.output import emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
@@ -33,8 +32,7 @@ def follow_up(
     verbose: bool,
 ) -> None:
     """Läs i Personalverktyget vilka invånare som har läst ärendet och för in det i liggaren."""
-    from bot.report import write_reports_for_campaign
-    from bot.run.follow_up import follow_up_campaign
+    from bot.app.follow_up import follow_up as follow_up_use_case
     from bot.run.runner import new_run_id
 
     run_id = new_run_id(datetime.now(UTC))
@@ -47,14 +45,12 @@ def follow_up(
             headless=False if headed else None,
         )
         log_file = command_log.open(campaign.logs)
-        summary = follow_up_campaign(campaign, run_id=run_id)
+        summary = follow_up_use_case(campaign, run_id=run_id, write_reports=not no_report)
         summary.log_file = log_file
-        if not no_report and summary.sent:
-            summary.reports = write_reports_for_campaign(campaign)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         log_file = command_log.file
-        name, key = (campaign.name, _key(campaign)) if campaign else (None, None)
+        name, key = (campaign.name, campaign.key()) if campaign else (None, None)
         refuse(
             "follow-up",
             e,
@@ -68,50 +64,4 @@ def follow_up(
     command_log.finished(sent=summary.sent, read=summary.read, unread=summary.unread, reports=len(summary.reports))
     click.echo(format_follow_up(summary), err=as_json)
     if as_json:
-        emit(follow_up_document(summary, run_id=run_id, campaign_key=_key(campaign)))
-
-
-def _key(campaign) -> str:
-
-    return campaign.key()
-
-
-def follow_up_document(s, *, run_id: str, campaign_key: str) -> dict:
-    """`utskick follow-up --json`: what the follow-up found."""
-    doc = base_document("follow-up", exit_code=0, campaign=s.campaign, campaign_key=campaign_key)
-    doc.update(
-        run_id=run_id,
-        message=s.message,
-        sent=s.sent,
-        read=s.read,
-        unread=s.unread,
-        newly_read=s.newly_read,
-        unknown=s.unknown,
-        missing=s.missing,
-        log_file=str(s.log_file) if s.log_file else None,
-        reports=[str(p) for p in s.reports],
-    )
-    return doc
-
-
-def format_follow_up(s) -> str:
-    """The follow-up's summary in Swedish."""
-    lines = [f"Uppföljning av kampanjen '{s.campaign}'"]
-    if s.message:
-        lines.append(f"  {s.message}")
-    if s.sent:
-        when = s.seen_at.astimezone(STOCKHOLM).strftime("%Y-%m-%d %H:%M") if s.seen_at else ""
-        lines += [
-            f"  Kontrollerat i Alla ärenden: {when} (svensk tid)" if when else "",
-            f"  Skickade ärenden i liggaren: {s.sent}",
-            f"  Lästa av invånaren: {s.read} (nya sedan förra uppföljningen: {s.newly_read})",
-            f"  Olästa: {s.unread}",
-        ]
-        if s.unknown:
-            lines.append(f"  Med en status som selektorfilen inte känner igen: {s.unknown}")
-        if s.missing:
-            lines.append(f"  Hittades inte i Alla ärenden: {s.missing}")
-    if s.log_file:
-        lines.append(f"  Logg: {s.log_file}")
-    lines += [f"  Rapport: {p}" for p in s.reports]
-    return "\n".join(line for line in lines if line)
+        emit(follow_up_document(summary, run_id=run_id, campaign_key=campaign.key()))

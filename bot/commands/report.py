@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from bot.app.command_log import CommandLog
-from bot.app.documents import all_states, base_document
+from bot.app.report import REPORT_LABELS_SV, report_document, write_campaign_reports
 from bot.commands.output import emit, refuse
 from bot.config import load_campaign
 from bot.errors import UtskickError
@@ -21,46 +21,22 @@ from bot.errors import UtskickError
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def report(campaign_file: Path, out: Path | None, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Skriv rapporterna: Excel till beställaren, HTML-sammanfattning utan personnummer och journalexport."""
-    from bot.report import write_reports_for_campaign
-
     campaign = key = None
     command_log = CommandLog("report", verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
         command_log.open(campaign.logs)
         key = campaign.key()
-        paths = write_reports_for_campaign(campaign, out.resolve() if out else None)
+        paths = write_campaign_reports(campaign, out.resolve() if out else None)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         refuse("report", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
     command_log.finished(reports=len(paths))
     if as_json:
-        emit(_document(campaign, key, paths))
+        emit(report_document(campaign, paths))
     if not paths:
         click.echo(f"Kampanjen '{campaign.name}' har inte körts ännu: ingen rapport skrevs.", err=as_json)
         return
     click.echo(f"Rapporter för kampanjen '{campaign.name}':", err=as_json)
-    for label, path in zip(_LABELS, paths, strict=False):
+    for label, path in zip(REPORT_LABELS_SV, paths, strict=False):
         click.echo(f"  {label}: {path}", err=as_json)
-
-
-def _document(campaign, key: str, paths: list[Path]) -> dict:
-    """`utskick report --json`: the written reports and the campaign's counts."""
-    from bot.ledger import Ledger
-
-    counts: dict[str, int] = {}
-    if paths:
-        with Ledger.open(campaign.ledger, actor="report", run_id="report") as book:
-            counts = book.counts(key)
-    doc = base_document("report", exit_code=0, campaign=campaign.name, campaign_key=key)
-    doc.update(counts=all_states(counts), reports=[str(p) for p in paths])
-    if not paths:
-        doc["message"] = "Kampanjen har inte körts ännu: ingen rapport skrevs."
-    return doc
-
-
-_LABELS = (
-    "Excel till beställaren (innehåller personnummer)",
-    "Sammanfattning (HTML, utan personnummer)",
-    "Journalexport (CSV, innehåller personnummer)",
-)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.config import Campaign as CampaignFile
 from bot.ledger import Ledger
-from bot.report.files import private_folder, slug
+from bot.report.files import private_folder, report_folder, slug
 from bot.report.frames import ReportFrames, ReportInput, build_frames
 from bot.report.html import render_html, write_html
 from bot.report.journal import write_journal
@@ -28,11 +28,6 @@ __all__ = [
     "write_reports",
     "write_reports_for_campaign",
 ]
-
-
-def report_folder(reports: Path, name: str, key: str) -> Path:
-    """The campaign's own report folder under `reports`: its name and the start of its key."""
-    return reports / f"{slug(name)}-{key[:8]}"
 
 
 def write_reports(
@@ -66,5 +61,5 @@ def write_reports_for_campaign(campaign: CampaignFile, out_dir: Path | None = No
     with Ledger.open(campaign.ledger, actor="report", run_id="report") as ledger:
         if ledger.campaign(key) is None:
             return []
-        folder = Path(out_dir) if out_dir else report_folder(campaign.reports, campaign.name, key)
+        folder = Path(out_dir) if out_dir else report_folder(campaign.reports, campaign.name, key, campaign.ledger)
         return write_reports(ledger, key, folder, selectors_files=(campaign.selectors, campaign.selectors_override))

@@ -1,11 +1,14 @@
-"""Private report files: a 0700 folder, files born 0600 and replaced atomically (a reader never sees half a file)."""
+"""Report files: where they go (a folder per campaign and ledger, so no ledger's reports overwrite another's), and
+private: a 0700 folder, files born 0600 and replaced atomically (a reader never sees half a file)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.ledger.base import scrub
 from bot.private_files import private_dir
@@ -38,3 +41,24 @@ def slug(name: str) -> str:
     text = unicodedata.normalize("NFKD", scrub(name) or "").encode("ascii", "ignore").decode()
     text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return text[:60] or "kampanj"
+
+
+def ledger_label(ledger: object) -> str:
+    """The ledger as the report names it: a SQLite file's full path, or a database URL (never with a password)."""
+    if isinstance(ledger, Path):
+        return str(ledger.resolve())
+    parts = urlsplit(str(ledger))
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=netloc).geturl()
+
+
+def ledger_tag(ledger: object) -> str:
+    """A short, stable, file-name-safe name for one ledger: its file's or database's name and a hash of where."""
+    label = ledger_label(ledger)
+    stem = ledger.stem if isinstance(ledger, Path) else urlsplit(label).path.strip("/")
+    return f"{slug(stem)[:20]}-{hashlib.sha256(label.encode()).hexdigest()[:6]}"
+
+
+def report_folder(reports: Path, name: str, key: str, ledger: object) -> Path:
+    """The campaign's own report folder under `reports`: its name, the start of its key, and its ledger's tag."""
+    return reports / f"{slug(name)}-{key[:8]}-{ledger_tag(ledger)}"

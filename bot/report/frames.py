@@ -86,6 +86,7 @@ class ReportInput:
     bot_version: str = ""
     selectors_sha256: str = ""
     tool_clock: str = ""  # the staff tool's clock as last measured (one Swedish line), "" before any measurement
+    ledger: str = ""  # which ledger the report comes from (two ledgers of one campaign give two reports)
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -231,6 +232,7 @@ def campaign_facts(data: ReportInput) -> list[tuple[str, str]]:
         ("Bilagor", ", ".join(a.get("name", "") for a in f.get("attachments") or []) or "(inga)"),
         ("Sändningsläge", MODES_SV.get(f.get("mode"), "")),
         ("Ej nåbara kontaktas på annat sätt", "" if contact is None else ("Ja" if contact else "Nej")),
+        *([("Liggare", data.ledger)] if data.ledger else []),
     ]
 
 

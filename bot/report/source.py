@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.ledger import Event, Ledger, LedgerError, read_lock_note
 from bot.ledger.runs import RUN_FINISHED, RUN_STARTED, SENDER_SIGNED_IN
+from bot.report.files import ledger_label
 from bot.report.frames import FOLLOW_UP_EVENTS, RUN_OUTCOMES_SV, SEND_EVENTS, ReportInput, RunFact
 
 
@@ -111,5 +112,6 @@ def read_input(
         bot_version=bot_version(),
         selectors_sha256=files_sha256(selectors_files),
         tool_clock=clock.describe() if clock else "",
+        ledger=ledger_label(ledger.path),
         generated_at=now or datetime.now(UTC),
     )

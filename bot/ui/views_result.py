@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, request, send_file
 
-from bot.report import report_folder, write_reports_for_campaign
+from bot.app.report import campaign_report_folder
 from bot.ui import operations
 from bot.ui.access import state
 from bot.ui.live import snapshot
@@ -18,11 +18,11 @@ KINDS = {
 }
 
 
-def _reports(campaign) -> list:
-    folder = report_folder(campaign.reports, campaign.name, campaign.key())
+def _reports(ws, campaign) -> list:
+    folder = campaign_report_folder(campaign)
     found = [p for p in sorted(folder.glob("*")) if p.is_file() and p.suffix in KINDS] if folder.is_dir() else []
     if not found:
-        found = write_reports_for_campaign(campaign)
+        found = operations.report(ws)
     return found
 
 
@@ -39,7 +39,7 @@ def result(slug: str):
         started, error = start_from_form(ws, "follow_up", operations.follow_up, "result.result")
         if started:
             return started
-    reports = [(p.name, KINDS[p.suffix]) for p in _reports(campaign)]
+    reports = [(p.name, KINDS[p.suffix]) for p in _reports(ws, campaign)]
     return render_step(
         ws, "result.result", "result.html", status=400 if error else 200, error=error, campaign=campaign,
         run=jobs.latest(slug, "run"), follow=jobs.latest(slug, "follow_up"), reports=reports,
@@ -52,7 +52,7 @@ def report(slug: str, name: str):
     """One of the campaign's reports, as a download (only names the report folder holds)."""
     ws = workspace(slug)
     campaign = ws.campaign()
-    folder = report_folder(campaign.reports, campaign.name, campaign.key())
+    folder = campaign_report_folder(campaign)
     by_name = {p.name: p for p in folder.glob("*") if p.is_file() and p.suffix in KINDS} if folder.is_dir() else {}
     if name not in by_name:
         abort(404, "Rapporten finns inte.")

@@ -6,9 +6,7 @@ import json
 
 from flask import Blueprint, Response, redirect, request, url_for
 
-from bot.errors import UtskickError
-from bot.ledger import Ledger
-from bot.run.approval import require_approval
+from bot.app.approve import approval_line as approval_line_of
 from bot.ui import operations
 from bot.ui.access import state
 from bot.ui.live import snapshot
@@ -31,27 +29,11 @@ def send(slug: str):
         started, error = start_from_form(ws, "run", operations.send, "send.send")
         if started:
             return started
-    approval_line = _approval_line(campaign, ws)
+    approval_line = approval_line_of(campaign, ws.intake)
     return render_step(
         ws, "send.send", "send.html", status=400 if error else 200, error=error, campaign=campaign,
         job=jobs.latest(slug, "run"), approval_line=approval_line, live=snapshot(ws, jobs.latest(slug, "run")),
     )  # fmt: skip
-
-
-def _approval_line(campaign, ws) -> str:
-    """Whether the run may send, as far as approval goes (the run checks it again itself)."""
-    if not campaign.approval_required:
-        return "Kampanjen kräver inget godkännande av en andra person."
-    if not campaign.ledger.exists():
-        return "Kampanjen kräver godkännande av en andra person, och inget finns ännu (Godkännande)."
-    key = campaign.key()
-    with Ledger.open(campaign.ledger, actor="ui", run_id="ui") as ledger:
-        fingerprints = [ws.intake.fingerprint] if ws.intake else [d["fingerprint"] for d in ledger.deliveries(key)]
-        try:
-            found = require_approval(ledger, campaign, key, fingerprints)
-        except UtskickError as e:
-            return str(e)
-    return "Godkänt: " + "; ".join(a.describe() for a in found) + "."
 
 
 @bp.post("/stoppa")

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Blueprint, abort, flash, redirect, request, send_file, url_for
 from werkzeug.utils import secure_filename
 
-from bot.commands.approve import describe_for_approval
-from bot.commands.validate import REASON_LABELS_SV
+from bot.app.approve import describe_for_approval
+from bot.app.validate import REASON_LABELS_SV
 from bot.errors import UtskickError
 from bot.ui import operations
 from bot.ui.access import state
