@@ -4,13 +4,15 @@ Order of a run: check the inputs (campaign, selectors, attachments, delivery) �
 record the delivery in the ledger → turn crashed `sending` rows into `in_doubt` → log in and check the template
 with a dry pass over one citizen (which is also the preview) → ask (interactive only) → workers send, in-doubt
 citizens first, each looked up in Alla ärenden before anything is retried → summary.
+
+The runner orchestrates; the question before sending (`prompt`), the exit-code policy (`exit_policy`) and the
+signal handling (`signals`) are modules of their own.
 """
 
 from __future__ import annotations
 
 import queue
 import secrets
-import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -26,16 +28,10 @@ from bot.attachments import check_attachments
 from bot.config import Campaign
 from bot.disk_space import as_disk_full, check_before_send, require_free_space, run_folders
 from bot.errors import (
-    EXIT_INPUT,
     EXIT_INTERNAL,
     EXIT_INTERRUPTED,
-    EXIT_NEEDS_HUMAN,
-    EXIT_OK,
     CircuitOpen,
     InputError,
-    Interrupted,
-    MachineFault,
-    NeedsHuman,
     UtskickError,
 )
 from bot.intake import IntakeResult, read_delivery
@@ -47,7 +43,10 @@ from bot.locators import Selectors
 from bot.private_files import private_dir
 from bot.retention import purge_expired
 from bot.run.approval import check_sender, require_approval
-from bot.run.pacing import Clock, Pacer, SharedPacer, describe_window, next_opening, seconds_until_open, waiting_line
+from bot.run.exit_policy import Ending, exit_code, outcome_of
+from bot.run.pacing import Clock, Pacer, SharedPacer, next_opening, seconds_until_open, waiting_line
+from bot.run.prompt import ask
+from bot.run.signals import abort_on_signals, stop_on_signals
 from bot.run.staff_session import actor, browser_settings, login_request
 from bot.run.worker import CircuitBreaker, RunContext, Tally, Worker
 from bot.secret_env import withheld_from_environment
@@ -55,8 +54,6 @@ from bot.summary import RunSummary
 from flows.send import Message
 
 log = structlog.get_logger("utskick.runner")
-
-ABORTED_AT_PROMPT = "Avbrutet – inget skickades."
 
 
 @dataclass(frozen=True)
@@ -196,9 +193,9 @@ class Run:
         except BaseException as e:
             code = e.exit_code if isinstance(e, UtskickError) else EXIT_INTERNAL
             code = EXIT_INTERRUPTED if isinstance(e, KeyboardInterrupt) else code
-            self._record_finished(ledger, _outcome(code), code)
+            self._record_finished(ledger, outcome_of(code), code)
             raise
-        outcome = "declined" if self.declined else _outcome(self.summary.exit_code)
+        outcome = "declined" if self.declined else outcome_of(self.summary.exit_code)
         self._record_finished(ledger, outcome, self.summary.exit_code)
 
     def _record_finished(self, ledger: Ledger, outcome: str, code: int) -> None:
@@ -370,11 +367,11 @@ class Run:
             threads = [_thread(Worker(0, ctx).run, pending, first, ready, go)]
             try:
                 # Until the answer, Ctrl-C, SIGTERM and Ctrl-D abort with nothing sent; the stop handler comes after.
-                with _abort_on_signals():
+                with abort_on_signals():
                     go_ahead = self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text)
             except (KeyboardInterrupt, EOFError):
                 go_ahead, self.declined = False, True
-            with _stop_on_signals(self._on_signal):
+            with stop_on_signals(self._on_signal):
                 try:
                     if go_ahead:
                         self.options.on_start(total)
@@ -422,9 +419,7 @@ class Run:
 
     def _confirmed(self, total: int, preview: str) -> bool:
         """Ask the case handler (interactive runs only); a no sends nothing (Ctrl-C and Ctrl-D reach the caller)."""
-        if not self.options.confirm or self.options.dry_run:
-            return True
-        answer = self.options.confirm(self._confirmation_text(total, preview))
+        answer = ask(self.options.confirm, self.campaign, total, preview, dry_run=self.options.dry_run)
         self.declined = not answer
         return answer
 
@@ -506,82 +501,23 @@ class Run:
         """Stop after the current citizen, exactly as SIGTERM does (the window's Stoppa)."""
         self._on_signal()
 
-    def _confirmation_text(self, total: int, preview: str) -> str:
-        c = self.campaign
-        lines = [
-            f"Kampanj: {c.name}",
-            f"Mottagning: {c.unit}    Mall: {c.template}    Läge: {c.mode}",
-            f"Texter i ordning: {', '.join(c.texts) or '(inga)'}",
-            f"Bilagor: {', '.join(p.name for p in c.attachments) or '(inga)'}",
-            f"Invånare att skicka till nu: {total}",
-            "",
-            "Förhandsvisning av meddelandet:",
-            "  " + (preview or "(kunde inte visas)").replace("\n", "\n  "),
-        ]
-        return "\n".join(lines)
-
     def _exit_code(self) -> int:
-        errors = self.errors
-        if self.declined:  # anything after the answer (a browser ended by the same Ctrl-C) changes nothing
-            self.summary.declined = True
-            self.summary.message = ABORTED_AT_PROMPT
-            return EXIT_INTERRUPTED
-        human = next((e for e in errors if isinstance(e, NeedsHuman)), None)
-        if human:
-            self.summary.message = f"Stoppad, en människa behöver titta: {human}"
-            return human.exit_code
-        other = next((e for e in errors if not isinstance(e, UtskickError)), None)
-        if other:
-            raise other
-        fault = next((e for e in errors if isinstance(e, MachineFault)), None)
-        if fault:
-            self.summary.message = f"{fault} {self._progress_text()}"
-            return fault.exit_code
-        breaker = next((e for e in errors if isinstance(e, CircuitOpen)), None)
-        if breaker:
-            self.summary.message = f"{breaker} {self._progress_text()}"
-            return breaker.exit_code
-        if errors:
-            raise errors[0]
-        if self.interrupted:
-            self.summary.message = "Avbruten efter pågående invånare. Kör samma kommando igen för att fortsätta."
-            return Interrupted.exit_code
-        if self.window_closed:
-            self.summary.message = (
-                f"Utanför sändningsfönstret ({describe_window(self.campaign.window)}). Kör igen inom fönstret."
-            )
-            return EXIT_INTERRUPTED
-        left = self.summary.counts.get("failed", 0) + self.summary.counts.get("in_doubt", 0)
-        if left and not self.options.dry_run:
-            self.summary.message = (
-                f"{left} invånare fick inget utfall på grund av systemfel. Kör samma kommando igen: de misslyckade "
-                "försöks igen och de osäkra kontrolleras mot Alla ärenden först."
-            )
-            return EXIT_INTERRUPTED
-        waiting = self.summary.counts.get("pending", 0)
-        if waiting and self.options.limit is not None and not self.options.dry_run:
-            self.summary.message = f"{waiting} invånare väntar fortfarande (--limit). Kör igen för att fortsätta."
-            return EXIT_INTERRUPTED
-        return EXIT_OK
-
-    def _progress_text(self) -> str:
-        """How far the campaign got, for a run that stopped early: sent so far and left to send."""
-        counts = self.summary.counts
-        left = sum(counts.get(s, 0) for s in ("pending", "sending", "in_doubt", "failed"))
-        return (
-            f"{counts.get('sent', 0)} invånare har fått ärendet, {left} återstår. "
-            "Kör samma kommando igen för att fortsätta."
+        """The run's exit code by the exit policy; its Swedish line becomes the summary's message."""
+        ending = Ending(
+            errors=self.errors,
+            counts=self.summary.counts,
+            declined=self.declined,
+            interrupted=self.interrupted,
+            window_closed=self.window_closed,
+            dry_run=self.options.dry_run,
+            limited=self.options.limit is not None,
+            window=self.campaign.window,
         )
-
-
-def _outcome(exit_code: int) -> str:
-    """The ledger's word for how a run with `exit_code` ended."""
-    return {
-        EXIT_OK: "finished",
-        EXIT_INTERRUPTED: "interrupted",
-        EXIT_NEEDS_HUMAN: "stopped",
-        EXIT_INPUT: "stopped",
-    }.get(exit_code, "crashed")
+        code, message = exit_code(ending)
+        self.summary.declined = self.declined
+        if message:
+            self.summary.message = message
+        return code
 
 
 class _Heartbeat:
@@ -643,31 +579,3 @@ def _chain(first: Item, rest: Iterator[Item]) -> Iterator[Item]:
 def _unsaved_item(item_id: int, key: str, pnr: str) -> Item:
     now = datetime.now(UTC).isoformat()
     return Item(item_id, key, pnr, None, None, None, "pending", None, None, None, None, None, 0, None, None, now)
-
-
-class _on_signals:
-    """While active, SIGINT and SIGTERM go to `handler` (main thread only; elsewhere signals cannot be set)."""
-
-    def __init__(self, handler: Callable) -> None:
-        self.handler = handler
-        self.previous: dict[int, object] = {}
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            self.previous[sig] = signal.signal(sig, self.handler)
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
-
-
-def _abort_on_signals() -> _on_signals:
-    """Before anything is sent: SIGINT and SIGTERM raise KeyboardInterrupt (the run ends, nothing sent)."""
-    return _on_signals(signal.default_int_handler)
-
-
-def _stop_on_signals(on_signal: Callable[[], None]) -> _on_signals:
-    """While sending: SIGINT and SIGTERM ask the run to stop after the current citizen."""
-    return _on_signals(lambda *_: on_signal())
