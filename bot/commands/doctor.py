@@ -12,7 +12,7 @@ import click
 
 from bot.app.command_log import CommandLog
 from bot.config import load_campaign
-from bot.errors import ConfigError, UtskickError
+from bot.errors import UtskickError
 
 
 @click.command("doctor")
@@ -35,7 +35,7 @@ def doctor(
     verbose: bool,
 ) -> None:
     """Gå igenom Personalverktygets skärmar fram till, men aldrig med, Skicka och kontrollera varje selektor."""
-    from bot.run.doctor import run_doctor
+    from bot.app.doctor import check_selectors, doctor_citizen
     from bot.run.doctor_report import STATES_SV, format_report
 
     command_log = CommandLog("doctor", verbose=verbose)
@@ -44,8 +44,8 @@ def doctor(
             base_url=base_url.rstrip("/") if base_url else None, headless=False if headed else None
         )
         command_log.open(campaign.logs)
-        pnr = _citizen(delivery, pnr_text, campaign.delivery_password_env)
-        report = run_doctor(campaign, pnr, out.resolve() if out else None)
+        pnr = doctor_citizen(delivery, pnr_text, campaign.delivery_password_env)
+        report = check_selectors(campaign, pnr, out.resolve() if out else None)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         click.echo(f"Fel: {e}", err=True)
@@ -68,21 +68,3 @@ def doctor(
         if report.failed:
             click.echo(f"Åtgärda: {', '.join(f'{c.key} ({STATES_SV[c.state]})' for c in report.failed)}")
     sys.exit(report.exit_code)
-
-
-def _citizen(delivery: Path | None, pnr_text: str | None, password_env: str) -> str:
-    """The 12-digit personnummer to walk with: the one named, or the delivery's first."""
-    from bot.intake import read_delivery
-    from bot.pnr import InvalidPersonnummer, normalize
-
-    if pnr_text:
-        try:
-            return normalize(pnr_text)
-        except InvalidPersonnummer as e:
-            raise ConfigError(f"--pnr är inget giltigt personnummer ({e}).") from None
-    if delivery is None:
-        raise ConfigError("Ange --delivery (doktorn använder leveransens första invånare) eller --pnr.")
-    accepted = read_delivery(delivery, password_env).accepted
-    if not accepted:
-        raise ConfigError(f"Leveransen {delivery} har inga giltiga personnummer.")
-    return accepted[0].pnr

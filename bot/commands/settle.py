@@ -17,10 +17,11 @@ import click
 
 from bot.app.command_log import CommandLog
 from bot.app.documents import base_document
+from bot.app.settle import in_doubt_rows, settle_row
 from bot.commands.output import emit, refuse
 from bot.config import Campaign, load_campaign
 from bot.errors import ConfigError, UtskickError
-from bot.ledger import IN_DOUBT, Item, Ledger, LedgerError
+from bot.ledger import Item
 
 
 @click.command("settle")
@@ -55,23 +56,18 @@ def settle(
         key = campaign.key()
         _check_options(row, arende_id, not_sent, show_pnr, as_json)
         actor = f"person:{decided_by or getpass.getuser()}"
-        with _open_ledger(campaign, actor) as book:
-            if row is None:
-                rows = list(book.items(key, [IN_DOUBT]))
-                command_log.finished(ran=True)
-                _show_in_doubt(rows, show_pnr, as_json, campaign, key)
-                return
-            with book.acquire_run_lock(key, owner=actor):
-                item = _in_doubt_item(book, key, row)
-                decision = f"har ärendet {arende_id}" if arende_id else "har inget ärende (skickas vid nästa körning)"
-                question = f"Rad {row} ({_pnr_text(item, show_pnr)}): invånaren {decision}. Spara? [j/N] "
-                if not assume_yes and not _confirm(question):
-                    raise ConfigError("Avbrutet – inget ändrades i liggaren.")
-                if arende_id:
-                    book.resolve_in_doubt_as_sent(row, arende_id, item.claimed_at or item.updated_at)
-                else:
-                    book.mark_pending_again(row, f"avgjort för hand av {actor}: inget ärende i Alla ärenden")
-                after = book.item(row)
+        if row is None:
+            rows = in_doubt_rows(campaign, actor)
+            command_log.finished(ran=True)
+            _show_in_doubt(rows, show_pnr, as_json, campaign, key)
+            return
+        decision = f"har ärendet {arende_id}" if arende_id else "har inget ärende (skickas vid nästa körning)"
+
+        def confirmed(item: Item) -> bool:
+            question = f"Rad {row} ({_pnr_text(item, show_pnr)}): invånaren {decision}. Spara? [j/N] "
+            return assume_yes or _confirm(question)
+
+        after = settle_row(campaign, row, arende_id, actor=actor, confirm=confirmed)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         refuse("settle", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
@@ -92,24 +88,6 @@ def _check_options(row: int | None, arende_id: str | None, not_sent: bool, show_
         raise ConfigError("--sent och --not-sent kräver --row (liggarens rad).")
     if show_pnr and (as_json or not sys.stdout.isatty()):
         raise ConfigError("--show-pnr visar personnummer bara i en terminal, aldrig i en fil eller i JSON.")
-
-
-def _open_ledger(campaign: Campaign, actor: str) -> Ledger:
-    if not campaign.ledger.exists():
-        raise ConfigError(f"Kampanjen '{campaign.name}' har ingen liggare på {campaign.ledger}: inget att avgöra.")
-    return Ledger.open(campaign.ledger, actor=actor, run_id="settle")
-
-
-def _in_doubt_item(book: Ledger, key: str, row: int) -> Item:
-    try:
-        item = book.item(row)
-    except LedgerError:
-        item = None
-    if item is None or item.campaign_key != key or item.state != IN_DOUBT:
-        raise ConfigError(
-            f"Rad {row} är inte en osäker invånare i kampanjen (se `utskick settle` utan --row för de osäkra raderna)."
-        )
-    return item
 
 
 def _pnr_text(item: Item, show_pnr: bool) -> str:

@@ -3,17 +3,15 @@ last heartbeat, progress, from the lock) or a stale lock left by a run whose pro
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
 from bot.app.command_log import CommandLog
-from bot.app.documents import reasons_by_code
+from bot.app.status import campaign_status, status_document
 from bot.commands.output import emit, refuse
-from bot.config import Campaign, load_campaign
+from bot.config import load_campaign
 from bot.errors import UtskickError
-from bot.ledger import LockNote
 from bot.summary import STATES_SV
 
 
@@ -24,37 +22,19 @@ from bot.summary import STATES_SV
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
 def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: bool) -> None:
     """Visa kampanjens läge i liggaren och en körning som pågår."""
-    from bot.ledger import Ledger, last_run, read_lock_note
-    from bot.ledger.identity import identify
-
     key = campaign = None
-    identity_lines: list[str] = []
     command_log = CommandLog("status", verbose=verbose)
     try:
         campaign = load_campaign(campaign_file).with_overrides(ledger=ledger.resolve() if ledger else None)
         command_log.open(campaign.logs)
         key = campaign.key()
-        facts = None
-        if campaign.ledger.exists():
-            with Ledger.open(campaign.ledger, actor="status", run_id="status") as book:
-                identity_lines = identify(book, campaign, key).describe()
-                if book.campaign(key) is not None:
-                    note = read_lock_note(campaign.ledger, key)
-                    facts = {
-                        "counts": book.counts(key),
-                        "not_reachable": reasons_by_code(book, key),
-                        "rejected": sum(1 for _ in book.rejected_rows(key)),
-                        "note": note,
-                        "last_run": last_run(book, key, running=_live_owner(note)),
-                        "runners": book.runners(key) if book.shared_runners else [],
-                        "tool_clock": book.tool_clock(key),
-                    }
+        facts, identity_lines = campaign_status(campaign)
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         refuse("status", e, e.exit_code, as_json=as_json, campaign=campaign and campaign.name, campaign_key=key)
     command_log.finished(ran=facts is not None)
     if as_json:
-        emit(_status_document(campaign, key, facts, identity_lines))
+        emit(status_document(campaign, facts, identity_lines))
         return
     click.echo(f"Liggare: {campaign.ledger}")
     if not campaign.ledger.exists():
@@ -74,27 +54,6 @@ def status(campaign_file: Path, ledger: Path | None, as_json: bool, verbose: boo
             click.echo(f"  {facts['tool_clock'].describe(campaign.reconcile_clock_skew_s)}")
     for line in identity_lines:
         click.echo(line)
-
-
-def _status_document(campaign: Campaign, key: str, facts: dict | None, identity_lines: list[str]) -> dict:
-    from bot.app.documents import all_states, base_document, running_document
-
-    doc = base_document("status", exit_code=0, campaign=campaign.name, campaign_key=key)
-    facts = facts or {"counts": {}, "not_reachable": {}, "rejected": 0, "note": None, "last_run": None, "runners": []}
-    doc.update(
-        ledger=str(campaign.ledger),
-        counts=all_states(facts["counts"]),
-        not_reachable=facts["not_reachable"],
-        rejected_rows=facts["rejected"],
-        running=running_document(facts["note"]),
-        last_run=facts["last_run"],
-        same_name=identity_lines,
-        runners=[asdict(r) for r in facts["runners"]],
-        tool_clock=facts["tool_clock"].as_json(campaign.reconcile_clock_skew_s) if facts.get("tool_clock") else None,
-    )
-    if facts["note"] is None and facts["last_run"] is None and not any(facts["counts"].values()):
-        doc["message"] = "Kampanjen har inte körts ännu."
-    return doc
 
 
 RUN_OUTCOMES_SV = {
@@ -154,8 +113,3 @@ def runner_lines(runners: list) -> list[str]:
             f"{local_text(r.heartbeat_at)}; skickade {r.sent} (körning {r.run_id})"
         )
     return lines
-
-
-def _live_owner(note: LockNote | None) -> str | None:
-    """The run id of a holder that is alive (its run is not 'the last run', it is running)."""
-    return note.owner if note is not None and not note.process_gone() else None

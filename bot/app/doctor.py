@@ -1,0 +1,39 @@
+"""The doctor use case: walk every screen of the staff tool up to, never including, Skicka with one citizen and
+check every selectors key; the report (with a screenshot of each screen) says what is missing and the closest
+candidates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bot.config import Campaign
+from bot.errors import ConfigError
+
+if TYPE_CHECKING:
+    from bot.run.doctor import DoctorReport
+
+
+def check_selectors(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorReport:
+    """Walk the screens with citizen `pnr` and return the report (written into `out`, or paths.artifacts)."""
+    from bot.run.doctor import run_doctor
+
+    return run_doctor(campaign, pnr, out)
+
+
+def doctor_citizen(delivery: Path | None, pnr_text: str | None, password_env: str) -> str:
+    """The 12-digit personnummer to walk with: the one named, or the delivery's first."""
+    from bot.intake import read_delivery
+    from bot.pnr import InvalidPersonnummer, normalize
+
+    if pnr_text:
+        try:
+            return normalize(pnr_text)
+        except InvalidPersonnummer as e:
+            raise ConfigError(f"--pnr är inget giltigt personnummer ({e}).") from None
+    if delivery is None:
+        raise ConfigError("Ange --delivery (doktorn använder leveransens första invånare) eller --pnr.")
+    accepted = read_delivery(delivery, password_env).accepted
+    if not accepted:
+        raise ConfigError(f"Leveransen {delivery} har inga giltiga personnummer.")
+    return accepted[0].pnr
