@@ -29,7 +29,7 @@ def test_internal_error_should_say_so_in_swedish_and_name_the_log_file(tmp_path,
     def broken(_facts):
         raise RuntimeError("ett fel som inte är projektets eget")
 
-    monkeypatch.setattr("bot.ledger.campaign_key", broken)
+    monkeypatch.setattr("bot.config.campaign_key", broken)  # Campaign.key(): the one place the key is computed
     monkeypatch.setattr(sys, "argv", ["utskick", "status", str(campaign)])
 
     with pytest.raises(SystemExit) as ended:
