@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 PROJECT = Path(__file__).resolve().parents[2]
-# The ledger's store <-> postgres circle is issue 28 item 2 (the ledger contract), done on its own branch.
-KNOWN_CIRCLES = [{"bot.ledger.postgres", "bot.ledger.store"}]
 
 
 def modules(root: Path) -> dict[str, tuple[Path, bool]]:
@@ -134,7 +132,7 @@ def test_import_graph_should_see_imports_inside_functions_but_not_type_checking_
 
 
 def test_bot_and_flows_should_have_no_import_circle_between_modules():
-    found = [group for group in circles(import_graph(PROJECT)) if group not in KNOWN_CIRCLES]
+    found = circles(import_graph(PROJECT))
     assert found == [], "modules that import each other (through others): " + "; ".join(map(str, found))
 
 
