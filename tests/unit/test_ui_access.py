@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ledger import campaign_key
-from bot.report import report_folder
+from bot.app.report import campaign_report_folder
 from bot.ui.app import COOKIE, create_app
 from bot.ui.workspace import Preview
 
@@ -122,7 +121,7 @@ def test_preview_image_and_reports_should_never_be_cached(app, tmp_path):
     shot.write_bytes((DEMO / "information.pdf").read_bytes())
     ws.preview = Preview("text", shot, "key")
     campaign = ws.campaign()
-    reports = report_folder(campaign.reports, campaign.name, campaign_key(campaign.key_facts()))
+    reports = campaign_report_folder(campaign)
     reports.mkdir(parents=True)
     (reports / "rapport.xlsx").write_bytes(b"xlsx")
     for address in ("/kampanj/kampanj/forhandsgranskning/bild", "/kampanj/kampanj/rapport/rapport.xlsx"):
