@@ -11,7 +11,7 @@ from bot.config import Campaign
 from bot.errors import ConfigError
 
 if TYPE_CHECKING:
-    from bot.run.doctor import DoctorReport
+    from bot.run.doctor_report import DoctorReport
 
 
 def check_selectors(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorReport:

@@ -24,8 +24,8 @@ from bot.ledger.target import PostgresTarget
 from bot.ui import operations
 from bot.ui.jobs import Job
 from bot.ui.workspace import Workspace
-from tests.e2e.conftest import PASSWORD, Setup, write_campaign
 from tests.e2e.test_operations import utskick, validated
+from tests.helpers import PASSWORD, Setup, write_campaign
 from tests.pg_server import PASSWORD_ENV
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]

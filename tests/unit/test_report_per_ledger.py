@@ -10,7 +10,7 @@ import pandas as pd
 from bot.config import load_campaign
 from bot.ledger import Ledger
 from bot.report import write_reports_for_campaign
-from tests.e2e.conftest import official_test_numbers, write_campaign
+from tests.helpers import official_test_numbers, write_campaign
 
 
 def _ledger_with_the_campaign(campaign, pnrs: list[str]) -> None:
