@@ -15,6 +15,8 @@ not launch (`cdp`, `profile`: a person's SITHS session and other tabs) is never 
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -32,6 +34,9 @@ from bot.run.chromium import LAUNCH_ARGS, find_chromium, sandbox_off_reason
 from bot.run.trace_scrub import TraceNotSafe, recorded_actions, scrub_trace
 
 log = structlog.get_logger("utskick.browser")
+# Opening or closing a page takes well under a second; a browser that died meanwhile can leave Playwright waiting
+# for ever. Past this many seconds (or twice the step timeout) the driver is ended so the run can relaunch.
+STUCK_AFTER_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -72,10 +77,10 @@ class BrowserSession:
         self._tracing = False
         self._trace_parts: list[Path] = []
         self.page: Page | None = None
+        self._driver_ended = False
 
     def __enter__(self) -> BrowserSession:
-        self._pw_manager = sync_playwright()
-        self._pw = self._pw_manager.__enter__()
+        self._start_driver()
         try:
             self._open()
         except Exception:
@@ -85,7 +90,8 @@ class BrowserSession:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            self._close_context()
+            with self._stuck_watch():
+                self._close_context()
             for part in self._trace_parts:  # a trace part no failure asked to keep
                 part.unlink(missing_ok=True)
             self._trace_parts = []
@@ -97,6 +103,36 @@ class BrowserSession:
             if self._pw_manager is not None:
                 self._pw_manager.__exit__(None, None, None)
                 self._pw_manager = None
+
+    def _start_driver(self) -> None:
+        self._pw_manager = sync_playwright()
+        self._pw = self._pw_manager.__enter__()
+        self._driver_ended = False
+
+    @contextmanager
+    def _stuck_watch(self) -> Iterator[None]:
+        """Around opening and closing pages: Playwright can wait forever for a page of a browser that died while it
+        was being made (no timeout covers new_page or close); past the deadline end the Playwright driver, so the
+        call fails as a closed browser and the next relaunch starts a new driver."""
+        done = threading.Event()
+        deadline_s = max(STUCK_AFTER_S, 2 * self.settings.timeout_ms / 1000)
+
+        def watch() -> None:
+            if done.wait(deadline_s):
+                return
+            pid = _driver_pid(self._pw_manager)
+            log.error("playwright_stuck", seconds=deadline_s, driver_ended=pid is not None)
+            if pid is not None:
+                self._driver_ended = True
+                with suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+
+        watcher = threading.Thread(target=watch, name="utskick-stuck-watch", daemon=True)
+        watcher.start()
+        try:
+            yield
+        finally:
+            done.set()
 
     def _open(self) -> None:
         s = self.settings
@@ -160,15 +196,16 @@ class BrowserSession:
     def recycle(self) -> Page | None:
         """Close the context (cookies, memory, trace buffers) and open a fresh one with a new page; a browser
         found dead (OOM killer, crash) is left so, `alive()` False, for the worker to relaunch and count."""
-        self._close_context()
-        if self._browser is not None and not self._browser.is_connected():
-            return None
-        try:
-            self._new_page()
-        except PlaywrightError as e:
-            if "closed" not in str(e).lower():
-                raise
-            self.page = None  # the browser died between the check and the new context
+        with self._stuck_watch():
+            self._close_context()
+            if self._browser is not None and not self._browser.is_connected():
+                return None
+            try:
+                self._new_page()
+            except PlaywrightError as e:
+                if "closed" not in str(e).lower():
+                    raise
+                self.page = None  # the browser died between the check and the new context
         return self.page
 
     def alive(self) -> bool:
@@ -185,18 +222,23 @@ class BrowserSession:
                 "SITHS-kort och kör samma kommando igen."
             )
         started = time.monotonic()
-        if self.settings.session == "profile" and self._context is not None:
-            with suppress(Exception):  # the persistent context died with its browser
-                self._context.close()
-        self._close_context()
-        for part in self._trace_parts:  # parts of a dead browser's trace: nothing to keep them for
-            part.unlink(missing_ok=True)
-        self._trace_parts = []
-        with suppress(Exception):  # the old browser is gone; closing its remains must not fail the relaunch
-            if self._browser is not None:
-                self._browser.close()
-        self._browser = None
-        self._open()
+        with self._stuck_watch():
+            if self.settings.session == "profile" and self._context is not None:
+                with suppress(Exception):  # the persistent context died with its browser
+                    self._context.close()
+            self._close_context()
+            for part in self._trace_parts:  # parts of a dead browser's trace: nothing to keep them for
+                part.unlink(missing_ok=True)
+            self._trace_parts = []
+            with suppress(Exception):  # the old browser is gone; closing its remains must not fail the relaunch
+                if self._browser is not None:
+                    self._browser.close()
+            self._browser = None
+            if self._driver_ended:  # the watch ended a stuck driver: every object of the old one is gone
+                with suppress(Exception):
+                    self._pw_manager.__exit__(None, None, None)
+                self._start_driver()
+            self._open()
         log.warning("browser_relaunched", seconds=round(time.monotonic() - started, 3))
         return self.page
 
@@ -287,3 +329,9 @@ class BrowserSession:
 
     def _artifact_dir(self) -> Path:
         return private_dir(self.settings.artifacts)
+
+
+def _driver_pid(manager: Any) -> int | None:
+    """The Playwright driver's process id (a private attribute of playwright's; None where a release moved it)."""
+    proc = getattr(getattr(getattr(manager, "_client", None), "_transport", None), "_proc", None)
+    return getattr(proc, "pid", None)
