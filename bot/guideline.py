@@ -125,8 +125,8 @@ def _kind(campaign: Campaign) -> Point:
         "kind",
         "Typ av utskick",
         MET,
-        "«Meddelandet ska komma från en mottagning som invånaren har en vårdrelation med.» "
-        'Utskicket gäller en pågående vårdrelation (campaign.kind = "care"); massutskick av allmän information hör inte hit.',
+        "«Meddelandet ska komma från en mottagning som invånaren har en vårdrelation med.» Utskicket gäller "
+        'en pågående vårdrelation (campaign.kind = "care"); massutskick av allmän information hör inte hit.',
     )
 
 
