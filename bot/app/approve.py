@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app.documents import base_document
 from bot.config import Campaign
 from bot.errors import UtskickError
+from bot.guideline import check
 from bot.intake import IntakeResult
 from bot.ledger import Approval, Ledger
 from bot.ledger.target import LedgerTarget
@@ -30,6 +31,7 @@ def describe_for_approval(campaign: Campaign, key: str, intake: IntakeResult) ->
         f"Leverans: {intake.source}  (fingeravtryck {intake.fingerprint[:12]})",
         f"  godkända personnummer: {len(intake.accepted)}, avvisade rader: {len(intake.rejected)}, "
         f"dubbletter: {intake.duplicates}",
+        check(campaign, None).describe(),  # the approver confirms the checklist; the approval records it
     ]
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.config import Campaign
 from bot.errors import ApprovalMissing, CampaignConflict, InputError, SenderUnknown
+from bot.guideline import check as check_guideline
 from bot.intake import IntakeResult
 from bot.ledger import Approval, Ledger
 from bot.ledger.identity import identify, message_differences, same_name
@@ -85,9 +86,11 @@ def _name_part(shown: str, name: str) -> bool:
 
 
 def approval_facts(campaign: Campaign, intake: IntakeResult) -> dict[str, Any]:
-    """What an approval covers: the message facts and the delivery (fingerprint, source, counts; no personnummer)."""
+    """What an approval covers: the message facts, the guideline checklist as it was shown, and the delivery
+    (fingerprint, source, counts; no personnummer)."""
     return {
         **campaign.facts(),
+        "guideline": check_guideline(campaign, None).to_dict(),
         "delivery": {
             "fingerprint": intake.fingerprint,
             "source": intake.source,
