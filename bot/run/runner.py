@@ -202,7 +202,9 @@ class Run:
     def _record_finished(self, ledger: Ledger, outcome: str, code: int) -> None:
         """The run's end in the audit trail; a full disk that will not take it leaves the run's own answer."""
         try:
-            ledger.record_run_finished(self.key, outcome=outcome, exit_code=code, sent=self._sent)
+            ledger.record_run_finished(
+                self.key, outcome=outcome, exit_code=code, sent=self._sent, guideline=self.summary.guideline
+            )
         except Exception as e:
             if as_disk_full(e, self.folders) is None:
                 raise
