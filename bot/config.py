@@ -67,8 +67,17 @@ CAMPAIGN_KEYS: dict[str, Any] = {
         "ansvarig_avsandare": {"name": None, "title": None, "unit": None},
         "continues": None,
         "new_message_for_all": None,
+        "kind": None,
+        "inera_approval": None,
     },
-    "message": {"unit": None, "template": None, "texts": None, "extra_text": None, "attachments": None},
+    "message": {
+        "unit": None,
+        "template": None,
+        "texts": None,
+        "extra_text": None,
+        "attachments": None,
+        "guideline": {"purpose": None, "replies": None, "questions": None},
+    },
     "sending": {
         "mode": None,
         "messages_per_minute": None,
@@ -105,7 +114,10 @@ CAMPAIGN_KEYS: dict[str, Any] = {
     },
     "notify": dict.fromkeys(NOTIFY_KEYS),
     "approval": {"required": None},
+    "guideline": {"required": None},
 }
+# campaign.kind: a care relationship (default), a kallelse (screening, vaccination), or region-wide information.
+CAMPAIGN_KINDS = ("care", "kallelse", "region_info")
 
 
 @dataclass(frozen=True)
@@ -165,6 +177,12 @@ class Campaign:
     new_message_for_all: bool = False
     notify: NotifySettings | None = None
     approval_required: bool = False  # a second person must approve the message and the delivery before a run
+    kind: str = "care"
+    inera_approval: str = ""  # the reference of Inera's approval, needed for kind = "region_info"
+    guideline_purpose: str = ""
+    guideline_replies: str = ""
+    guideline_questions: str = ""
+    guideline_required: bool = False  # an unmet guideline point is an input error, not a warning
     slow_mo_ms: int = 0  # command line only (--slowmo): QA watching the clicks
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -432,7 +450,18 @@ def load_campaign(path: Path) -> Campaign:
         keep_days=r.get("paths.keep_days", int, 30),
         notify=read_notify(data.get("notify"), path.name),
         approval_required=r.get("approval.required", bool, False),
+        kind=r.get("campaign.kind", str, "care"),
+        inera_approval=r.get("campaign.inera_approval", str, "").strip(),
+        guideline_purpose=r.get("message.guideline.purpose", str, "").strip(),
+        guideline_replies=r.get("message.guideline.replies", str, "").strip(),
+        guideline_questions=r.get("message.guideline.questions", str, "").strip(),
+        guideline_required=r.get("guideline.required", bool, False),
     )
+    if campaign.kind not in CAMPAIGN_KINDS:
+        raise ConfigError(
+            f"{r.where('campaign.kind')}: 'campaign.kind' ska vara ett av {', '.join(CAMPAIGN_KINDS)} "
+            f"(vårdrelation, kallelse, regionövergripande information), inte {campaign.kind!r}."
+        )
     if campaign.continues and campaign.new_message_for_all:
         raise ConfigError(
             f"{r.where('campaign.continues')}: ange antingen 'campaign.continues' eller "

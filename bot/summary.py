@@ -53,6 +53,8 @@ class RunSummary:
     sender: str = ""  # who the staff tool showed as signed in (empty: not read)
     staff_tool_unanswered: int = 0  # sends given up because Personalverktyget did not answer
     last_system_error: str = ""  # the Swedish text of the last system error a send was given up for
+    guideline: dict | None = None  # the guideline checklist of the composed message (bot.guideline)
+    guideline_text: str = ""
 
 
 def format_summary(s: RunSummary) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.app.documents import base_document
 from bot.config import Campaign
 from bot.errors import UtskickError
+from bot.guideline import check
 from bot.intake import IntakeResult
 from bot.ledger import Approval, Ledger
 from bot.ledger.target import LedgerTarget
@@ -30,16 +31,20 @@ def describe_for_approval(campaign: Campaign, key: str, intake: IntakeResult) ->
         f"Leverans: {intake.source}  (fingeravtryck {intake.fingerprint[:12]})",
         f"  godkända personnummer: {len(intake.accepted)}, avvisade rader: {len(intake.rejected)}, "
         f"dubbletter: {intake.duplicates}",
+        check(campaign, None).describe(),  # the approver confirms the checklist; the approval records it
     ]
     return "\n".join(lines)
 
 
-def approve_campaign(campaign: Campaign, intake: IntakeResult, name: str, hsa_id: str, *, run_id: str) -> Approval:
-    """Record `name`/`hsa_id`'s approval of the campaign as it is now, for this delivery (refused: InputError)."""
+def approve_campaign(
+    campaign: Campaign, intake: IntakeResult, name: str, hsa_id: str, *, run_id: str, composed: str | None = None
+) -> Approval:
+    """Record `name`/`hsa_id`'s approval of the campaign as it is now, for this delivery (refused: InputError);
+    `composed`: the previewed message, whose guideline checklist the approval records."""
     name, hsa_id = check_approver(campaign, name, hsa_id)
     make_ledger_folder(campaign.ledger)
     with Ledger.open(campaign.ledger, actor=hsa_id, run_id=run_id) as ledger:
-        return record_approval(ledger, campaign, campaign.key(), intake, name, hsa_id)
+        return record_approval(ledger, campaign, campaign.key(), intake, name, hsa_id, composed)
 
 
 def make_ledger_folder(target: LedgerTarget) -> None:

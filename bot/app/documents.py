@@ -83,6 +83,8 @@ def run_document(summary: Any, *, run_id: str, campaign_key: str, started: datet
         artifacts=_path(summary.artifacts),
         reports=[str(p) for p in summary.reports],
     )
+    if getattr(summary, "guideline", None) is not None:
+        doc["guideline"] = summary.guideline
     return doc
 
 

@@ -5,6 +5,7 @@ window's Leverans both show it. Reading the delivery itself is `bot.intake.read_
 from __future__ import annotations
 
 from bot.config import Campaign
+from bot.guideline import check
 from bot.intake import IntakeResult
 from bot.ledger import Ledger
 from bot.ledger.identity import identify
@@ -46,6 +47,8 @@ def compare_with_campaign(result: IntakeResult, campaign: Campaign) -> dict:
             earlier += 1
     already = sum(by_state.values())
     new = len(result.accepted) - already - earlier
+    checklist = check(campaign, None)  # validate reads no browser: the text points wait for the preview
+    problem = problem or checklist.refusal()
     # In-doubt citizens are looked up in Alla ärenden first, so they are not counted as sends.
     to_send = new + by_state.get("pending", 0) + by_state.get("failed", 0)
     return {
@@ -58,4 +61,6 @@ def compare_with_campaign(result: IntakeResult, campaign: Campaign) -> dict:
         "ledger": str(campaign.ledger),
         "identity": identity_lines,
         "problem": problem,
+        "guideline": checklist.to_dict(),
+        "guideline_text": checklist.describe(),
     }

@@ -58,7 +58,11 @@ def approve(
         name = approver_name or click.prompt("Godkännarens namn", err=as_json)
         hsa_id = approver_hsa_id or click.prompt("Godkännarens HSA-id", err=as_json)
         name, hsa_id = check_approver(campaign, name, hsa_id)
-        if not assume_yes and not click.confirm(f"{name} ({hsa_id}) godkänner?", default=False, err=as_json):
+        if not assume_yes and not click.confirm(
+            f"{name} ({hsa_id}) godkänner meddelandet, och riktlinjens punkter ovan är genomgångna?",
+            default=False,
+            err=as_json,
+        ):
             click.echo("Avbrutet – inget godkändes.", err=True)
             sys.exit(4)
         approval = approve_campaign(campaign, intake, name, hsa_id, run_id=command_log.run_id)

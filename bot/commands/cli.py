@@ -155,6 +155,8 @@ def run_command(
         human = format_summary(summary)
         if summary.dry_run and summary.preview_text:
             human += "\n\nFörhandsvisning av meddelandet:\n" + summary.preview_text
+        if summary.guideline_text:
+            human += "\n\n" + summary.guideline_text
         click.echo(human, err=as_json)
     _end_run(outcome, as_json)
     sys.exit(summary.exit_code)

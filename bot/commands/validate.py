@@ -70,7 +70,7 @@ def _emit(result: IntakeResult | None, as_json: bool, error: str | None = None, 
         payload = result.to_json_dict() if result else {"valid": 0, "invalid": [], "duplicates": 0, "warnings": []}
         payload["ok"] = error is None
         if against is not None:
-            payload["campaign"] = against
+            payload["campaign"] = {k: v for k, v in against.items() if k != "guideline_text"}
         if error:
             payload["error"] = scrub(error)
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -123,6 +123,7 @@ def _campaign_summary(console: Console, against: dict) -> None:
     known = ", ".join(f"{STATES_SV.get(state, state)} {n}" for state, n in sorted(against["by_state"].items()))
     console.print(f"Redan i kampanjen: {against['already_in_campaign']}" + (f" ({known})" if known else ""))
     console.print(f"[green]Skickas vid nästa körning: {against['to_send_next_run']}[/]")
+    console.print(against["guideline_text"], markup=False)
     for line in against["identity"]:
         if line != against["problem"]:
             console.print(line, markup=False)

@@ -226,8 +226,10 @@ class LedgerContract(Protocol):
         """A run's start event."""
         ...
 
-    def record_run_finished(self, campaign_key: str, *, outcome: str, exit_code: int, sent: int) -> None:
-        """A run's end event."""
+    def record_run_finished(
+        self, campaign_key: str, *, outcome: str, exit_code: int, sent: int, guideline: dict | None = None
+    ) -> None:
+        """A run's end event (with the guideline checklist of the message it composed, when it got that far)."""
         ...
 
     def record_sender(self, campaign_key: str, name: str) -> None:

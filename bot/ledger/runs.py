@@ -41,12 +41,14 @@ class RunRecords(LedgerBase):
             detail = detail_json(host=socket.gethostname(), pid=os.getpid())
             self._event(conn, self._now(conn), campaign_key, None, RUN_STARTED, detail=detail)
 
-    def record_run_finished(self, campaign_key: str, *, outcome: str, exit_code: int, sent: int) -> None:
-        """This run ended with `outcome` (one of OUTCOMES) and `exit_code`."""
+    def record_run_finished(
+        self, campaign_key: str, *, outcome: str, exit_code: int, sent: int, guideline: dict | None = None
+    ) -> None:
+        """This run ended with `outcome` (one of OUTCOMES) and `exit_code`, with the guideline checklist it showed."""
         if outcome not in OUTCOMES:
             raise ValueError(f"unknown run outcome {outcome!r}")
         with self._write() as conn:
-            detail = detail_json(outcome=outcome, exit_code=exit_code, sent=sent)
+            detail = detail_json(outcome=outcome, exit_code=exit_code, sent=sent, guideline=guideline)
             self._event(conn, self._now(conn), campaign_key, None, RUN_FINISHED, detail=detail)
 
     def record_sender(self, campaign_key: str, name: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from bot.clock import STOCKHOLM
+from bot.guideline import STATUS_SV
 from bot.ledger import FAILED, IN_DOUBT, INVALID, NOT_REACHABLE, PENDING, SENDING, SENT, Campaign, Item, RejectedRow
 from bot.ledger.base import scrub
 from bot.summary import REASONS_SV, STATES_SV
@@ -87,6 +88,7 @@ class ReportInput:
     selectors_sha256: str = ""
     tool_clock: str = ""  # the staff tool's clock as last measured (one Swedish line), "" before any measurement
     ledger: str = ""  # which ledger the report comes from (two ledgers of one campaign give two reports)
+    guideline: dict | None = None  # the guideline checklist the latest run that composed the message showed
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
@@ -233,7 +235,19 @@ def campaign_facts(data: ReportInput) -> list[tuple[str, str]]:
         ("Sändningsläge", MODES_SV.get(f.get("mode"), "")),
         ("Ej nåbara kontaktas på annat sätt", "" if contact is None else ("Ja" if contact else "Nej")),
         *([("Liggare", data.ledger)] if data.ledger else []),
+        *guideline_facts(data.guideline),
     ]
+
+
+def guideline_facts(guideline: dict | None) -> list[tuple[str, str]]:
+    """The guideline checklist as (Swedish label, outcome and explanation); none before a run composed the message."""
+    if not guideline:
+        return []
+    mode = "krav" if guideline.get("required") else "varningar"
+    rows = [("Riktlinje för omvänt ärendeflöde", f"kontrollerad vid senaste körningen ({mode})")]
+    for p in guideline.get("points", []):
+        rows.append((f"Riktlinje: {p['title']}", f"{STATUS_SV.get(p['status'], p['status'])}. {p['explanation']}"))
+    return rows
 
 
 def run_facts(data: ReportInput, *, with_actors: bool = True) -> list[tuple[str, str]]:

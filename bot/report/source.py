@@ -99,8 +99,11 @@ def read_input(
         raise LedgerError(f"Kampanjen {key[:12]} finns inte i liggaren.")
     note = read_lock_note(ledger.path, key)
     running = note.owner if note is not None and not note.process_gone() else None
-    runs, senders, signed_in = runs_from_events(ledger.events(key), running=running)
+    events = list(ledger.events(key))
+    runs, senders, signed_in = runs_from_events(events, running=running)
     clock = ledger.tool_clock(key)
+    ends = [json.loads(e.detail or "{}") for e in events if e.event == RUN_FINISHED]
+    guideline = next((end["guideline"] for end in reversed(ends) if end.get("guideline")), None)
     return ReportInput(
         campaign=campaign,
         items=list(ledger.items(key)),
@@ -114,4 +117,5 @@ def read_input(
         tool_clock=clock.describe() if clock else "",
         ledger=ledger_label(ledger.path),
         generated_at=now or datetime.now(UTC),
+        guideline=guideline,
     )

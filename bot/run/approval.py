@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.config import Campaign
 from bot.errors import ApprovalMissing, CampaignConflict, InputError, SenderUnknown
+from bot.guideline import check as check_guideline
 from bot.intake import IntakeResult
 from bot.ledger import Approval, Ledger
 from bot.ledger.identity import identify, message_differences, same_name
@@ -84,10 +85,12 @@ def _name_part(shown: str, name: str) -> bool:
     return bool(before.strip()) and same_name(before, name)
 
 
-def approval_facts(campaign: Campaign, intake: IntakeResult) -> dict[str, Any]:
-    """What an approval covers: the message facts and the delivery (fingerprint, source, counts; no personnummer)."""
+def approval_facts(campaign: Campaign, intake: IntakeResult, composed: str | None = None) -> dict[str, Any]:
+    """What an approval covers: the message facts, the guideline checklist as it was shown, and the delivery
+    (fingerprint, source, counts; no personnummer)."""
     return {
         **campaign.facts(),
+        "guideline": check_guideline(campaign, composed).to_dict(),
         "delivery": {
             "fingerprint": intake.fingerprint,
             "source": intake.source,
@@ -98,7 +101,15 @@ def approval_facts(campaign: Campaign, intake: IntakeResult) -> dict[str, Any]:
     }
 
 
-def approve(ledger: Ledger, campaign: Campaign, key: str, intake: IntakeResult, name: str, hsa_id: str) -> Approval:
+def approve(
+    ledger: Ledger,
+    campaign: Campaign,
+    key: str,
+    intake: IntakeResult,
+    name: str,
+    hsa_id: str,
+    composed: str | None = None,
+) -> Approval:
     """Record `name`/`hsa_id`'s approval of this message for this delivery; refused when the campaign could not run."""
     name, hsa_id = check_approver(campaign, name, hsa_id, ledger.senders(key))
     problem = identify(ledger, campaign, key).problem
@@ -111,7 +122,7 @@ def approve(ledger: Ledger, campaign: Campaign, key: str, intake: IntakeResult, 
         intake.source,
         approver_name=name,
         approver_hsa_id=hsa_id,
-        facts=approval_facts(campaign, intake),
+        facts=approval_facts(campaign, intake, composed),
     )
 
 

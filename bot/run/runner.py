@@ -34,6 +34,7 @@ from bot.errors import (
     InputError,
     UtskickError,
 )
+from bot.guideline import check as check_guideline
 from bot.intake import IntakeResult, read_delivery
 from bot.ledger import Approval, HeldLock, Item, Ledger
 from bot.ledger.identity import Identity, check_identity
@@ -201,7 +202,9 @@ class Run:
     def _record_finished(self, ledger: Ledger, outcome: str, code: int) -> None:
         """The run's end in the audit trail; a full disk that will not take it leaves the run's own answer."""
         try:
-            ledger.record_run_finished(self.key, outcome=outcome, exit_code=code, sent=self._sent)
+            ledger.record_run_finished(
+                self.key, outcome=outcome, exit_code=code, sent=self._sent, guideline=self.summary.guideline
+            )
         except Exception as e:
             if as_disk_full(e, self.folders) is None:
                 raise
@@ -368,7 +371,11 @@ class Run:
             try:
                 # Until the answer, Ctrl-C, SIGTERM and Ctrl-D abort with nothing sent; the stop handler comes after.
                 with abort_on_signals():
-                    go_ahead = self._preflight_passed(threads[0], ready) and self._confirmed(total, tally.preview_text)
+                    go_ahead = (
+                        self._preflight_passed(threads[0], ready)
+                        and self._guideline_met(tally.preview_text)
+                        and self._confirmed(total, tally.preview_text + "\n\n" + self.summary.guideline_text)
+                    )
             except (KeyboardInterrupt, EOFError):
                 go_ahead, self.declined = False, True
             with stop_on_signals(self._on_signal):
@@ -416,6 +423,17 @@ class Run:
             if not lead.is_alive() or self.stop.is_set():
                 return False
         return True
+
+    def _guideline_met(self, preview: str) -> bool:
+        """Check the composed message against the region's guideline; False (an input error) when it may not go."""
+        checklist = check_guideline(self.campaign, preview)
+        self.summary.guideline = checklist.to_dict()
+        self.summary.guideline_text = checklist.describe()
+        refusal = checklist.refusal()
+        if refusal:
+            self.errors.append(InputError(refusal))
+            self.stop.set()
+        return refusal is None
 
     def _confirmed(self, total: int, preview: str) -> bool:
         """Ask the case handler (interactive runs only); a no sends nothing (Ctrl-C and Ctrl-D reach the caller)."""

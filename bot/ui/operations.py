@@ -38,7 +38,9 @@ def approve(ws: Workspace, name: str, hsa_id: str) -> Approval:
     """Record a second person's approval of the campaign as it is now, for the chosen delivery."""
     if ws.intake is None:
         raise InputError("Välj och kontrollera leveransen först (Leverans): godkännandet gäller en viss leverans.")
-    return approve_campaign(ws.campaign(), ws.intake, name, hsa_id, run_id="ui-approve")
+    campaign = ws.campaign()
+    composed = ws.preview.text if ws.preview is not None and ws.preview.key == campaign.key() else None
+    return approve_campaign(campaign, ws.intake, name, hsa_id, run_id="ui-approve", composed=composed)
 
 
 def approvals(campaign: Campaign) -> list[Approval]:

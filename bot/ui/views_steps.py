@@ -11,6 +11,7 @@ from werkzeug.utils import secure_filename
 from bot.app.approve import describe_for_approval
 from bot.app.validate import REASON_LABELS_SV
 from bot.errors import UtskickError
+from bot.guideline import check as check_guideline
 from bot.ui import operations
 from bot.ui.access import state
 from bot.ui.pages import campaign_of, render_step, start_from_form, workspace
@@ -80,9 +81,10 @@ def preview(slug: str):
                 return started
     job = state()["jobs"].latest(slug, "preview")
     stale = ws.preview is not None and ws.preview.key != campaign.key()
+    guideline = check_guideline(campaign, ws.preview.text if ws.preview and not stale else None)
     return render_step(
         ws, "steps.preview", "preview.html", status=400 if error else 200, error=error, campaign=campaign,
-        job=job, stale=stale,
+        job=job, stale=stale, guideline=guideline,
     )  # fmt: skip
 
 
@@ -106,6 +108,8 @@ def approval(slug: str):
     if request.method == "POST":
         if request.form.get("granskat") != "ja":
             error = "Kryssa i att du har granskat meddelandet och leveransen."
+        elif request.form.get("riktlinje") != "ja":
+            error = "Kryssa i att du har gått igenom riktlinjens punkter."
         else:
             try:
                 given = operations.approve(ws, request.form.get("namn", ""), request.form.get("hsa_id", ""))
@@ -120,5 +124,6 @@ def approval(slug: str):
     return render_step(
         ws, "steps.approval", "approval.html", status=400 if error else 200, error=error, campaign=campaign,
         approvals=given, covers=covers, facts=facts,
+        guideline=check_guideline(campaign, ws.preview.text if ws.preview and ws.preview.key == key else None),
         values={"namn": request.form.get("namn", ""), "hsa_id": request.form.get("hsa_id", "")},
     )  # fmt: skip

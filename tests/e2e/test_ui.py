@@ -131,6 +131,7 @@ def _approve(page: Page, name: str, hsa_id: str) -> None:
     page.get_by_label("Godkännarens namn").fill(name)
     page.get_by_label("Godkännarens HSA-id").fill(hsa_id)
     page.get_by_label("Jag har granskat meddelandet och leveransen").check()
+    page.get_by_label("Jag har gått igenom riktlinjens punkter").check()
     page.get_by_role("button", name="Godkänn").click()
 
 
