@@ -23,6 +23,7 @@
     │   ├── PreflightFailed           template inactive or lacks the texts the campaign names
     │   ├── CampaignLocked            another run of the same campaign is in progress
     │   ├── SenderUnknown             approval required, and the staff tool does not show who is signed in
+    │   ├── ToolClockOff              the staff tool's clock is off by more than the skew (bot/run/tool_clock.py)
     │   └── ReconcileUncertain        an in-doubt citizen has a row in Alla ärenden that may be the ärende
     ├── LedgerError                   the ledger cannot do what was asked (bot/ledger/model.py)
     │   ├── LedgerStateError          a state change the transition table refuses (bot/ledger/model.py)
@@ -40,7 +41,7 @@
 
 A citizen the recipient check refuses is an outcome the flows return (`not_reachable` with a reason code), not an
 error. Outside the tree, caught where they are raised and never escaping: `HeadedUnavailable`
-(bot/run/chromium.py), `TraceNotSafe` (bot/run/trace_scrub.py), `SecretConflict` (bot/ui/secrets.py).
+(bot/run/chromium.py) and `TraceNotSafe` (bot/run/trace_scrub.py).
 
 Messages meant for a case handler are Swedish and never contain a full personnummer.
 """
