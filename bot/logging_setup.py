@@ -24,6 +24,7 @@ from bot.private_files import private_dir
 
 THIRD_PARTY_LOGGERS = (
     "werkzeug",
+    "pikepdf",
     "asyncio",
     "urllib3",
     "matplotlib",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +56,19 @@ def chromium_path() -> str:
     if not path:
         pytest.fail("Ingen Chromium hittades: kör `make test` (installerar en) eller sätt UTSKICK_CHROMIUM.")
     return path
+
+
+@pytest.fixture(autouse=True)
+def secrets_left_as_found() -> Iterator[None]:
+    """A test that takes secrets out of the process environment (as the window does at start) puts them back: the
+    test ledger's password must reach every later test's runner processes, whatever the test order."""
+    from bot.secret_env import SECRET_NAME
+
+    before = {k: v for k, v in os.environ.items() if SECRET_NAME.search(k)}
+    yield
+    after = {k: v for k, v in os.environ.items() if SECRET_NAME.search(k)}
+    lost = sorted(set(before) - set(after))
+    assert not lost, f"the test took {lost} out of the environment and did not put them back"
 
 
 @pytest.fixture(scope="session")

@@ -59,4 +59,5 @@ def test_window_should_take_secrets_out_of_its_environment_and_still_use_them(mo
         with lent_to_environment({NAME: ""}):
             assert read_secret(NAME) == "från-skalet"
     finally:
+        os.environ.update(taken)  # the other tests' secrets (the test ledger's password) go back
         taken.clear()

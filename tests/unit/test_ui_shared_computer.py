@@ -140,6 +140,7 @@ def test_webhook_token_should_still_reach_the_webhook_after_the_window_took_it_f
         assert notify_run_end(settings, {"exit_code": 0}) == []
         assert received == ["Bearer webhook-token"]
     finally:
+        os.environ.update(taken)  # the other tests' secrets (the test ledger's password) go back
         taken.clear()
         server.shutdown()
         server.server_close()
