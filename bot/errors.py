@@ -131,7 +131,8 @@ class UnknownCheckResult(NeedsHuman):
     def __init__(self, text: str) -> None:
         super().__init__(
             f"Okänt kontrollresultat i mottagarlistan: '{text}'. Lägg till en text för det under [check_results] "
-            'i er selectors-fil (t.ex. never_logged_in = "aldrig loggat in") och kör igen.'
+            'i er selectors-fil, t.ex. [[check_results.texts]] pattern = "Kan inte ta emot: .*aldrig loggat in" '
+            'reason = "never_logged_in", och kör igen.'
         )
         self.text = text
 

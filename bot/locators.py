@@ -96,7 +96,7 @@ class Selectors:
         for key, kind in schema.SCHEMA.items():
             node = self._lookup(key)
             where = origins.get(key, base)
-            if node is None and kind != schema.VALUE and key not in schema.MAY_BE_OFF:
+            if node is None and kind not in (schema.VALUE, schema.TEXTS) and key not in schema.MAY_BE_OFF:
                 raise where.error(key, "saknas, och utskick behöver det.")
             for attribute, target in schema.references(key, node):
                 if schema.SCHEMA.get(target) != schema.ELEMENT:
@@ -147,7 +147,18 @@ class Selectors:
         table = self._lookup(key)
         if not isinstance(table, dict) or not table:
             raise ConfigError(f"Selektorfilen saknar tabellen '{key}' ({self.source}).")
-        return {name: re.compile(_as_regex(v), re.IGNORECASE) for name, v in table.items()}
+        return {
+            name: re.compile(_as_regex(v), re.IGNORECASE)
+            for name, v in table.items()
+            if schema.SCHEMA.get(f"{key}.{name}") != schema.TEXTS
+        }
+
+    def check_results(self) -> list[tuple[str, re.Pattern[str]]]:
+        """What the recipient check's texts mean, in the order they are tried: the site's own texts
+        (`[[check_results.texts]]`, file order) before the named categories of `[check_results]`."""
+        texts = self._lookup("check_results.texts") or []
+        own = [(t["reason"], re.compile(_as_regex(t["pattern"]), re.IGNORECASE)) for t in texts]
+        return own + list(self.patterns("check_results").items())
 
     def records(self, key: str) -> RecordsSpec:
         """How to read the records entry `key`."""

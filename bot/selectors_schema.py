@@ -19,6 +19,7 @@ from bot.strict_toml import key_line
 
 VERSION = 2
 ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness", "value", "pattern"
+TEXTS = "texts"  # a list of { pattern = "…", reason = "…" }: a site's own check-result texts
 
 FINDERS = ("role", "label", "placeholder", "test_id", "text", "title", "css")
 ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional")
@@ -26,6 +27,14 @@ ELEMENT_KINDS = ("select", "listbox", "file_input", "file_chooser")
 RECORDS_ATTRIBUTES = ("records", "row", "cell", "header", "fields", "pattern", "optional")
 READY_CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
 FIELDS = ("arende_id", "pnr", "subject", "sent_at", "sent_by", "status", "reason", "result")
+# Where a records field may be read from, besides a column or a pattern group: `from` one of these, or
+# `attribute` = a named attribute; of the row or of an element `inside` it.
+FIELD_FROM = ("text", "accessible_name", "description", "title", "value")
+FIELD_SOURCE_ATTRIBUTES = ("from", "attribute", "inside")
+# The bot's categories for a recipient check: "ok" (reachable) and the reasons a citizen cannot be reached
+# (their Swedish texts are bot.summary.REASONS_SV).
+CHECK_REASONS = ("no_notification", "never_logged_in", "login_locked", "deceased", "cannot_log_in", "ok")
+TEXT_ATTRIBUTES = ("pattern", "reason")
 
 
 def _group(prefix: str, kind: str, *keys: str) -> dict[str, str]:
@@ -81,16 +90,8 @@ SCHEMA: dict[str, str] = {
     "unit_cases.ready": READINESS,
     "unit_cases.cases": RECORDS,
     **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format", "zone"),
-    **_group(
-        "check_results",
-        PATTERN,
-        "no_notification",
-        "never_logged_in",
-        "login_locked",
-        "deceased",
-        "cannot_log_in",
-        "ok",
-    ),
+    **_group("check_results", PATTERN, *CHECK_REASONS),
+    "check_results.texts": TEXTS,
     **_group("check_results_markers", PATTERN, "protected_identity"),
     **_group("check_results_pending", PATTERN, "spinner"),
     **_group("page_states", PATTERN, "session_expired", "server_error", "forbidden"),
@@ -179,6 +180,8 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
             _check_readiness(source, key, node)
         elif kind == PATTERN:
             _check_pattern(source, key, node)
+        elif kind == TEXTS:
+            _check_texts(source, key, node)
         elif isinstance(node, dict):
             raise source.error(key, "ska vara ett värde, inte en tabell.")
         elif key == "unit_cases.values.zone":
@@ -220,7 +223,15 @@ def _unknown(source: SourceFile, key: str, *, is_table: bool) -> ConfigError:
     if is_table:
         hint = f" – menade du [{close[0]}]?" if close else ""
         return ConfigError(f"{source.where(key)}: okänd tabell [{key}]{hint}")
-    return ConfigError(f"{source.where(key)}: okänd nyckel '{key}'{suggest(key, siblings or known)}")
+    hint = f". {TEXTS_HINT}" if parent == "check_results" else suggest(key, siblings or known)
+    return ConfigError(f"{source.where(key)}: okänd nyckel '{key}'{hint}")
+
+
+TEXTS_HINT = (
+    "Nycklarna under [check_results] är utskicks kategorier "
+    f"({', '.join(CHECK_REASONS)}); egna texter skrivs som [[check_results.texts]] med "
+    'pattern = "Kan inte ta emot: .*aldrig loggat in" och reason = "never_logged_in".'
+)
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
@@ -304,6 +315,42 @@ def _check_pattern(source: SourceFile, key: str, node: Any) -> None:
             re.compile(text)
         except re.error as e:
             raise source.error(key, f"ogiltigt mönster: {e}") from e
+
+
+def _check_texts(source: SourceFile, key: str, node: Any) -> None:
+    if not isinstance(node, list) or not all(isinstance(entry, dict) for entry in node):
+        raise source.error(key, f"ska vara en lista av tabeller. {TEXTS_HINT}")
+    for number, entry in enumerate(node, start=1):
+        for attribute in entry:
+            if attribute not in TEXT_ATTRIBUTES:
+                hint = suggest(attribute, TEXT_ATTRIBUTES)
+                message = f"okänt attribut '{attribute}'; en text har pattern och reason{hint}"
+                raise _text_error(source, key, number, message)
+        missing = [a for a in TEXT_ATTRIBUTES if a not in entry]
+        if missing:
+            raise _text_error(source, key, number, f"saknar {' och '.join(missing)}. {TEXTS_HINT}")
+        reason = entry["reason"]
+        if reason not in CHECK_REASONS:
+            hint = suggest(str(reason), CHECK_REASONS)
+            message = f"reason = {reason!r} är ingen av utskicks kategorier ({', '.join(CHECK_REASONS)}){hint}"
+            raise _text_error(source, key, number, message)
+        _check_pattern(source, key, entry["pattern"])
+
+
+def _text_error(source: SourceFile, key: str, number: int, message: str) -> ConfigError:
+    """An error about the `number`-th site text, at its own [[check_results.texts]] line when it has one."""
+    line = _texts_entry_line(source.text, number)
+    place = f"Selektorfilen {source.name}, rad {line}" if line else source.where(key)
+    return ConfigError(f"{place}: '{key}' (text nr {number}): {message}")
+
+
+_TEXTS_HEADER = re.compile(r"^\s*\[\[\s*check_results\s*\.\s*texts\s*\]\]")
+
+
+def _texts_entry_line(text: str, number: int) -> int | None:
+    """The line of the `number`-th [[check_results.texts]] header, when the file writes them so."""
+    headers = [n for n, line in enumerate(text.splitlines(), start=1) if _TEXTS_HEADER.match(line)]
+    return headers[number - 1] if len(headers) >= number else None
 
 
 def references(key: str, node: Any) -> list[tuple[str, str]]:
