@@ -270,28 +270,60 @@ def _check_records(source: SourceFile, key: str, node: Any) -> None:
     if not isinstance(node, dict) or "records" not in node:
         raise source.error(key, 'ska vara poster: en tabell med records = "<elementets nyckel>", eller false.')
     _check_attributes(source, key, node, RECORDS_ATTRIBUTES, "poster")
+    fields = node.get("fields", {})
+    if not isinstance(fields, dict) or not all(isinstance(v, str | dict) for v in fields.values()):
+        raise source.error(key, 'fields ska vara { fält = "kolumnrubrik" eller { from = "…" }, … }.')
+    sources = {field: spec for field, spec in fields.items() if isinstance(spec, dict)}
+    for field, spec in sources.items():
+        _check_field_source(source, key, field, spec)
+    if sources and "row" not in node:
+        raise source.error(key, "fält som läses ur en rads element eller attribut behöver row (CSS för en rad).")
     if "pattern" in node:
-        if "fields" in node or "header" in node or "cell" in node:
+        if len(sources) < len(fields) or "header" in node or "cell" in node:
             raise source.error(key, "ange antingen pattern (mönster) eller header/cell/fields (kolumner), inte båda.")
         try:
             groups = set(re.compile(node["pattern"]).groupindex)
         except (re.error, TypeError) as e:
             raise source.error(key, f"ogiltigt mönster: {e}") from e
-        named = groups
+        if both := sorted(groups & set(sources)):
+            raise source.error(key, f"fältet '{both[0]}' läses både ur mönstret och ur fields; välj ett.")
+        named = groups | set(sources)
+    elif sources and len(sources) == len(fields) and "header" not in node and "cell" not in node:
+        named = set(sources)  # every field from the row's elements or attributes: no columns, no pattern
     else:
         missing = [a for a in ("row", "cell", "header", "fields") if a not in node]
         if missing:
             raise source.error(
                 key, f"poster per kolumn behöver row, cell, header och fields; saknar {', '.join(missing)}."
             )
-        if not isinstance(node["fields"], dict) or not all(isinstance(v, str) for v in node["fields"].values()):
-            raise source.error(key, 'fields ska vara { fält = "kolumnrubrik", … }.')
-        named = set(node["fields"])
+        named = set(fields)
     for field in sorted(named - set(FIELDS)):
         raise source.error(key, f"okänt fält '{field}'; fälten är {', '.join(FIELDS)}{suggest(field, FIELDS)}")
     lacking = REQUIRED_FIELDS[key] - named
     if lacking:
         raise source.error(key, f"posterna saknar fälten {', '.join(sorted(lacking))}.")
+
+
+def _check_field_source(source: SourceFile, key: str, field: str, spec: dict) -> None:
+    """A field read from the row, or an element inside it: its text, accessible name, description, title, value or
+    a named attribute."""
+    what = f"fältet '{field}'"
+    for attribute in spec:
+        if attribute not in FIELD_SOURCE_ATTRIBUTES:
+            hint = suggest(attribute, FIELD_SOURCE_ATTRIBUTES)
+            raise source.error(key, f"okänt attribut '{attribute}' för {what}{hint}")
+    if "from" in spec and "attribute" in spec:
+        raise source.error(key, f"{what}: ange antingen from eller attribute, inte båda.")
+    if "from" in spec and spec["from"] not in FIELD_FROM:
+        hint = suggest(str(spec["from"]), FIELD_FROM)
+        raise source.error(key, f"{what}: from = {spec['from']!r} finns inte; välj {', '.join(FIELD_FROM)}{hint}")
+    if "attribute" in spec and (not isinstance(spec["attribute"], str) or not spec["attribute"].strip()):
+        raise source.error(key, f'{what}: attribute ska vara ett attributnamn, t.ex. attribute = "aria-label".')
+    inside = spec.get("inside")
+    if inside is not None and (
+        not isinstance(inside, dict) or set(inside) != {"css"} or not isinstance(inside["css"], str)
+    ):
+        raise source.error(key, f'{what}: inside anges med CSS inom raden, t.ex. inside = {{ css = "svg.status" }}.')
 
 
 def _check_readiness(source: SourceFile, key: str, node: Any) -> None:
