@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import SelectorError, UnknownCheckResult
 from bot.pnr import scrub
+from flows.field_candidates import explain_hidden, hidden_texts
 from flows.screen import Screen
 from flows.waits import wait_count, wait_no_text
 
@@ -180,8 +181,12 @@ def _known_result(screen: Screen, pnr: str, text: str, patterns: CheckPatterns) 
         shown = " ".join(_check_texts(screen, [pnr]).get(pnr, "").split())
         if _is_known(shown, patterns):
             return shown  # read from an attribute or a name, which the wait on the row's visible text cannot see
+        found = hidden_texts(screen.el("step2.row", pnr=screen.display_pnr(pnr)))
+        hint = explain_hidden("step2.recipients", "result", found) if found else ""
         if shown and not screen.selectors.patterns("check_results_pending")["spinner"].search(shown):
-            raise UnknownCheckResult(scrub(shown)) from None
+            raise UnknownCheckResult(scrub(shown), hint) from None
+        if hint:
+            raise SelectorError("step2.recipients", f"Raden visar inget kontrollresultat som text. {hint}") from None
         raise
     return _check_texts(screen, [pnr]).get(pnr, "")
 

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, Route
 
 from bot.config import DEFAULT_SELECTORS
+from bot.errors import SelectorError, UnknownCheckResult
 from bot.locators import Selectors
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.recipients import prepare_recipients
@@ -142,6 +143,16 @@ def serve_icons(route: Route) -> None:
     route.fulfill(response=response, body=json.dumps(body), content_type="application/json")
 
 
+def build_b_step2(page: Page, selectors: Selectors) -> Screen:
+    """Logged in, template chosen, at step 2 of a mock whose recipient rows are drawn as Build B draws them."""
+    page.route("**/utkast/*/mottagare**", serve_icons)
+    screen = Screen(page, selectors, timeout_ms=10000)
+    open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", "utskick-demo")))
+    open_wizard(screen)
+    choose_template(screen, "Meddelande till invånare")
+    return screen
+
+
 def test_recipients_flow_should_read_the_reason_from_an_icons_accessible_name_by_data_only(
     page: Page, qa: QA, tmp_path: Path
 ):
@@ -152,11 +163,7 @@ def test_recipients_flow_should_read_the_reason_from_an_icons_accessible_name_by
     qa.set_citizen(silent, notify=[])
     override = tmp_path / "build-b.toml"
     override.write_text(ICON_OVERRIDE, encoding="utf-8")
-    page.route("**/utkast/*/mottagare**", serve_icons)
-    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS, override), timeout_ms=10000)
-    open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", "utskick-demo")))
-    open_wizard(screen)
-    choose_template(screen, "Meddelande till invånare")
+    screen = build_b_step2(page, Selectors.load(DEFAULT_SELECTORS, override))
 
     recipients = prepare_recipients(screen, [ok, never, locked, silent])
 
@@ -169,3 +176,38 @@ def test_recipients_flow_should_read_the_reason_from_an_icons_accessible_name_by
         silent: ("no_notification", "Kan inte ta emot: Ingen notiskanal"),
     }
     assert recipients.not_added == {}
+
+
+def test_unknown_check_result_should_name_the_icon_inside_the_row_and_the_field_to_write(page: Page, qa: QA):
+    (never,) = official_test_numbers(2430, 1)
+    qa.reachable(never)
+    qa.set_citizen(never, login="never")
+    screen = build_b_step2(page, Selectors.load(DEFAULT_SELECTORS))
+    screen.timeout_ms = 4000  # how long an unknown text is waited for before it stops the run
+
+    with pytest.raises(UnknownCheckResult) as caught:  # the default pattern reads the row's text: "Ta bort"
+        prepare_recipients(screen, [never])
+
+    message = str(caught.value)
+    assert caught.value.text == "Ta bort"
+    assert "svg.status med namnet 'Kan inte ta emot: Invånaren har aldrig loggat in i 1177'" in message
+    assert 'fields = { result = { from = "accessible_name", inside = { css = "svg.status" } } }' in message
+    assert never not in message and never[2:] not in message
+
+
+def test_empty_check_result_should_name_the_icon_inside_the_row_not_blame_the_row(page: Page, qa: QA, tmp_path: Path):
+    (locked,) = official_test_numbers(2440, 1)
+    qa.reachable(locked)
+    qa.set_citizen(locked, login="locked")
+    override = tmp_path / "text-only.toml"
+    icon = 'from = "accessible_name", inside = { css = "svg.status" }'
+    override.write_text(ICON_OVERRIDE.replace(icon, 'inside = { css = ".result" }'), encoding="utf-8")
+    screen = build_b_step2(page, Selectors.load(DEFAULT_SELECTORS, override))
+    screen.timeout_ms = 4000  # how long an unknown text is waited for before it stops the run
+
+    with pytest.raises(SelectorError) as caught:
+        prepare_recipients(screen, [locked])
+
+    assert caught.value.selector == "step2.recipients"
+    assert "Raden visar inget kontrollresultat som text" in str(caught.value)
+    assert "svg.status med namnet 'Kan inte ta emot: Inloggningen är blockerad'" in str(caught.value)
