@@ -128,10 +128,11 @@ class SelectorError(NeedsHuman):
 class UnknownCheckResult(NeedsHuman):
     """A recipient check shows a text that no `[check_results]` pattern knows: the bot does not guess what it means."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, hint: str = "") -> None:
         super().__init__(
             f"Okänt kontrollresultat i mottagarlistan: '{text}'. Lägg till en text för det under [check_results] "
-            'i er selectors-fil (t.ex. never_logged_in = "aldrig loggat in") och kör igen.'
+            'i er selectors-fil, t.ex. [[check_results.texts]] pattern = "Kan inte ta emot: .*aldrig loggat in" '
+            'reason = "never_logged_in", och kör igen.' + (f" {hint}" if hint else "")
         )
         self.text = text
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,9 @@ from bot.strict_toml import syntax_error
 
 @dataclass(frozen=True)
 class RecordsSpec:
-    """How to read one records entry: the element holding them and either column headers or a pattern."""
+    """How to read one records entry: the element holding them; column headers, a pattern, or neither; and the
+    fields read from the row's (or an element inside it's) accessible name, description, title, value or an
+    attribute (`sources`)."""
 
     key: str
     container: str
@@ -35,33 +37,46 @@ class RecordsSpec:
     header: str | None
     fields: dict[str, str]
     pattern: re.Pattern[str] | None
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
-    def script_args(self) -> dict[str, str | None]:
-        """The CSS the in-page reader needs."""
-        return {"row": self.row, "cell": self.cell, "header": self.header}
+    def script_args(self) -> dict[str, Any]:
+        """The CSS and field sources the in-page reader needs."""
+        sources = {
+            name: {
+                "from": spec.get("from", "text"),
+                "attribute": spec.get("attribute"),
+                "inside": spec.get("inside", {}).get("css"),
+            }
+            for name, spec in self.sources.items()
+        }
+        return {"row": self.row, "cell": self.cell, "header": self.header, "sources": sources}
 
     def parse(self, raw: dict[str, Any]) -> list[dict[str, str]]:
         """Turn what the in-page reader returned into one {field: text} per record."""
+        extra = [{k: " ".join((v or "").split()) for k, v in read.items()} for read in raw.get("sources", [])]
+        extra += [{}] * (len(raw["rows"]) - len(extra))
         if self.pattern is not None:
             records = []
-            for text in raw["rows"]:
+            for text, own in zip(raw["rows"], extra, strict=True):
                 match = self.pattern.search(" ".join(text.split()))
                 if match:
-                    records.append({k: (v or "").strip() for k, v in match.groupdict().items()})
+                    records.append({k: (v or "").strip() for k, v in match.groupdict().items()} | own)
             return records
+        if self.header is None:
+            return extra  # every field from the row's elements or attributes
         headers = [" ".join(h.split()).casefold() for h in raw["headers"]]
         if not headers and not raw["rows"]:
             return []
         columns = {}
-        for field, header in self.fields.items():
+        for name, header in self.fields.items():
             wanted = " ".join(header.split()).casefold()
             if wanted not in headers:
                 shown = ", ".join(f"'{h}'" for h in raw["headers"]) or "inga"
                 raise SelectorError(self.key, f"Kolumnen '{header}' finns inte (kolumnerna är {shown}).")
-            columns[field] = headers.index(wanted)
+            columns[name] = headers.index(wanted)
         return [
-            {field: (cells[i] if i < len(cells) else "").strip() for field, i in columns.items()}
-            for cells in raw["rows"]
+            {name: (cells[i] if i < len(cells) else "").strip() for name, i in columns.items()} | own
+            for cells, own in zip(raw["rows"], extra, strict=True)
         ]
 
 
@@ -96,7 +111,7 @@ class Selectors:
         for key, kind in schema.SCHEMA.items():
             node = self._lookup(key)
             where = origins.get(key, base)
-            if node is None and kind != schema.VALUE and key not in schema.MAY_BE_OFF:
+            if node is None and kind not in (schema.VALUE, schema.TEXTS) and key not in schema.MAY_BE_OFF:
                 raise where.error(key, "saknas, och utskick behöver det.")
             for attribute, target in schema.references(key, node):
                 if schema.SCHEMA.get(target) != schema.ELEMENT:
@@ -147,7 +162,18 @@ class Selectors:
         table = self._lookup(key)
         if not isinstance(table, dict) or not table:
             raise ConfigError(f"Selektorfilen saknar tabellen '{key}' ({self.source}).")
-        return {name: re.compile(_as_regex(v), re.IGNORECASE) for name, v in table.items()}
+        return {
+            name: re.compile(_as_regex(v), re.IGNORECASE)
+            for name, v in table.items()
+            if schema.SCHEMA.get(f"{key}.{name}") != schema.TEXTS
+        }
+
+    def check_results(self) -> list[tuple[str, re.Pattern[str]]]:
+        """What the recipient check's texts mean, in the order they are tried: the site's own texts
+        (`[[check_results.texts]]`, file order) before the named categories of `[check_results]`."""
+        texts = self._lookup("check_results.texts") or []
+        own = [(t["reason"], re.compile(_as_regex(t["pattern"]), re.IGNORECASE)) for t in texts]
+        return own + list(self.patterns("check_results").items())
 
     def records(self, key: str) -> RecordsSpec:
         """How to read the records entry `key`."""
@@ -155,8 +181,11 @@ class Selectors:
         if schema.SCHEMA.get(key) != schema.RECORDS or not isinstance(node, dict):
             raise ConfigError(f"Selektorposten '{key}' är inga poster eller är avstängd ({self.source}).")
         pattern = re.compile(node["pattern"]) if "pattern" in node else None
+        fields = node.get("fields", {})
+        columns = {name: header for name, header in fields.items() if isinstance(header, str)}
+        sources = {name: spec for name, spec in fields.items() if isinstance(spec, dict)}
         return RecordsSpec(
-            key, node["records"], node.get("row"), node.get("cell"), node.get("header"), node.get("fields", {}), pattern
+            key, node["records"], node.get("row"), node.get("cell"), node.get("header"), columns, pattern, sources
         )
 
     def readiness(self, key: str) -> dict[str, list[str]]:

@@ -19,6 +19,7 @@ from bot.strict_toml import key_line
 
 VERSION = 2
 ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness", "value", "pattern"
+TEXTS = "texts"  # a list of { pattern = "…", reason = "…" }: a site's own check-result texts
 
 FINDERS = ("role", "label", "placeholder", "test_id", "text", "title", "css")
 ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional")
@@ -26,6 +27,14 @@ ELEMENT_KINDS = ("select", "listbox", "file_input", "file_chooser")
 RECORDS_ATTRIBUTES = ("records", "row", "cell", "header", "fields", "pattern", "optional")
 READY_CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
 FIELDS = ("arende_id", "pnr", "subject", "sent_at", "sent_by", "status", "reason", "result")
+# Where a records field may be read from, besides a column or a pattern group: `from` one of these, or
+# `attribute` = a named attribute; of the row or of an element `inside` it.
+FIELD_FROM = ("text", "accessible_name", "description", "title", "value")
+FIELD_SOURCE_ATTRIBUTES = ("from", "attribute", "inside")
+# The bot's categories for a recipient check: "ok" (reachable) and the reasons a citizen cannot be reached
+# (their Swedish texts are bot.summary.REASONS_SV).
+CHECK_REASONS = ("no_notification", "never_logged_in", "login_locked", "deceased", "cannot_log_in", "ok")
+TEXT_ATTRIBUTES = ("pattern", "reason")
 
 
 def _group(prefix: str, kind: str, *keys: str) -> dict[str, str]:
@@ -81,16 +90,8 @@ SCHEMA: dict[str, str] = {
     "unit_cases.ready": READINESS,
     "unit_cases.cases": RECORDS,
     **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format", "zone"),
-    **_group(
-        "check_results",
-        PATTERN,
-        "no_notification",
-        "never_logged_in",
-        "login_locked",
-        "deceased",
-        "cannot_log_in",
-        "ok",
-    ),
+    **_group("check_results", PATTERN, *CHECK_REASONS),
+    "check_results.texts": TEXTS,
     **_group("check_results_markers", PATTERN, "protected_identity"),
     **_group("check_results_pending", PATTERN, "spinner"),
     **_group("page_states", PATTERN, "session_expired", "server_error", "forbidden"),
@@ -179,6 +180,8 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
             _check_readiness(source, key, node)
         elif kind == PATTERN:
             _check_pattern(source, key, node)
+        elif kind == TEXTS:
+            _check_texts(source, key, node)
         elif isinstance(node, dict):
             raise source.error(key, "ska vara ett värde, inte en tabell.")
         elif key == "unit_cases.values.zone":
@@ -220,7 +223,15 @@ def _unknown(source: SourceFile, key: str, *, is_table: bool) -> ConfigError:
     if is_table:
         hint = f" – menade du [{close[0]}]?" if close else ""
         return ConfigError(f"{source.where(key)}: okänd tabell [{key}]{hint}")
-    return ConfigError(f"{source.where(key)}: okänd nyckel '{key}'{suggest(key, siblings or known)}")
+    hint = f". {TEXTS_HINT}" if parent == "check_results" else suggest(key, siblings or known)
+    return ConfigError(f"{source.where(key)}: okänd nyckel '{key}'{hint}")
+
+
+TEXTS_HINT = (
+    "Nycklarna under [check_results] är utskicks kategorier "
+    f"({', '.join(CHECK_REASONS)}); egna texter skrivs som [[check_results.texts]] med "
+    'pattern = "Kan inte ta emot: .*aldrig loggat in" och reason = "never_logged_in".'
+)
 
 
 def suggest(word: str, candidates: list[str] | tuple[str, ...]) -> str:
@@ -259,28 +270,60 @@ def _check_records(source: SourceFile, key: str, node: Any) -> None:
     if not isinstance(node, dict) or "records" not in node:
         raise source.error(key, 'ska vara poster: en tabell med records = "<elementets nyckel>", eller false.')
     _check_attributes(source, key, node, RECORDS_ATTRIBUTES, "poster")
+    fields = node.get("fields", {})
+    if not isinstance(fields, dict) or not all(isinstance(v, str | dict) for v in fields.values()):
+        raise source.error(key, 'fields ska vara { fält = "kolumnrubrik" eller { from = "…" }, … }.')
+    sources = {field: spec for field, spec in fields.items() if isinstance(spec, dict)}
+    for field, spec in sources.items():
+        _check_field_source(source, key, field, spec)
+    if sources and "row" not in node:
+        raise source.error(key, "fält som läses ur en rads element eller attribut behöver row (CSS för en rad).")
     if "pattern" in node:
-        if "fields" in node or "header" in node or "cell" in node:
+        if len(sources) < len(fields) or "header" in node or "cell" in node:
             raise source.error(key, "ange antingen pattern (mönster) eller header/cell/fields (kolumner), inte båda.")
         try:
             groups = set(re.compile(node["pattern"]).groupindex)
         except (re.error, TypeError) as e:
             raise source.error(key, f"ogiltigt mönster: {e}") from e
-        named = groups
+        if both := sorted(groups & set(sources)):
+            raise source.error(key, f"fältet '{both[0]}' läses både ur mönstret och ur fields; välj ett.")
+        named = groups | set(sources)
+    elif sources and len(sources) == len(fields) and "header" not in node and "cell" not in node:
+        named = set(sources)  # every field from the row's elements or attributes: no columns, no pattern
     else:
         missing = [a for a in ("row", "cell", "header", "fields") if a not in node]
         if missing:
             raise source.error(
                 key, f"poster per kolumn behöver row, cell, header och fields; saknar {', '.join(missing)}."
             )
-        if not isinstance(node["fields"], dict) or not all(isinstance(v, str) for v in node["fields"].values()):
-            raise source.error(key, 'fields ska vara { fält = "kolumnrubrik", … }.')
-        named = set(node["fields"])
+        named = set(fields)
     for field in sorted(named - set(FIELDS)):
         raise source.error(key, f"okänt fält '{field}'; fälten är {', '.join(FIELDS)}{suggest(field, FIELDS)}")
     lacking = REQUIRED_FIELDS[key] - named
     if lacking:
         raise source.error(key, f"posterna saknar fälten {', '.join(sorted(lacking))}.")
+
+
+def _check_field_source(source: SourceFile, key: str, field: str, spec: dict) -> None:
+    """A field read from the row, or an element inside it: its text, accessible name, description, title, value or
+    a named attribute."""
+    what = f"fältet '{field}'"
+    for attribute in spec:
+        if attribute not in FIELD_SOURCE_ATTRIBUTES:
+            hint = suggest(attribute, FIELD_SOURCE_ATTRIBUTES)
+            raise source.error(key, f"okänt attribut '{attribute}' för {what}{hint}")
+    if "from" in spec and "attribute" in spec:
+        raise source.error(key, f"{what}: ange antingen from eller attribute, inte båda.")
+    if "from" in spec and spec["from"] not in FIELD_FROM:
+        hint = suggest(str(spec["from"]), FIELD_FROM)
+        raise source.error(key, f"{what}: from = {spec['from']!r} finns inte; välj {', '.join(FIELD_FROM)}{hint}")
+    if "attribute" in spec and (not isinstance(spec["attribute"], str) or not spec["attribute"].strip()):
+        raise source.error(key, f'{what}: attribute ska vara ett attributnamn, t.ex. attribute = "aria-label".')
+    inside = spec.get("inside")
+    if inside is not None and (
+        not isinstance(inside, dict) or set(inside) != {"css"} or not isinstance(inside["css"], str)
+    ):
+        raise source.error(key, f'{what}: inside anges med CSS inom raden, t.ex. inside = {{ css = "svg.status" }}.')
 
 
 def _check_readiness(source: SourceFile, key: str, node: Any) -> None:
@@ -304,6 +347,42 @@ def _check_pattern(source: SourceFile, key: str, node: Any) -> None:
             re.compile(text)
         except re.error as e:
             raise source.error(key, f"ogiltigt mönster: {e}") from e
+
+
+def _check_texts(source: SourceFile, key: str, node: Any) -> None:
+    if not isinstance(node, list) or not all(isinstance(entry, dict) for entry in node):
+        raise source.error(key, f"ska vara en lista av tabeller. {TEXTS_HINT}")
+    for number, entry in enumerate(node, start=1):
+        for attribute in entry:
+            if attribute not in TEXT_ATTRIBUTES:
+                hint = suggest(attribute, TEXT_ATTRIBUTES)
+                message = f"okänt attribut '{attribute}'; en text har pattern och reason{hint}"
+                raise _text_error(source, key, number, message)
+        missing = [a for a in TEXT_ATTRIBUTES if a not in entry]
+        if missing:
+            raise _text_error(source, key, number, f"saknar {' och '.join(missing)}. {TEXTS_HINT}")
+        reason = entry["reason"]
+        if reason not in CHECK_REASONS:
+            hint = suggest(str(reason), CHECK_REASONS)
+            message = f"reason = {reason!r} är ingen av utskicks kategorier ({', '.join(CHECK_REASONS)}){hint}"
+            raise _text_error(source, key, number, message)
+        _check_pattern(source, key, entry["pattern"])
+
+
+def _text_error(source: SourceFile, key: str, number: int, message: str) -> ConfigError:
+    """An error about the `number`-th site text, at its own [[check_results.texts]] line when it has one."""
+    line = _texts_entry_line(source.text, number)
+    place = f"Selektorfilen {source.name}, rad {line}" if line else source.where(key)
+    return ConfigError(f"{place}: '{key}' (text nr {number}): {message}")
+
+
+_TEXTS_HEADER = re.compile(r"^\s*\[\[\s*check_results\s*\.\s*texts\s*\]\]")
+
+
+def _texts_entry_line(text: str, number: int) -> int | None:
+    """The line of the `number`-th [[check_results.texts]] header, when the file writes them so."""
+    headers = [n for n, line in enumerate(text.splitlines(), start=1) if _TEXTS_HEADER.match(line)]
+    return headers[number - 1] if len(headers) >= number else None
 
 
 def references(key: str, node: Any) -> list[tuple[str, str]]:

@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import SelectorError, UnknownCheckResult
 from bot.pnr import scrub
+from flows.field_candidates import explain_hidden, hidden_texts
 from flows.screen import Screen
 from flows.waits import wait_count, wait_no_text
 
@@ -25,6 +26,9 @@ ADD_ATTEMPTS = 3
 NOT_ADDED = "Lägg till misslyckades: Personalverktyget svarade inte eller svarade med serverfel"
 CHECK_STUCK = "Kontrollen av mottagaren blev aldrig klar"
 CHECK_SERVER_ERROR = "Kontrollen av mottagaren visade ett serverfel"
+
+# (reason, pattern) in the order they are tried, as `Selectors.check_results` gives them
+CheckPatterns = Sequence[tuple[str, re.Pattern[str]]]
 
 
 @dataclass
@@ -127,7 +131,7 @@ def _read_checks(
     The facts of `[check_results_markers]` a row shows (skyddad identitet) go into `markers`."""
     if not pnrs:
         return {}, {}
-    patterns = screen.selectors.patterns("check_results")
+    patterns = screen.selectors.check_results()
     has_markers = bool(screen.selectors.value("check_results_markers"))
     marker_patterns = screen.selectors.patterns("check_results_markers") if has_markers else {}
     spinner = screen.selectors.patterns("check_results_pending")["spinner"]
@@ -145,7 +149,7 @@ def _read_checks(
         text = by_pnr.get(pnr, "")
         if spinner.search(text):
             again[pnr] = CHECK_STUCK
-        elif not any(p.search(text) for p in patterns.values()) and server_error.search(text):
+        elif not any(p.search(text) for _, p in patterns) and server_error.search(text):
             again[pnr] = CHECK_SERVER_ERROR
         else:
             text = _known_result(screen, pnr, text, patterns)
@@ -165,25 +169,36 @@ def _check_texts(screen: Screen, pnrs: Sequence[str]) -> dict[str, str]:
     }
 
 
-def _known_result(screen: Screen, pnr: str, text: str, patterns: dict[str, re.Pattern[str]]) -> str:
+def _known_result(screen: Screen, pnr: str, text: str, patterns: CheckPatterns) -> str:
     """The row's check text; a text the patterns do not know yet is waited for before calling it a UI change."""
-    if any(p.search(text) for p in patterns.values()):
+    if _is_known(text, patterns):
         return text
-    any_result = re.compile("|".join(f"(?:{p.pattern})" for p in patterns.values()), re.IGNORECASE)
+    any_result = re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns), re.IGNORECASE)
     try:
         screen.wait_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
     except SelectorError:
         # the row is there with a settled text no pattern knows: that text, not the row, is what a person must see
         shown = " ".join(_check_texts(screen, [pnr]).get(pnr, "").split())
+        if _is_known(shown, patterns):
+            return shown  # read from an attribute or a name, which the wait on the row's visible text cannot see
+        found = hidden_texts(screen.el("step2.row", pnr=screen.display_pnr(pnr)))
+        hint = explain_hidden("step2.recipients", "result", found) if found else ""
         if shown and not screen.selectors.patterns("check_results_pending")["spinner"].search(shown):
-            raise UnknownCheckResult(scrub(shown)) from None
+            raise UnknownCheckResult(scrub(shown), hint) from None
+        if hint:
+            raise SelectorError("step2.recipients", f"Raden visar inget kontrollresultat som text. {hint}") from None
         raise
     return _check_texts(screen, [pnr]).get(pnr, "")
 
 
-def classify_check(text: str, patterns: dict[str, re.Pattern[str]]) -> tuple[str, str]:
-    """Map a check text to a reason code; errors win over "ok" (a row may show both a login and an error)."""
-    for reason, pattern in patterns.items():
+def _is_known(text: str, patterns: CheckPatterns) -> bool:
+    return any(p.search(text) for _, p in patterns)
+
+
+def classify_check(text: str, patterns: CheckPatterns) -> tuple[str, str]:
+    """Map a check text to a reason code; errors win over "ok" (a row may show both a login and an error), and
+    among errors the first pattern that matches decides (a site's own texts come first)."""
+    for reason, pattern in patterns:
         if reason != "ok" and pattern.search(text):
             return reason, " ".join(text.split())
     return "ok", ""

@@ -393,18 +393,46 @@ _EVENT_SLICE_MS = 250
 _READY_SLICE_MS = 250.0
 
 # Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
-# The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line.
+# The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line;
+# `sources` are fields read from each row, or an element inside it, by text, accessible name, description, title,
+# value or a named attribute. The accessible name and description follow the ARIA rules a tool's icons and
+# controls use (aria-labelledby, aria-label, a label, alt, an SVG <title>, title, then the text); Playwright
+# computes the full rules only for assertions, or per element through aria_snapshot (a round trip per row).
 _READ_RECORDS_JS = r"""
 (holder, spec) => {
   const text = el => (el.innerText ?? el.textContent ?? '').trim();
+  const attr = (el, name) => (el.getAttribute(name) ?? '').trim();
+  const byIds = (el, name) => attr(el, name).split(/\s+/).filter(Boolean)
+    .map(id => el.ownerDocument.getElementById(id)).filter(Boolean).map(text).join(' ');
+  const child = (el, tag) => [...el.children].find(c => c.localName === tag);
+  const svgTitle = el => (child(el, 'title')?.textContent ?? '').trim();
+  const labels = el => [...(el.labels ?? [])].map(text).join(' ');
+  const name = el => byIds(el, 'aria-labelledby') || attr(el, 'aria-label') || labels(el) || attr(el, 'alt')
+    || svgTitle(el) || attr(el, 'title') || text(el);
+  const description = el => byIds(el, 'aria-describedby') || attr(el, 'aria-description')
+    || (child(el, 'desc')?.textContent ?? '').trim() || (name(el) !== attr(el, 'title') ? attr(el, 'title') : '');
+  const read = (row, source) => {
+    const el = source.inside ? row.querySelector(source.inside) : row;
+    if (!el) return '';
+    if (source.attribute) return attr(el, source.attribute);
+    if (source.from === 'accessible_name') return name(el);
+    if (source.from === 'description') return description(el);
+    if (source.from === 'title') return attr(el, 'title') || svgTitle(el);
+    if (source.from === 'value') return String(el.value ?? attr(el, 'value'));
+    return text(el);
+  };
+  const sourced = row => Object.fromEntries(Object.entries(spec.sources).map(([f, s]) => [f, read(row, s)]));
   if (spec.header) {
     const headers = [...holder.querySelectorAll(spec.header)].map(text);
     const rows = [...holder.querySelectorAll(spec.row)]
-      .map(r => [...r.querySelectorAll(spec.cell)].map(text))
-      .filter(cells => cells.length);
-    return { headers, rows };
+      .map(r => [[...r.querySelectorAll(spec.cell)].map(text), sourced(r)])
+      .filter(([cells]) => cells.length);
+    return { headers, rows: rows.map(([cells]) => cells), sources: rows.map(([, own]) => own) };
   }
-  if (spec.row) return { rows: [...holder.querySelectorAll(spec.row)].map(text) };
+  if (spec.row) {
+    const rows = [...holder.querySelectorAll(spec.row)];
+    return { rows: rows.map(text), sources: rows.map(sourced) };
+  }
   return { rows: text(holder).split('\n') };
 }
 """

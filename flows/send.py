@@ -153,7 +153,7 @@ def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome, anyt
             outcome.sent[pnr] = row["arende_id"]
     refusals_shown = screen.selectors.has("receipt.refused") and screen.is_visible("receipt.not_sent")
     if len(outcome.sent) < len(pnrs) and refusals_shown:
-        patterns = screen.selectors.patterns("check_results")
+        patterns = screen.selectors.check_results()
         for row in screen.read_records("receipt.refused"):
             pnr = by_display.get(row.get("pnr", ""))
             if pnr and pnr not in outcome.sent:
