@@ -78,17 +78,15 @@ class RunnerLease:
             log.error("lease_lost", runner=self.runner_id)
 
     def release(self, conn: Any) -> None:
-        """End the lease: free this runner's open claims (its `sending` rows are left for recovery)."""
-        with conn.transaction():
-            conn.execute(
-                "UPDATE items SET runner_id = NULL WHERE runner_id = %s AND state IN ('pending', 'in_doubt')",
-                (self.runner_id,),
-            )
-            conn.execute(
-                "UPDATE runners SET state = CASE WHEN state = 'active' THEN 'ended' ELSE state END,"
-                " ended_at = clock_timestamp() WHERE id = %s",
-                (self.runner_id,),
-            )
+        """End the lease: free this runner's open claims (its `sending` rows are left for recovery); one statement,
+        so it is atomic and may be repeated after a broken connection."""
+        conn.execute(
+            "WITH freed AS (UPDATE items SET runner_id = NULL WHERE runner_id = %s"
+            " AND state IN ('pending', 'in_doubt'))"
+            " UPDATE runners SET state = CASE WHEN state = 'active' THEN 'ended' ELSE state END,"
+            " ended_at = clock_timestamp() WHERE id = %s",
+            (self.runner_id, self.runner_id),
+        )
 
 
 def acquire(connect: Any, campaign_key: str, run_id: str, hsa_id: str, lease_s: float) -> RunnerLease:
@@ -215,7 +213,7 @@ def shared_preflight(
         "INSERT INTO preflights (campaign_key, fingerprint, state, runner_id) VALUES (%s, %s, 'running', %s)"
         " ON CONFLICT (campaign_key, fingerprint) DO UPDATE SET state = 'running',"
         " runner_id = EXCLUDED.runner_id, preview_text = '', updated_at = clock_timestamp()"
-        " WHERE preflights.state = 'failed' OR NOT EXISTS"
+        " WHERE preflights.state = 'failed' OR preflights.runner_id = EXCLUDED.runner_id OR NOT EXISTS"
         f" (SELECT 1 FROM runners r WHERE r.id = preflights.runner_id AND {LIVE}) RETURNING 1"
     )
     read = "SELECT state, preview_text FROM preflights WHERE campaign_key = %s AND fingerprint = %s"

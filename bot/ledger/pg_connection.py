@@ -13,13 +13,15 @@ leases, fences) go through `run`, as written.
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
 from bot.errors import EXIT_INPUT, EXIT_INTERRUPTED
 from bot.ledger.model import LedgerError
+from bot.ledger.pg_reconnect import ConnectionLost, LedgerUnreachable, Reconnect, is_broken
 from bot.ledger.target import PostgresTarget
 
 # The write lock every ledger transaction takes (the ASCII of "utskick!").
@@ -55,13 +57,57 @@ def pg_sql(sql: str) -> str:
 
 
 class PgConnection:
-    """One psycopg connection (autocommit; write transactions are explicit: `begin_write`, `commit`, `rollback`)."""
+    """One psycopg connection (autocommit; write transactions are explicit: `begin_write`, `commit`, `rollback`).
 
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
+    A connection that breaks is dropped and opened again (`open_raw`) at its next statement; a statement outside a
+    write transaction is repeated under `reconnect`, one inside raises `ConnectionLost` for the transaction's owner.
+    """
+
+    def __init__(self, raw: Any, open_raw: Callable[[], Any] | None = None, reconnect: Reconnect | None = None) -> None:
+        self._raw: Any = raw
+        self._open_raw = open_raw
+        self.reconnect = reconnect or Reconnect()
         self.native = _Native(self)
+        self.once = _Once(self)
         self._begin_queued = False  # a write transaction is open, its BEGIN not yet sent
         self._deferred: list[tuple[str, Any]] = []  # writes that travel with the COMMIT
+
+    @property
+    def raw(self) -> Any:
+        """The psycopg connection, opened again if the last one broke."""
+        if self._raw is None or self._raw.closed or self._raw.broken:
+            if self._open_raw is None:
+                raise ConnectionLost("Anslutningen till liggaren är stängd och kan inte öppnas igen.")
+            self._drop()
+            try:
+                self._raw = self._open_raw()
+            except LedgerUnreachable as e:
+                raise ConnectionLost(f"Liggaren går inte att nå igen: {e}") from e
+        return self._raw
+
+    def _drop(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            with contextlib.suppress(Exception):  # a broken socket may refuse even its close
+                raw.close()
+
+    def _send(self, send: Callable[[Any], Any], *, commit: bool = False) -> Any:
+        """Send once; a broken connection is dropped and raises `ConnectionLost`."""
+        raw = self.raw
+        try:
+            return send(raw)
+        except Exception as e:
+            if not is_broken(e, raw):
+                raise
+            self._begin_queued, self._deferred = False, []
+            self._drop()
+            raise ConnectionLost(f"Anslutningen till liggaren bröts: {_first_line(e)}", at_commit=commit) from e
+
+    def _call(self, send: Callable[[Any], Any]) -> Any:
+        """Send; outside a write transaction again after a reconnect (safe to repeat: no transaction is open)."""
+        if self._raw is not None and self._raw_in_transaction():
+            return self._send(send)
+        return self.reconnect.call(lambda: self._send(send))
 
     # -- statements ----------------------------------------------------------------------------------------
 
@@ -72,26 +118,34 @@ class PgConnection:
     def run(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
         """Run one statement written with psycopg's placeholders; a queued BEGIN goes with it in one message."""
         if not self._begin_queued:
-            return self.raw.execute(query, params)
+            return self._call(lambda raw: raw.execute(query, params))
         return self.run_script(query, params)
 
     def run_script(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
         """Run one or more statements (psycopg placeholders, bound here) in one message, a queued BEGIN first;
         the cursor stands at the first statement's result (`nextset` for the next)."""
         begin, self._begin_queued = self._begin_queued, False
-        cur = self._client_cursor()
-        cur.execute((_BEGIN_PREFIX if begin else "") + query, params)
-        for _ in _BEGIN_WRITE if begin else ():
-            cur.nextset()  # to the statement's own result
-        return cur
+
+        def send(raw: Any) -> Any:
+            cur = _client_cursor(raw)
+            cur.execute((_BEGIN_PREFIX if begin else "") + query, params)
+            for _ in _BEGIN_WRITE if begin else ():
+                cur.nextset()  # to the statement's own result
+            return cur
+
+        return self._send(send) if begin else self._call(send)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any:
         """Run one portable statement for each row."""
         if self._begin_queued:
             self.run("SELECT 1")
-        cur = self.raw.cursor()
-        cur.executemany(pg_sql(sql), rows)
-        return cur
+
+        def send(raw: Any) -> Any:
+            cur = raw.cursor()
+            cur.executemany(pg_sql(sql), rows)
+            return cur
+
+        return self._send(send)
 
     # -- the write transaction -----------------------------------------------------------------------------
 
@@ -108,50 +162,73 @@ class PgConnection:
         self._deferred.append((pg_sql(sql), params))
 
     def commit(self) -> None:
-        """Send the deferred writes and COMMIT, in one message."""
+        """Send the deferred writes and COMMIT, in one message (`ConnectionLost` with `at_commit` if it broke)."""
         deferred, self._deferred = self._deferred, []
         begin, self._begin_queued = self._begin_queued, False
         if begin and not deferred:
             return  # nothing was sent: nothing to commit
         if not deferred:
-            self.raw.execute("COMMIT")
+            self._send(lambda raw: raw.execute("COMMIT"), commit=True)
             return
-        cur = self._client_cursor()
-        writes = [cur.mogrify(query, params) for query, params in deferred]
-        cur.execute((_BEGIN_PREFIX if begin else "") + "; ".join([*writes, "COMMIT"]))
-        for _ in _BEGIN_WRITE if begin else ():
-            cur.nextset()
-        changed = [cur.rowcount]
-        for _ in writes[1:]:
-            cur.nextset()
-            changed.append(cur.rowcount)
-        if changed != [1] * len(writes):  # pragma: no cover - the rows were read and locked before
+
+        def send(raw: Any) -> list[int]:
+            cur = _client_cursor(raw)
+            writes = [cur.mogrify(query, params) for query, params in deferred]
+            cur.execute((_BEGIN_PREFIX if begin else "") + "; ".join([*writes, "COMMIT"]))
+            for _ in _BEGIN_WRITE if begin else ():
+                cur.nextset()
+            changed = [cur.rowcount]
+            for _ in writes[1:]:
+                cur.nextset()
+                changed.append(cur.rowcount)
+            return changed
+
+        changed = self._send(send, commit=True)
+        if changed != [1] * len(deferred):  # pragma: no cover - the rows were read and locked before
             raise LedgerError("En ändring i liggaren träffade inte sin rad, fast raden var låst.")
 
     def rollback(self) -> None:
-        """Drop the open write transaction, if any."""
+        """Drop the open write transaction, if any (a broken connection has none left to drop)."""
         self._begin_queued, self._deferred = False, []
-        if self._raw_in_transaction():
-            self.raw.execute("ROLLBACK")
+        if self._raw is not None and self._raw_in_transaction():
+            try:
+                self._raw.execute("ROLLBACK")
+            except Exception as e:
+                if not is_broken(e, self._raw):
+                    raise
+                self._drop()
 
     @property
     def in_transaction(self) -> bool:
         """True while a transaction is open."""
-        return self._begin_queued or self._raw_in_transaction()
+        return self._begin_queued or (self._raw is not None and self._raw_in_transaction())
 
     def _raw_in_transaction(self) -> bool:
         import psycopg
 
-        return self.raw.info.transaction_status != psycopg.pq.TransactionStatus.IDLE
-
-    def _client_cursor(self) -> Any:
-        import psycopg
-
-        return psycopg.ClientCursor(self.raw)
+        status = self._raw.info.transaction_status
+        return status not in (psycopg.pq.TransactionStatus.IDLE, psycopg.pq.TransactionStatus.UNKNOWN)
 
     def close(self) -> None:
         """Close the connection."""
-        self.raw.close()
+        self._drop()
+
+
+def _client_cursor(raw: Any) -> Any:
+    import psycopg
+
+    return psycopg.ClientCursor(raw)
+
+
+class _Once:
+    """The connection for a statement that must not be repeated as it is (a claim): `ConnectionLost` if it broke."""
+
+    def __init__(self, conn: PgConnection) -> None:
+        self._conn = conn
+
+    def execute(self, query: str, params: Sequence[Any] | dict[str, Any] | None = None) -> Any:
+        """Run one statement as it is written, once."""
+        return self._conn._send(lambda raw: raw.execute(query, params))
 
 
 class _Native:
@@ -165,14 +242,17 @@ class _Native:
         return self._conn.run(query, params)
 
 
-class LedgerUnreachable(LedgerError):
-    """The ledger database cannot be reached: no driver or no password (exit 2), or the server is away (exit 4)."""
-
-    exit_code = EXIT_INPUT
+__all__ = ["ConnectionLost", "LedgerUnreachable", "PgConnection", "connect", "open_raw", "pg_sql"]
 
 
-def connect(target: PostgresTarget, password: str | None) -> PgConnection:
-    """Open one connection to the ledger database with `password` (None: a login that needs none)."""
+def connect(target: PostgresTarget, password: str | None, reconnect: Reconnect | None = None) -> PgConnection:
+    """One connection to the ledger database with `password` (None: a login that needs none); it reopens itself
+    after a break, under `reconnect`."""
+    return PgConnection(open_raw(target, password), lambda: open_raw(target, password), reconnect)
+
+
+def open_raw(target: PostgresTarget, password: str | None) -> Any:
+    """Open one psycopg connection to the ledger database (`LedgerUnreachable` when it cannot)."""
     try:
         import psycopg
     except ImportError as e:
@@ -194,7 +274,7 @@ def connect(target: PostgresTarget, password: str | None) -> PgConnection:
         error = LedgerUnreachable(f"Kan inte ansluta till liggaren {target}{hint}: {_first_line(e)}")
         error.exit_code = EXIT_INTERRUPTED if password else EXIT_INPUT
         raise error from e
-    return PgConnection(raw)
+    return raw
 
 
 def _first_line(error: Exception) -> str:
