@@ -143,8 +143,11 @@ class PostgresLedger(LedgerCore):
         """A run's start event (again after a broken connection)."""
         self._retried_write(lambda: super(PostgresLedger, self).record_run_started(campaign_key))
 
-    def record_run_finished(self, campaign_key: str, **end: Any) -> None:
+    def record_run_finished(
+        self, campaign_key: str, *, outcome: str, exit_code: int, sent: int, guideline: dict | None = None
+    ) -> None:
         """A run's end event (again after a broken connection)."""
+        end = {"outcome": outcome, "exit_code": exit_code, "sent": sent, "guideline": guideline}
         self._retried_write(lambda: super(PostgresLedger, self).record_run_finished(campaign_key, **end))
 
     def record_sender(self, campaign_key: str, name: str) -> None:
