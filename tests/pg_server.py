@@ -53,12 +53,13 @@ class PgServer:
         self.durable = durable
         self._names = itertools.count(1)
         self._as_postgres = os.geteuid() == 0
+        self._options = ""
 
-    def _run(self, *args: str) -> None:
+    def _run(self, *args: str, timeout: float = 120) -> None:
         command = [str(a) for a in args]
         if self._as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, check=False)
+        done = subprocess.run(command, capture_output=True, text=True, check=False, timeout=timeout)
         if done.returncode != 0:
             raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
 
@@ -79,9 +80,22 @@ class PgServer:
         options = f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c max_connections=200"
         if not self.durable:
             options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+        self._options = options
         self._run(PG_BIN / "pg_ctl", "-D", self.data, "-l", self.root / "log", "-o", options, "-w", "start")
         os.environ[PASSWORD_ENV] = self.password
         return self
+
+    def pause(self) -> None:
+        """Stop the server (fast: every connection cut), keeping its data for `resume`."""
+        self._run(PG_BIN / "pg_ctl", "-D", self.data, "-m", "fast", "-w", "-t", "60", "stop", timeout=90)
+
+    def resume(self) -> None:
+        """Start the paused server again with its options; `-l` keeps its output off this process's pipes (with
+        them, pg_ctl's caller would wait for the server to close them: for ever)."""
+        self._run(
+            PG_BIN / "pg_ctl", "-D", self.data, "-l", self.root / "log", "-o", self._options, "-w", "-t", "60", "start",
+            timeout=90,
+        )  # fmt: skip
 
     def stop(self) -> None:
         """Stop the server and delete its folder."""
