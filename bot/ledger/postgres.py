@@ -22,12 +22,13 @@ from typing import Any
 
 import structlog
 
+from bot.errors import EXIT_INTERRUPTED
 from bot.ledger import leases
 from bot.ledger.core import Change, LedgerCore, Move, bound, set_clause
 from bot.ledger.leases import Fence, RunnerLease
 from bot.ledger.model import ITEM_COLUMNS, TRANSITIONS, Item, LedgerError, LedgerStateError
 from bot.ledger.pg_connection import NOW_SQL, PgConnection, connect, pg_sql
-from bot.ledger.pg_reconnect import ConnectionLost, Reconnect
+from bot.ledger.pg_reconnect import ConnectionLost, LedgerUnreachable, Reconnect
 from bot.ledger.pg_schema import ensure_schema
 from bot.ledger.pg_tls import warn_without_tls
 from bot.ledger.target import PostgresTarget
@@ -124,7 +125,9 @@ class PostgresLedger(LedgerCore):
                 write()
             except ConnectionLost as e:
                 if e.at_commit:
-                    raise LedgerError(str(e)) from e
+                    stop = LedgerUnreachable(f"{e} Körningen stoppas; kör samma kommando igen.")
+                    stop.exit_code = EXIT_INTERRUPTED
+                    raise stop from e
                 raise
 
         self.reconnect.call(attempt)

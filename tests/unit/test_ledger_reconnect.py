@@ -197,3 +197,32 @@ def test_ledger_should_stop_with_exit_4_when_the_database_stays_away_longer_than
     assert LEASE_S <= time_.now < LEASE_S + 5, "gave up once the lease was spent, not before"
     outage.refuse(False)
     assert runner.counts(key)[PENDING] == 10, "the next call connects again"
+
+
+def test_record_should_be_written_again_when_the_connection_broke_before_it(
+    runner: PostgresLedger, key: str, outage: Outage, time_: FakeTime
+) -> None:
+    outage.cut()
+    runner.record_run_started(key)
+    assert time_.sleeps
+    started = runner.connection().run("SELECT count(*) FROM events WHERE event = 'run_started' AND run_id = 'run-1'")
+    assert started.fetchone()[0] == 1
+
+
+def test_record_should_stop_the_run_with_exit_4_when_its_commit_answer_was_lost(
+    runner: PostgresLedger, key: str, outage: Outage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_commit = PgConnection.commit
+
+    def commit_then_lose_answer(conn: PgConnection) -> None:
+        real_commit(conn)
+        monkeypatch.setattr(PgConnection, "commit", real_commit)
+        outage.cut()
+        conn._send(lambda raw: raw.execute("SELECT 1"), commit=True)
+
+    monkeypatch.setattr(PgConnection, "commit", commit_then_lose_answer)
+    with pytest.raises(LedgerUnreachable) as stopped:
+        runner.record_run_started(key)
+    assert stopped.value.exit_code == EXIT_INTERRUPTED, "a fault of the machine around the bot, not a bug"
+    started = runner.connection().run("SELECT count(*) FROM events WHERE event = 'run_started' AND run_id = 'run-1'")
+    assert started.fetchone()[0] == 1, "written once, not repeated blindly"
