@@ -29,7 +29,7 @@
     │   ├── LedgerStateError          a state change the transition table refuses (bot/ledger/model.py)
     │   ├── LeaseLost                 this runner's lease ran out, exit 4 (bot/ledger/leases.py)
     │   └── LedgerUnreachable         the ledger database cannot be reached, exit 2 or 4 (bot/ledger/pg_reconnect.py)
-    │       └── ConnectionLost        the connection broke under a statement; retried where safe, else exit 4
+    │       └── ConnectionLost        a broken connection: retried where safe, else exit 4 (bot/ledger/pg_reconnect.py)
     ├── PersonnummerInReport          the HTML summary would hold a personnummer: not written (bot/report/html.py)
     ├── JobBusy                       the window runs another job, exit 3 (bot/ui/jobs.py)
     ├── JobStopped                    a window job the core ended with its exit code (bot/ui/jobs.py)

@@ -16,6 +16,7 @@ from bot.ledger.leases import LeaseLost
 from bot.ledger.model import FAILED
 from bot.ledger.postgres import PostgresLedger
 from bot.ledger.target import PostgresTarget
+from tests.ledger_helpers import expire, leased_runners, seeded_campaign
 from tests.unit.test_ledger import FACTS, citizens, official_pnrs
 
 OTHER_FACTS = {**FACTS, "template": "Ombokning"}
@@ -29,33 +30,14 @@ def target(pg_server) -> PostgresTarget:
 
 @pytest.fixture
 def key(target: PostgresTarget) -> str:
-    k = campaign_key(FACTS)
-    with Ledger.open(target, actor="setup", run_id="setup") as led:
-        led.ensure_campaign(k, "Provsvar", FACTS)
-        led.add_delivery(k, "fp-1", "leverans1.7z", citizens(official_pnrs(10)))
-    return k
+    return seeded_campaign(target, 10)
 
 
 @pytest.fixture
 def runners(target: PostgresTarget, key: str) -> Iterator[list[PostgresLedger]]:
     """Two runners with a lease each, as two machines would hold them."""
-    opened = [Ledger.open(target, actor=f"runner-{n}", run_id=f"run-{n}") for n in (1, 2)]
-    held = [led.acquire_run_lock(key, f"run-{n}", hsa_id=f"SE-{n}", lease_s=30) for n, led in enumerate(opened, 1)]
-    for lease in held:
-        lease.__enter__()
-    yield opened
-    for lease in held:
-        lease.__exit__(None, None, None)
-    for led in opened:
-        led.close()
-
-
-def expire(ledger: PostgresLedger) -> None:
-    """Make this runner's lease run out now (as if its process had been paused past it)."""
-    ledger.connection().raw.execute(
-        "UPDATE runners SET lease_until = clock_timestamp() - interval '1 second' WHERE id = %s",
-        (ledger.lease.runner_id,),
-    )
+    with leased_runners(target, key) as opened:
+        yield opened
 
 
 def taken_over_while_reconciling(a: PostgresLedger, b: PostgresLedger, key: str) -> int:

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterator
 import psycopg
 import pytest
 
-from bot.ledger import IN_DOUBT, PENDING, SENDING, SENT, Ledger, LedgerError, campaign_key
+from bot.ledger import IN_DOUBT, PENDING, SENDING, SENT, Ledger, LedgerError
 from bot.ledger.leases import LeaseLost
 from bot.ledger.pg_schema import SCHEMA_VERSION
 from bot.ledger.postgres import PostgresLedger, pg_sql
 from bot.ledger.target import PostgresTarget
-from tests.unit.test_ledger import FACTS, citizens, official_pnrs
+from tests.ledger_helpers import expire, leased_runners, seeded_campaign
 
 
 @pytest.fixture
@@ -27,33 +27,14 @@ def target(pg_server) -> PostgresTarget:
 
 @pytest.fixture
 def key(target: PostgresTarget) -> str:
-    k = campaign_key(FACTS)
-    with Ledger.open(target, actor="setup", run_id="setup") as led:
-        led.ensure_campaign(k, "Provsvar", FACTS)
-        led.add_delivery(k, "fp-1", "leverans1.7z", citizens(official_pnrs(40)))
-    return k
+    return seeded_campaign(target, 40)
 
 
 @pytest.fixture
 def runners(target: PostgresTarget, key: str) -> Iterator[list[PostgresLedger]]:
     """Two runners with a lease each, as two machines would hold them."""
-    opened = [Ledger.open(target, actor=f"runner-{n}", run_id=f"run-{n}") for n in (1, 2)]
-    held = [led.acquire_run_lock(key, f"run-{n}", hsa_id=f"SE-{n}", lease_s=30) for n, led in enumerate(opened, 1)]
-    for lease in held:
-        lease.__enter__()
-    yield opened
-    for lease in held:
-        lease.__exit__(None, None, None)
-    for led in opened:
-        led.close()
-
-
-def expire(ledger: PostgresLedger) -> None:
-    """Make this runner's lease run out now (as if its process had been paused past it)."""
-    ledger.connection().raw.execute(
-        "UPDATE runners SET lease_until = clock_timestamp() - interval '1 second' WHERE id = %s",
-        (ledger.lease.runner_id,),
-    )
+    with leased_runners(target, key) as opened:
+        yield opened
 
 
 def test_pg_sql_should_translate_placeholders_but_not_quoted_text() -> None:

@@ -12,12 +12,12 @@ import psycopg
 import pytest
 
 from bot.errors import EXIT_INTERRUPTED
-from bot.ledger import PENDING, SENDING, Ledger, campaign_key
+from bot.ledger import PENDING, SENDING, Ledger
 from bot.ledger.pg_connection import PgConnection
 from bot.ledger.pg_reconnect import LedgerUnreachable
 from bot.ledger.postgres import PostgresLedger
 from bot.ledger.target import PostgresTarget
-from tests.unit.test_ledger import FACTS, citizens, official_pnrs
+from tests.ledger_helpers import seeded_campaign
 
 LEASE_S = 30.0
 
@@ -73,11 +73,7 @@ def outage(pg_server, target: PostgresTarget) -> Iterator[Outage]:
 
 @pytest.fixture
 def key(target: PostgresTarget) -> str:
-    k = campaign_key(FACTS)
-    with Ledger.open(target, actor="setup", run_id="setup") as led:
-        led.ensure_campaign(k, "Provsvar", FACTS)
-        led.add_delivery(k, "fp-1", "leverans1.7z", citizens(official_pnrs(10)))
-    return k
+    return seeded_campaign(target, 10)
 
 
 @pytest.fixture
