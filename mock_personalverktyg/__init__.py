@@ -3,7 +3,8 @@
 Config keys (`test_config` overrides): SECRET_KEY, TESTING, QA_ENABLED (False), CHECK_DELAY_MS (0),
 SESSION_TIMEOUT_S (1800), MAX_ATTACHMENT_BYTES (10 MB), SEED_PATH (None: the bundled seed), PAGE_SIZE (50),
 FAULTS (None: same shape as `PUT /__qa__/faults`), CLOCK (`time.time`, injectable), SLEEP (`time.sleep`),
-SKIN ("classic": server-rendered pages; "spa": one client-rendered page over a JSON API, see README.md).
+SKIN ("classic": server-rendered pages; "spa": one client-rendered page over a JSON API; "modern": a
+component-library build over the same JSON API with other interactions; see README.md).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ DEFAULTS = {
     "SLEEP": time.sleep,
     "SKIN": "classic",
 }
-SKINS = ("classic", "spa")
+SKINS = ("classic", "spa", "modern")
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -51,7 +52,20 @@ _BYTECODE = _MemoryBytecodeCache()
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build a mock staff tool with its own state, seeded from the seed file."""
-    from mock_personalverktyg import api, arenden, auth, errors, mallar, mottagning, qa, security, spa, spa_api, units
+    from mock_personalverktyg import (
+        api,
+        arenden,
+        auth,
+        errors,
+        mallar,
+        modern,
+        mottagning,
+        qa,
+        security,
+        spa,
+        spa_api,
+        units,
+    )
 
     app = Flask(__name__)
     app.jinja_options = {**app.jinja_options, "bytecode_cache": _BYTECODE}
@@ -72,11 +86,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     errors.install(app)
     if app.config["SKIN"] == "spa":
         # The login stays a server form (the real tool logs in with SITHS outside the single page).
-        pages, app.config["HOME_ENDPOINT"] = (auth, spa, spa_api), "spa.shell"
+        pages, app.config["HOME_ENDPOINT"] = (auth.bp, spa.bp, spa.api_bp, spa_api.bp), "spa.shell"
+    elif app.config["SKIN"] == "modern":
+        # The spa's JSON API under another front end (the spa's own page, /app/, is not served).
+        pages, app.config["HOME_ENDPOINT"] = (auth.bp, modern.bp, spa.api_bp, spa_api.bp), "modern.shell"
     else:
-        pages, app.config["HOME_ENDPOINT"] = (auth, units, arenden, api, mottagning, mallar), "units.choose"
-    for module in pages:
-        app.register_blueprint(module.bp)
+        modules = (auth, units, arenden, api, mottagning, mallar)
+        pages, app.config["HOME_ENDPOINT"] = tuple(m.bp for m in modules), "units.choose"
+    for blueprint in pages:
+        app.register_blueprint(blueprint)
     if app.config["QA_ENABLED"]:
         app.register_blueprint(qa.bp)
     return app

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from mock_personalverktyg.models import STOCKHOLM
 
 CLOCK_KEYS = ("clock_zone", "clock_offset_s", "clock_no_year")
+# Swedish abbreviated months as a Swedish locale writes them: a period after a shortened word only.
+SWEDISH_MONTHS = ("jan.", "feb.", "mars", "apr.", "maj", "juni", "juli", "aug.", "sep.", "okt.", "nov.", "dec.")
 
 
 def validate_clock(raw: dict) -> dict:
@@ -57,3 +59,9 @@ class ShownClock:
         if self.no_year:
             fmt = fmt.replace("%Y-", "").replace("%Y", "").strip()
         return self.moment(ts).strftime(fmt)
+
+    def show_short(self, ts: float) -> str:
+        """`ts` as "3 dec. 2026 14:05": day, Swedish abbreviated month, year (unless left out), no seconds."""
+        at = self.moment(ts)
+        year = "" if self.no_year else f" {at.year}"
+        return f"{at.day} {SWEDISH_MONTHS[at.month - 1]}{year} {at:%H:%M}"

@@ -12,6 +12,8 @@ from flask import Blueprint, g, jsonify, render_template, request
 from mock_personalverktyg.security import csrf_token, state
 
 bp = Blueprint("spa", __name__)
+# The unit-less JSON, apart from the shell: the modern skin serves it under its own page.
+api_bp = Blueprint("spa_session", __name__)
 
 SIGNATURE_SAVED = "Signaturen är sparad"
 
@@ -22,7 +24,7 @@ def shell():
     return render_template("spa.html")
 
 
-@bp.get("/api/spa/session")
+@api_bp.get("/api/spa/session")
 def session_info():
     """The logged-in user, the units they may work for, and the CSRF token for the header."""
     user = g.user
@@ -34,13 +36,13 @@ def session_info():
     )
 
 
-@bp.get("/api/spa/installningar")
+@api_bp.get("/api/spa/installningar")
 def settings():
     """Personliga inställningar: the signature shown under every message."""
     return jsonify(signature=state().signatures.get(g.user.hsa_id, ""))
 
 
-@bp.put("/api/spa/installningar")
+@api_bp.put("/api/spa/installningar")
 def save_settings():
     """Save the signature."""
     body = request.get_json(silent=True) or {}

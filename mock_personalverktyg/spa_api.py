@@ -31,6 +31,7 @@ def _arende(a: Arende) -> dict:
         "display": display(a.pnr),
         "subject": a.subject,
         "sent_at": state().faults.clock.show(a.sent_at, SENT_AT_FORMAT),
+        "sent_at_short": state().faults.clock.show_short(a.sent_at),
         "sent_by": a.sent_by_name,
         "status": a.status,
     }
