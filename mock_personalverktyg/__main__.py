@@ -38,7 +38,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--skin",
         choices=SKINS,
         default="classic",
-        help="classic: serverrenderade sidor; spa: en klientrenderad sida med annan DOM",
+        help="classic: serverrenderade sidor; spa: en klientrenderad sida med annan DOM; modern: ett "
+        "komponentbibliotek med andra interaktioner (under /ui/)",
     )
     parser.add_argument("--production", action="store_true", help="stäng av QA-API:t (/__qa__/)")
     return parser.parse_args(argv)
@@ -80,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Inloggning: HSA-id {users}, lösenord utskick-demo", flush=True)
     if args.skin == "spa":
         print("Utseende: spa (en klientrenderad sida under /app/, inloggningen är ett serverformulär)", flush=True)
+    elif args.skin == "modern":
+        print("Utseende: modern (komponentbibliotek under /ui/, inloggningen är ett serverformulär)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
