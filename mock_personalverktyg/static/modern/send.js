@@ -57,6 +57,7 @@
     const listAlert = h('div', { class: 'alert-slot' });
     const next = h('button', { type: 'button', class: 'btn btn-contained' }, 'Nästa');
     let polling = false;
+    let revision = 0;  // local adds and removals: a poll answer asked for before one of them is stale
 
     function show(rows) {
       list.rows = rows;
@@ -68,8 +69,10 @@
       while (ctx.alive() && list.rows.some(function (r) { return r.status === 'pending'; })) {
         await wait(draft.poll_ms);
         if (!ctx.alive()) break;
+        const asked = revision;
         try {
-          show((await MUI.api('GET', base + '/mottagare')).rows);
+          const rows = (await MUI.api('GET', base + '/mottagare')).rows;
+          if (asked === revision) show(rows);
         } catch (err) {
           if (err.status === 401) break;
           if (err.status === 409) { MUI.go(draftPath(unit, draftId, 'kvitto')); break; }
@@ -88,7 +91,9 @@
       for (const line of lines) {
         try {
           const added = (await MUI.api('POST', base + '/mottagare', { pnr: line })).row;
-          show(list.rows.concat([added]));
+          revision++;
+          const known = list.rows.some(function (r) { return r.pnr === added.pnr; });  // a poll may have shown it
+          if (!known) show(list.rows.concat([added]));
         } catch (err) {
           if (err.status === 401) return;
           refused.push([line, err.message]);
@@ -115,6 +120,7 @@
           return;
         }
       }
+      revision++;
       show(list.rows.filter(function (r) { return r.pnr !== row.pnr; }));
       MUI.snackbar('Mottagaren togs bort');
     });
