@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -16,8 +17,8 @@ from playwright.sync_api import Page, expect
 
 from mock_personalverktyg.arenden import HAS_ERRORS
 from mock_personalverktyg.clock import ShownClock
-from mock_personalverktyg.modern import REASONS
-from tests.helpers import QA, small_file
+from mock_personalverktyg.modern import REASONS, result_text
+from tests.helpers import PROJECT, QA, small_file
 from tests.mock.mock_kit import ANNA, Staff
 
 # The browser rows drive a live mock in this skin; the rows without a browser use the Flask test client.
@@ -319,3 +320,47 @@ def test_modern_shell_should_serve_every_path_under_ui_and_not_the_spa_page(make
     assert staff.client.get("/app/").status_code == 404
     listed = staff.client.get("/api/spa/enhet/vc-centrum/mina-arenden").get_json()
     assert listed["unit"]["id"] == "vc-centrum"
+
+
+@pytest.mark.e2e
+@IN_BROWSER
+def test_modern_skin_should_work_inside_an_iframe_of_a_page_on_the_same_site(page: Page, qa: QA, base_url: str):
+    portal = f"{base_url}/ramsida-i-testet"  # answered by the browser below, so the frame shares the mock's origin
+    html = '<!doctype html><title>Portal</title><iframe title="Personalverktyget" src="/ui/" width="1200" height="900">'
+    page.route(portal, lambda route: route.fulfill(body=html, content_type="text/html"))
+    page.goto(portal)
+    tool = page.frame_locator('iframe[title="Personalverktyget"]')
+    tool.get_by_label("HSA-id").fill(ANNA)
+    tool.get_by_label("Lösenord").fill("utskick-demo")
+    tool.get_by_role("button", name="Logga in").click()
+    tool.get_by_label("Mottagning", exact=True).select_option(label="Vårdcentralen Centrum")
+    tool.get_by_role("button", name="Fortsätt").click()
+    tool.get_by_role("link", name="Mottagningens ärenden").click()
+    expect(tool.get_by_role("grid", name="Ärenden")).to_have_attribute("aria-busy", "false")
+    assert page.url == portal  # the tool never took over the whole window
+
+
+# The bot's reason for each of this build's refusals, as selectors/variants/modern.toml must map them.
+BOT_REASONS = {
+    "never": "never_logged_in",
+    "locked": "login_locked",
+    "deceased": "deceased",
+    "no_notification": "no_notification",
+    "samordningsnummer": "cannot_log_in",
+}
+
+
+@pytest.mark.parametrize("code", sorted(REASONS))
+def test_modern_override_should_map_each_refusal_of_the_skin_to_its_reason(code: str):
+    texts = tomllib.loads((PROJECT / "selectors" / "variants" / "modern.toml").read_text(encoding="utf-8"))
+    shown = result_text(code, [])
+    found = [t["reason"] for t in texts["check_results"]["texts"] if re.search(t["pattern"], shown, re.IGNORECASE)]
+    assert found == [BOT_REASONS[code]], shown
+
+
+def test_modern_override_should_read_a_reachable_citizen_as_ok():
+    texts = tomllib.loads((PROJECT / "selectors" / "variants" / "modern.toml").read_text(encoding="utf-8"))
+    shown = result_text("ok", ["Aktiv inloggning", "Avisering: SMS, E-post", "Skyddad identitet"])
+    assert shown == "Kan ta emot: Aktiv inloggning, avisering via SMS och e-post. Skyddad identitet"
+    found = [t["reason"] for t in texts["check_results"]["texts"] if re.search(t["pattern"], shown, re.IGNORECASE)]
+    assert found == ["ok"]
