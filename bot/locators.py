@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page
+from playwright.sync_api import FrameLocator, Locator, Page
 
 from bot import selectors_schema as schema
 from bot.errors import ConfigError, SelectorError
@@ -195,9 +195,10 @@ class Selectors:
             return {}
         return {cond: [v] if isinstance(v, str) else list(v) for cond, v in node.items()}
 
-    def locator(self, scope: Page | Locator, key: str, **fmt: str) -> Locator:
+    def locator(self, scope: Page | Locator | FrameLocator, key: str, **fmt: str) -> Locator:
         """Build the Playwright locator for `key`, filling `{placeholders}` from `fmt`."""
         node = self.entry(key)
+        scope = in_frame(scope, self.frame_of(key))
         if "within" in node:
             scope = self.locator(scope, node["within"], **fmt)
         exact = node.get("exact", True)
@@ -227,6 +228,13 @@ class Selectors:
             loc = loc.filter(has_text=f("has_text"))
         return loc
 
+    def frame_of(self, key: str) -> str:
+        """CSS of the iframe the element `key` lives in (its own `frame`, else `[page] frame`); "" for the page."""
+        node = self.entry(key)
+        if "within" in node:
+            return self.frame_of(node["within"])
+        return str(node.get("frame", self.value("page.frame", "")))
+
     def describe(self, key: str) -> str:
         """A short human description of the entry, for error messages (a step that is no entry: its name)."""
         node = self._lookup(key)
@@ -241,6 +249,13 @@ class Selectors:
     def merged_toml(self) -> str:
         """The merged data as TOML text, one table per screen (for `utskick selectors check`)."""
         return _to_toml(self.data)
+
+
+def in_frame(scope: Page | Locator | FrameLocator, frame: str) -> Page | Locator | FrameLocator:
+    """The scope to search in: a page's iframe given by CSS (e.g. the staff tool inside a portal), else as given."""
+    if frame.strip() and isinstance(scope, Page):
+        return scope.frame_locator(frame)
+    return scope
 
 
 def _elements() -> list[str]:

@@ -22,7 +22,7 @@ ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness",
 TEXTS = "texts"  # a list of { pattern = "…", reason = "…" }: a site's own check-result texts
 
 FINDERS = ("role", "label", "placeholder", "test_id", "text", "title", "css")
-ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional")
+ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional", "frame")
 ELEMENT_KINDS = ("select", "listbox", "file_input", "file_chooser")
 RECORDS_ATTRIBUTES = ("records", "row", "cell", "header", "fields", "pattern", "optional")
 READY_CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
@@ -45,6 +45,7 @@ SCHEMA: dict[str, str] = {
     **_group("meta", VALUE, "name", "version"),
     **_group("pnr", VALUE, "display"),
     **_group("page", ELEMENT, "content", "busy"),
+    "page.frame": VALUE,  # CSS of the iframe every entry lives in (see _check_frame)
     **_group("login", ELEMENT, "hsa_id", "password", "submit", "failed"),
     **_group("unit", ELEMENT, "heading", "choice", "list", "any_choice"),
     **_group("nav", ELEMENT, "my_cases", "unit_cases", "signed_in_user"),
@@ -186,6 +187,8 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
             raise source.error(key, "ska vara ett värde, inte en tabell.")
         elif key == "unit_cases.values.zone":
             _check_zone(source, key, node)
+        elif key == "page.frame":
+            _check_frame(source, key, node)
 
 
 def _check_zone(source: SourceFile, key: str, node: Any) -> None:
@@ -261,9 +264,23 @@ def _check_element(source: SourceFile, key: str, node: Any) -> None:
     for attribute in (*FINDERS, "name", "within", "has_text"):
         if attribute in node and not isinstance(node[attribute], str):
             raise source.error(key, f"'{attribute}' ska vara en text.")
+    if "frame" in node:
+        _check_frame(source, key, node["frame"])
+        if "within" in node:
+            raise source.error(key, "ange inte frame tillsammans med within: elementet ligger i within-elementets ram.")
     if "kind" in node and node["kind"] not in ELEMENT_KINDS:
         hint = suggest(str(node["kind"]), ELEMENT_KINDS)
         raise source.error(key, f"kind = {node['kind']!r} finns inte; välj {', '.join(ELEMENT_KINDS)}{hint}")
+
+
+def _check_frame(source: SourceFile, key: str, node: Any) -> None:
+    """A frame is the CSS of an iframe on the page (e.g. "iframe#personalverktyget"), or "" for the page itself."""
+    if not isinstance(node, str):
+        raise source.error(
+            key, 'frame ska vara CSS för en iframe på sidan, t.ex. frame = "iframe#personalverktyget", eller "".'
+        )
+    if node.strip() and node.strip().startswith((">", "+", "~", ",")):
+        raise source.error(key, f"frame = {node!r} är ingen giltig CSS för en iframe.")
 
 
 def _check_records(source: SourceFile, key: str, node: Any) -> None:
