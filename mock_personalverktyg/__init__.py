@@ -29,6 +29,7 @@ DEFAULTS = {
     "CLOCK": time.time,
     "SLEEP": time.sleep,
     "SKIN": "classic",
+    "PORTAL": False,  # True: /portal shows the tool in an iframe of a portal page (portal.py)
 }
 SKINS = ("classic", "spa", "modern")
 
@@ -60,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         mallar,
         modern,
         mottagning,
+        portal,
         qa,
         security,
         spa,
@@ -95,6 +97,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         pages, app.config["HOME_ENDPOINT"] = tuple(m.bp for m in modules), "units.choose"
     for blueprint in pages:
         app.register_blueprint(blueprint)
+    if app.config["PORTAL"]:
+        app.register_blueprint(portal.bp)
     if app.config["QA_ENABLED"]:
         app.register_blueprint(qa.bp)
     return app

@@ -1,6 +1,6 @@
 """Serve the mock: `python -m mock_personalverktyg [--host H] [--port P] [--seed PATH] [--check-delay-ms N]
 [--session-timeout-s N] [--faults JSON] [--clock-zone ZONE] [--clock-offset-s N] [--clock-no-year]
-[--skin classic|spa] [--production]`."""
+[--skin classic|spa] [--portal] [--production]`."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="classic: serverrenderade sidor; spa: en klientrenderad sida med annan DOM; modern: ett "
         "komponentbibliotek med andra interaktioner (under /ui/)",
     )
+    parser.add_argument(
+        "--portal", action="store_true", help="visa också /portal: verktyget i en iframe på en portalsida"
+    )
     parser.add_argument("--production", action="store_true", help="stäng av QA-API:t (/__qa__/)")
     return parser.parse_args(argv)
 
@@ -68,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
                 "SEED_PATH": args.seed,
                 "FAULTS": faults,
                 "SKIN": args.skin,
+                "PORTAL": args.portal,
             }
         )
     except SeedError as err:
@@ -83,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         print("Utseende: spa (en klientrenderad sida under /app/, inloggningen är ett serverformulär)", flush=True)
     elif args.skin == "modern":
         print("Utseende: modern (komponentbibliotek under /ui/, inloggningen är ett serverformulär)", flush=True)
+    if args.portal:
+        print(f"Portal: http://{args.host}:{server.server_port}/portal (verktyget i en iframe)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

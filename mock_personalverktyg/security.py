@@ -11,7 +11,7 @@ from mock_personalverktyg.models import Unit, User
 from mock_personalverktyg.pnr import display
 from mock_personalverktyg.store import MockState
 
-PUBLIC_ENDPOINTS = {"auth.login", "static"}
+PUBLIC_ENDPOINTS = {"auth.login", "static", "portal.portal"}
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 EXPIRED_MESSAGE = "Din session har gått ut. Logga in igen."
 
@@ -130,9 +130,17 @@ def nav_unit() -> Unit | None:
     return unit
 
 
+def _frame_only_here(response):
+    # The tool may be shown in a frame of a page on its own origin (the portal), never of another site's.
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'self'"
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response
+
+
 def install(app: Flask) -> None:
     """Register the guards, the unit URL default and the template globals."""
     app.before_request(guard_request)
+    app.after_request(_frame_only_here)
     app.add_template_filter(display, "pnr")
     app.add_template_filter(lambda ts: state().faults.clock.show(ts, "%Y-%m-%d %H:%M:%S"), "localtime")
 
