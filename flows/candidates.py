@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Page
+from playwright.sync_api import Frame, Locator, Page
 
 from bot.locators import Selectors
 from bot.pnr import scrub
@@ -55,32 +55,76 @@ _NODE = re.compile(r'^\s*- (?P<role>[a-z]+)(?: "(?P<name>(?:[^"\\]|\\.)*)")?(?: 
 
 @dataclass(frozen=True)
 class Candidate:
-    """One element of the page, by role and accessible name, and how close it is to the wanted one (0–1)."""
+    """One element of the page, by role and accessible name, and how close it is to the wanted one (0–1); `frame`
+    is the CSS of the iframe it lives in ("" for the page itself), `elsewhere` that it is not the entry's frame."""
 
     role: str
     name: str
     score: float
+    frame: str = ""
+    elsewhere: bool = False
 
     def __str__(self) -> str:
-        return f"{ROLES_SV.get(self.role, (self.role,))[0]} '{self.name}'"
+        shown = f"{ROLES_SV.get(self.role, (self.role,))[0]} '{self.name}'"
+        if not self.elsewhere:
+            return shown
+        return f'{shown} (i ramen frame = "{self.frame}")' if self.frame else f'{shown} (utanför ramen, frame = "")'
 
 
-def page_elements(page: Page, selectors: Selectors) -> list[tuple[str, str]]:
-    """(role, name) of every named node in the page's accessibility tree; personnummer scrubbed."""
-    try:
-        tree = selectors.locator(page, "page.content").first.aria_snapshot(timeout=2000)
-    except PlaywrightError:
-        return []
-    found: list[tuple[str, str]] = []
-    for line in tree.splitlines():
-        node = _NODE.match(line)
-        if not node or node["role"] == "img":
-            continue
-        name = node["name"] if node["name"] is not None else (node["text"] or "")
-        name = scrub(name.replace('\\"', '"').strip().strip('"'))
-        if name and (node["role"], name) not in found:
-            found.append((node["role"], name))
+def page_elements(page: Page, selectors: Selectors) -> list[tuple[str, str, str]]:
+    """(role, name, frame) of every named node in the accessibility tree of the page and of each iframe on it
+    (frame: the iframe's CSS, "" for the page itself); open shadow roots are part of the tree; personnummer
+    scrubbed."""
+    found: list[tuple[str, str, str]] = []
+    for frame, tree in _snapshots(page, selectors):
+        for line in tree.splitlines():
+            node = _NODE.match(line)
+            if not node or node["role"] in ("img", "iframe"):
+                continue
+            name = node["name"] if node["name"] is not None else (node["text"] or "")
+            name = scrub(name.replace('\\"', '"').strip().strip('"'))
+            if name and (node["role"], name, frame) not in found:
+                found.append((node["role"], name, frame))
     return found
+
+
+def _snapshots(page: Page, selectors: Selectors) -> list[tuple[str, str]]:
+    """(frame CSS, ARIA snapshot) of `page.content` in its frame, and of the body of the page and of every iframe
+    on it besides: an iframe's content is not part of the page's snapshot."""
+    content_frame = selectors.frame_of("page.content")
+    trees = [(content_frame, _snapshot(selectors.locator(page, "page.content").first))]
+    for frame in page.frames:
+        css = "" if frame == page.main_frame else _frame_css(frame)
+        if css is not None and css != content_frame:
+            trees.append((css, _snapshot(frame.locator("body"))))
+    return [(css, tree) for css, tree in trees if tree]
+
+
+def _snapshot(locator: Locator) -> str:
+    try:
+        return locator.aria_snapshot(timeout=2000)
+    except PlaywrightError:
+        return ""
+
+
+# The CSS a selectors entry's `frame` would name an iframe by: its id, name, title, or address.
+_FRAME_CSS_JS = r"""
+el => {
+  const by = name => el.getAttribute(name) ? `${el.localName}[${name}="${CSS.escape(el.getAttribute(name))}"]` : '';
+  return el.id ? `${el.localName}#${CSS.escape(el.id)}` : (by('name') || by('title') || by('src') || el.localName);
+}
+"""
+
+
+def _frame_css(frame: Frame) -> str | None:
+    """The CSS of the iframe element holding `frame` on the page; None for a nested or detached frame (an entry's
+    `frame` names an iframe of the page itself)."""
+    if frame.parent_frame is None or frame.parent_frame.parent_frame is not None:
+        return None
+    try:
+        return frame.frame_element().evaluate(_FRAME_CSS_JS)
+    except PlaywrightError:
+        return None
 
 
 def wanted(selectors: Selectors, key: str) -> tuple[str | None, str, str]:
@@ -100,22 +144,28 @@ def wanted(selectors: Selectors, key: str) -> tuple[str | None, str, str]:
     return role, name, f"{what} '{name}'" if name else what
 
 
-def closest(selectors: Selectors, key: str, elements: list[tuple[str, str]], limit: int = 3) -> list[Candidate]:
-    """The page's elements closest to `key`'s entry: name similarity, a little extra for the expected role."""
+def closest(
+    selectors: Selectors, key: str, elements: list[tuple[str, str]] | list[tuple[str, str, str]], limit: int = 3
+) -> list[Candidate]:
+    """The page's elements closest to `key`'s entry: name similarity, a little extra for the expected role;
+    elements given as (role, name, frame) say which iframe each lives in (as `page_elements` gives them)."""
     role, name, _ = wanted(selectors, key)
     roles = (
         (role,) if role else _FINDER_ROLES.get(next((f for f in _FINDER_ROLES if f in selectors.entry(key)), ""), ())
     )
     plain = re.sub(r"\{[^}]*\}", "", name).strip().casefold()
+    home = selectors.frame_of(key)
     ranked = []
-    for cand_role, cand_name in elements:
+    for cand_role, cand_name, *where in elements:
+        frame = where[0] if where else home
         score = difflib.SequenceMatcher(None, plain, cand_name.casefold()).ratio()
         if cand_role in roles:
             score += 0.1
         elif any(cand_role in family and not family.isdisjoint(roles) for family in _FAMILIES):
             score += 0.05
         if score >= 0.5:
-            ranked.append((score, Candidate(cand_role, cand_name, round(min(score, 1.0), 2))))
+            score_shown = round(min(score, 1.0), 2)
+            ranked.append((score, Candidate(cand_role, cand_name, score_shown, frame, frame != home)))
     ranked.sort(key=lambda pair: -pair[0])
     return [candidate for _, candidate in ranked[:limit]]
 

@@ -13,22 +13,27 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator
 
 from bot.pnr import scrub
+from flows.shadow_dom import SHADOW_DOM_JS
 
 # Per element inside the row that carries a name, title or label but no visible text of its own: a CSS that finds
-# it within the row (tag and first class, or tag and role), how to read it, and what it says.
+# it within the row (tag and first class, or tag and role), how to read it, and what it says; inside open shadow
+# roots too, as the records reader reads them.
 _HIDDEN_TEXTS_JS = r"""
-row => [...row.querySelectorAll('[aria-label], [aria-labelledby], [title], img[alt], svg')].map(el => {
-  const attr = name => (el.getAttribute(name) ?? '').trim();
-  const byIds = attr('aria-labelledby').split(/\s+/).filter(Boolean)
-    .map(id => document.getElementById(id)).filter(Boolean).map(e => e.textContent.trim()).join(' ');
-  const svgTitle = ([...el.children].find(c => c.localName === 'title')?.textContent ?? '').trim();
-  const named = byIds || attr('aria-label') || attr('alt') || svgTitle;
-  const how = named ? 'accessible_name' : (attr('title') ? 'title' : '');
-  const css = el.localName + (el.classList.length ? '.' + CSS.escape(el.classList[0])
-    : (attr('role') ? `[role="${attr('role')}"]` : ''));
-  return { css, how, text: named || attr('title') };
-}).filter(found => found.how && found.text)
-"""
+row => {
+${SHADOW}
+  return deepAll(row, '[aria-label], [aria-labelledby], [title], img[alt], svg').map(el => {
+    const attr = name => (el.getAttribute(name) ?? '').trim();
+    const byIds = attr('aria-labelledby').split(/\s+/).filter(Boolean)
+      .map(id => byId(el, id)).filter(Boolean).map(e => e.textContent.trim()).join(' ');
+    const svgTitle = ([...el.children].find(c => c.localName === 'title')?.textContent ?? '').trim();
+    const named = byIds || attr('aria-label') || attr('alt') || svgTitle;
+    const how = named ? 'accessible_name' : (attr('title') ? 'title' : '');
+    const css = el.localName + (el.classList.length ? '.' + CSS.escape(el.classList[0])
+      : (attr('role') ? `[role="${attr('role')}"]` : ''));
+    return { css, how, text: named || attr('title') };
+  }).filter(found => found.how && found.text);
+}
+""".replace("${SHADOW}", SHADOW_DOM_JS)
 
 
 _WHAT_SV = {"accessible_name": "namnet", "title": "titeln"}

@@ -31,6 +31,7 @@ from bot.errors import (
 )
 from bot.locators import Selectors
 from flows.candidates import explain_missing
+from flows.shadow_dom import SHADOW_DOM_JS
 from flows.waits import wait_count, wait_enabled, wait_none_visible, wait_text, wait_value
 
 
@@ -69,7 +70,7 @@ class Screen:
         if response.status >= 500 or response.status == 401:
             self._failures.append(str(response.status))
         request = response.request
-        if request.is_navigation_request() and request.frame.parent_frame is None:
+        if request.is_navigation_request() and self._is_tool_frame(request.frame):
             self._answer_in_flight = (request.method, response.status)
         if response.request in self._writes_open:
             self._write_answers.append(response.status)
@@ -77,8 +78,15 @@ class Screen:
     def _watch_navigated(self, frame: Frame) -> None:
         # An answer counts as the page shown only once its document is committed: going back from an error page
         # that is still being swapped in fails in Chromium with "Not attached to an active page".
-        if frame.parent_frame is None:
+        if self._is_tool_frame(frame):
             self._page_answer = self._answer_in_flight
+
+    def _is_tool_frame(self, frame: Frame) -> bool:
+        """True for the frame the staff tool's pages load in: the page's own, or with `[page] frame` (the tool in
+        a portal's iframe) a frame of the page's own (event handlers cannot ask the browser which iframe it is)."""
+        if not self.selectors.value("page.frame", ""):
+            return frame.parent_frame is None
+        return frame.parent_frame is not None and frame.parent_frame.parent_frame is None
 
     def _watch_finished(self, request: Request) -> None:
         self._writes_open.discard(request)
@@ -122,7 +130,7 @@ class Screen:
             if action == "reload":
                 with self.step(f"{next_key} (ny laddning)"):
                     self.page.wait_for_load_state()
-                    self.page.reload()
+                    self._reload()
             else:
                 if action == "back":
                     with self.step(f"{click_key} (tillbaka)"):
@@ -135,6 +143,15 @@ class Screen:
                 return
             action = "reload" if self._page_answer[0] == "GET" else "back"
         raise self.diagnose(next_key)
+
+    def _reload(self) -> None:
+        """Load the tool's page anew: the page, or the portal's iframe the tool lives in (`[page] frame`)."""
+        css = self.selectors.value("page.frame", "")
+        frame = self.page.locator(css).element_handle().content_frame() if css else None
+        if frame is None:
+            self.page.reload()
+        else:
+            frame.goto(frame.url)
 
     def _wait_next_page(self, key: str) -> bool:
         """Wait until `key` is visible (True) or the page load came back with a 5xx (False), whichever is first."""
@@ -214,7 +231,9 @@ class Screen:
         described = self._fill(key, self.selectors.describe(key))
         if self._disabled(key):
             return SelectorError(described, "Elementet finns men är inaktiverat (disabled).")
-        return SelectorError(described, self._fill(key, explain_missing(self.page, self.selectors, key)))
+        # Of several keys waited for at once, the first is what the flow expected (e.g. the login form).
+        first = key.split(" | ")[0]
+        return SelectorError(described, self._fill(first, explain_missing(self.page, self.selectors, first)))
 
     def _fill(self, key: str, text: str) -> str:
         for name, value in self._filled.get(key, {}).items():
@@ -398,12 +417,15 @@ _READY_SLICE_MS = 250.0
 # value or a named attribute. The accessible name and description follow the ARIA rules a tool's icons and
 # controls use (aria-labelledby, aria-label, a label, alt, an SVG <title>, title, then the text); Playwright
 # computes the full rules only for assertions, or per element through aria_snapshot (a round trip per row).
+# Rows, cells and texts inside open shadow roots (a list rendered by web components) count as Playwright's own
+# locators count them: each CSS is matched in the holder and in every open shadow root below it.
 _READ_RECORDS_JS = r"""
 (holder, spec) => {
-  const text = el => (el.innerText ?? el.textContent ?? '').trim();
+${SHADOW}
+  const text = el => deepText(el).trim();
   const attr = (el, name) => (el.getAttribute(name) ?? '').trim();
   const byIds = (el, name) => attr(el, name).split(/\s+/).filter(Boolean)
-    .map(id => el.ownerDocument.getElementById(id)).filter(Boolean).map(text).join(' ');
+    .map(id => byId(el, id)).filter(Boolean).map(text).join(' ');
   const child = (el, tag) => [...el.children].find(c => c.localName === tag);
   const svgTitle = el => (child(el, 'title')?.textContent ?? '').trim();
   const labels = el => [...(el.labels ?? [])].map(text).join(' ');
@@ -412,7 +434,7 @@ _READ_RECORDS_JS = r"""
   const description = el => byIds(el, 'aria-describedby') || attr(el, 'aria-description')
     || (child(el, 'desc')?.textContent ?? '').trim() || (name(el) !== attr(el, 'title') ? attr(el, 'title') : '');
   const read = (row, source) => {
-    const el = source.inside ? row.querySelector(source.inside) : row;
+    const el = source.inside ? deepAll(row, source.inside)[0] : row;
     if (!el) return '';
     if (source.attribute) return attr(el, source.attribute);
     if (source.from === 'accessible_name') return name(el);
@@ -423,19 +445,19 @@ _READ_RECORDS_JS = r"""
   };
   const sourced = row => Object.fromEntries(Object.entries(spec.sources).map(([f, s]) => [f, read(row, s)]));
   if (spec.header) {
-    const headers = [...holder.querySelectorAll(spec.header)].map(text);
-    const rows = [...holder.querySelectorAll(spec.row)]
-      .map(r => [[...r.querySelectorAll(spec.cell)].map(text), sourced(r)])
+    const headers = deepAll(holder, spec.header).map(text);
+    const rows = deepAll(holder, spec.row)
+      .map(r => [deepAll(r, spec.cell).map(text), sourced(r)])
       .filter(([cells]) => cells.length);
     return { headers, rows: rows.map(([cells]) => cells), sources: rows.map(([, own]) => own) };
   }
   if (spec.row) {
-    const rows = [...holder.querySelectorAll(spec.row)];
+    const rows = deepAll(holder, spec.row);
     return { rows: rows.map(text), sources: rows.map(sourced) };
   }
   return { rows: text(holder).split('\n') };
 }
-"""
+""".replace("${SHADOW}", SHADOW_DOM_JS)
 
 
 # One line of Playwright's ARIA snapshot, `- button "Name"` (YAML may quote the whole line: `- 'button "Name"'`).

@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "komponentbibliotek med andra interaktioner (under /ui/)",
     )
     parser.add_argument(
-        "--portal", action="store_true", help="visa också /portal: verktyget i en iframe på en portalsida"
+        "--portal", action="store_true", help="visa också /portal/: verktyget i en iframe på en portalsida"
     )
     parser.add_argument("--production", action="store_true", help="stäng av QA-API:t (/__qa__/)")
     return parser.parse_args(argv)
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     elif args.skin == "modern":
         print("Utseende: modern (komponentbibliotek under /ui/, inloggningen är ett serverformulär)", flush=True)
     if args.portal:
-        print(f"Portal: http://{args.host}:{server.server_port}/portal (verktyget i en iframe)", flush=True)
+        print(f"Portal: http://{args.host}:{server.server_port}/portal/ (verktyget i en iframe)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

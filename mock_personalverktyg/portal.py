@@ -9,7 +9,7 @@ from flask import Blueprint, render_template
 bp = Blueprint("portal", __name__)
 
 
-@bp.get("/portal")
+@bp.get("/portal/")
 def portal():
     """The portal page: a header, a navigation and the staff tool's start page in an iframe."""
     return render_template("portal.html")

@@ -11,7 +11,7 @@ from mock_personalverktyg.__main__ import parse_args
 
 @pytest.mark.parametrize("skin", SKINS)
 def test_portal_should_show_the_tool_in_an_iframe_without_a_login_of_its_own(make_app, skin):
-    response = make_app(PORTAL=True, SKIN=skin).test_client().get("/portal")
+    response = make_app(PORTAL=True, SKIN=skin).test_client().get("/portal/")
 
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -20,10 +20,10 @@ def test_portal_should_show_the_tool_in_an_iframe_without_a_login_of_its_own(mak
 
 
 def test_portal_should_be_absent_unless_configured(client):
-    assert client.get("/portal").status_code == 404
+    assert client.get("/portal/").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/login", "/portal"])
+@pytest.mark.parametrize("path", ["/login", "/portal/"])
 def test_every_page_should_allow_framing_by_its_own_origin_only(make_app, path):
     response = make_app(PORTAL=True).test_client().get(path)
 

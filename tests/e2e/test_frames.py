@@ -1,0 +1,189 @@
+"""Frames and shadow DOM (issue 25, item 5): the staff tool inside an iframe of a portal page is driven, checked and
+diagnosed through `[page] frame` alone; a list rendered inside web components' open shadow roots is read as any
+other list."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page
+
+from bot.config import DEFAULT_SELECTORS
+from bot.locators import Selectors
+from flows.candidates import closest, page_elements
+from flows.field_candidates import hidden_texts
+from flows.screen import Screen
+from tests.helpers import QA, LiveMock, official_test_numbers, serve_mock, write_campaign
+
+pytestmark = [pytest.mark.e2e]
+
+PORTAL_OVERRIDE = '[page]\nframe = "iframe#personalverktyget"\n'
+
+
+@pytest.fixture(scope="module")
+def portal_mock() -> Iterator[LiveMock]:
+    """The classic skin with Regionportalen (/portal/) showing it in an iframe."""
+    server = serve_mock({"CHECK_DELAY_MS": 50, "PORTAL": True})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def portal_qa(portal_mock: LiveMock) -> Iterator[QA]:
+    """The portal mock's QA API, reset."""
+    client = QA(portal_mock.url)
+    client.reset()
+    yield client
+    client.faults()
+
+
+def portal_campaign(
+    folder: Path, mock: LiveMock, pnrs: list[str], mode: str = "single", override: str = PORTAL_OVERRIDE
+):
+    """A campaign whose staff-tool address is the portal page, with `override` as its selectors override."""
+    folder.mkdir(parents=True, exist_ok=True)
+    site = folder / "portal.toml"
+    site.write_text(override, encoding="utf-8")
+    return write_campaign(folder, f"{mock.url}/portal", pnrs, mode=mode, staff_tool=f'selectors_override = "{site}"')
+
+
+@pytest.mark.parametrize("mode", ["single", pytest.param("batch", marks=pytest.mark.long)])
+def test_run_through_the_portal_should_send_with_only_the_page_frame_in_the_override(
+    tmp_path: Path, portal_mock: LiveMock, portal_qa: QA, mode: str
+):
+    pnrs = official_test_numbers(3400, 3)
+    portal_qa.reachable(*pnrs)
+    portal_qa.set_citizen(pnrs[1], login="locked")
+    setup = portal_campaign(tmp_path / mode, portal_mock, pnrs, mode=mode)
+
+    result = setup.run("--yes")
+
+    assert result.returncode == 0, result.stderr + result.stdout
+    sent = portal_qa.sent()
+    assert sorted(s["pnr"] for s in sent) == sorted([pnrs[0], pnrs[2]])
+    rows = setup.ledger_rows()
+    assert rows[pnrs[1]][0] == "not_reachable"
+    assert {s["pnr"]: s["arende_id"] for s in sent} == {p: rows[p][1] for p in (pnrs[0], pnrs[2])}
+
+
+def test_doctor_through_the_portal_should_find_every_key(tmp_path: Path, portal_mock: LiveMock, portal_qa: QA):
+    pnrs = official_test_numbers(3410, 1)
+    portal_qa.reachable(*pnrs)
+    setup = portal_campaign(tmp_path, portal_mock, pnrs)
+
+    result = setup.utskick("doctor", "--delivery", str(setup.delivery))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Alla nycklar hittades." in result.stdout
+    assert portal_qa.sent() == []
+
+
+def test_doctor_without_the_frame_should_name_the_frame_its_candidates_live_in(
+    tmp_path: Path, portal_mock: LiveMock, portal_qa: QA
+):
+    pnrs = official_test_numbers(3411, 1)
+    portal_qa.reachable(*pnrs)
+    setup = portal_campaign(tmp_path, portal_mock, pnrs, override="")
+
+    result = setup.utskick("doctor", "--pnr", pnrs[0], "--json")
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    assert "fält 'HSA-id' (i ramen frame = \\\"iframe#personalverktyget\\\")" in result.stdout
+    assert portal_qa.sent() == []
+
+
+def test_candidates_should_look_inside_iframes_and_say_which(page: Page, portal_mock: LiveMock):
+    page.goto(f"{portal_mock.url}/portal/")
+    selectors = Selectors.load(DEFAULT_SELECTORS)
+    page.frame_locator("iframe#personalverktyget").get_by_label("HSA-id").wait_for()
+
+    found = page_elements(page, selectors)
+    near = closest(selectors, "login.submit", found)
+
+    assert ("heading", "Regionportalen", "") in found
+    assert ("button", "Logga in", "iframe#personalverktyget") in found
+    assert (near[0].role, near[0].name, near[0].frame, near[0].elsewhere) == (
+        "button",
+        "Logga in",
+        "iframe#personalverktyget",
+        True,
+    )
+
+
+# A list of ärenden rendered by web components: every row, cell and header lives in an open shadow root, some rows
+# in a nested component's own shadow root, and each status is only in an icon's accessible name.
+SHADOW_PAGE = """
+<!doctype html><html lang="sv"><body>
+<case-list aria-label="Ärenden"></case-list>
+<script>
+  class CaseRow extends HTMLElement {
+    connectedCallback() {
+      const root = this.attachShadow({ mode: 'open' });
+      const [id, status] = this.dataset.row.split('|');
+      root.innerHTML = `<div role="row" class="rad"><span role="cell" class="c">${id}</span>`
+        + `<span role="cell" class="c"><svg class="status" role="img" aria-labelledby="s"></svg>`
+        + `<span id="s" hidden>${status}</span></span></div>`;
+    }
+  }
+  customElements.define('case-row', CaseRow);
+  class CaseList extends HTMLElement {
+    connectedCallback() {
+      const root = this.attachShadow({ mode: 'open' });
+      root.innerHTML = '<div role="table"><div role="row"><span role="columnheader" class="h">Ärende-id</span>'
+        + '<span role="columnheader" class="h">Status</span></div>'
+        + '<div role="row" class="rad"><span role="cell" class="c">A-1</span>'
+        + '<span role="cell" class="c"><svg class="status" role="img" aria-label="Läst av invånare"></svg></span></div>'
+        + '<case-row data-row="A-2|Oläst av invånare"></case-row></div>';
+    }
+  }
+  customElements.define('case-list', CaseList);
+</script>
+</body></html>
+"""
+
+SHADOW_OVERRIDE = """
+[receipt]
+table = { css = "case-list" }
+
+[receipt.sent]
+records = "receipt.table"
+row = ".rad"
+cell = ".c"
+header = ".h"
+fields = { arende_id = "Ärende-id", pnr = { from = "accessible_name", inside = { css = "svg.status" } } }
+"""
+
+
+def test_records_in_open_shadow_roots_should_be_read_as_any_other_list(page: Page, tmp_path: Path):
+    override = tmp_path / "shadow.toml"
+    override.write_text(SHADOW_OVERRIDE, encoding="utf-8")
+    page.set_content(SHADOW_PAGE)
+    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS, override), timeout_ms=5000)
+
+    rows = screen.read_records("receipt.sent")
+
+    assert rows == [
+        {"arende_id": "A-1", "pnr": "Läst av invånare"},
+        {"arende_id": "A-2", "pnr": "Oläst av invånare"},
+    ]
+
+
+def test_hidden_texts_should_be_found_inside_a_rows_shadow_root(page: Page):
+    page.set_content(SHADOW_PAGE)
+
+    found = hidden_texts(page.locator("case-row"))
+
+    assert [(h.css, h.source, h.text) for h in found] == [("svg.status", "accessible_name", "Oläst av invånare")]
+
+
+def test_candidates_should_see_inside_open_shadow_roots(page: Page):
+    page.set_content(SHADOW_PAGE)
+    page.locator("case-row").wait_for()
+
+    found = page_elements(page, Selectors.load(DEFAULT_SELECTORS))
+
+    assert ("columnheader", "Ärende-id", "") in found
+    assert json.dumps(found)  # plain data a report can hold
