@@ -28,10 +28,14 @@ _FIELDS_WITH_PNR = """(pattern) => {
 
 
 def pnr_locators(page: Page) -> list[Locator]:
-    """Everything on the page that shows a personnummer: text and form fields."""
-    fields = page.locator("input, textarea, select")
-    indexes = page.evaluate(_FIELDS_WITH_PNR, _TEXT.pattern)
-    return [page.get_by_text(_TEXT), *(fields.nth(i) for i in indexes)]
+    """Everything on the page, and in its iframes (a tool inside a portal), that shows a personnummer: text and
+    form fields."""
+    found: list[Locator] = []
+    for frame in page.frames:
+        fields = frame.locator("input, textarea, select")
+        indexes = frame.evaluate(_FIELDS_WITH_PNR, _TEXT.pattern)
+        found += [frame.get_by_text(_TEXT), *(fields.nth(i) for i in indexes)]
+    return found
 
 
 def save_masked_screenshot(page: Page, path: Path) -> Path:

@@ -9,10 +9,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Page
 
 from bot.config import DEFAULT_SELECTORS
 from bot.locators import Selectors
+from bot.run.preview_shot import MASK_COLOR, save_masked_screenshot
 from flows.candidates import closest, page_elements
 from flows.field_candidates import hidden_texts
 from flows.screen import Screen
@@ -187,3 +189,27 @@ def test_candidates_should_see_inside_open_shadow_roots(page: Page):
 
     assert ("columnheader", "Ärende-id", "") in found
     assert json.dumps(found)  # plain data a report can hold
+
+
+def test_preview_screenshot_should_paint_over_personnummer_inside_the_tools_iframe(page: Page, tmp_path: Path):
+    pnr = official_test_numbers(11, 1)[0]
+    tool = (
+        '<body style="background:#fff;font-size:24px"><p id="text" style="background:#fff">'
+        f'Mottagare {pnr[:8]}-{pnr[8:]}</p><input id="falt" value="{pnr}" style="font-size:24px"></body>'
+    )
+    page.set_content(
+        '<html lang="sv"><body style="background:#fff"><h1>Regionportalen</h1>'
+        f'<iframe id="personalverktyget" srcdoc=\'{tool}\' style="width:600px;height:300px"></iframe></body></html>'
+    )
+    inside = page.frame_locator("iframe#personalverktyget")
+    inside.locator("#falt").wait_for()
+
+    image = Image.open(save_masked_screenshot(page, tmp_path / "bild" / "forhandsgranskning.png")).convert("RGB")
+
+    for selector in ("#text", "#falt"):
+        box = inside.locator(selector).bounding_box()
+        assert image.getpixel((int(box["x"] + box["width"] / 2), int(box["y"] + box["height"] / 2))) == _rgb(MASK_COLOR)
+
+
+def _rgb(hex_color: str) -> tuple[int, int, int]:
+    return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
