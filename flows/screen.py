@@ -135,7 +135,7 @@ class Screen:
                 if action == "back":
                     with self.step(f"{click_key} (tillbaka)"):
                         self.page.wait_for_load_state()
-                        self.page.go_back()
+                        self._go_back()
                     if fill_form:
                         fill_form()
                 self.click(click_key)
@@ -144,14 +144,28 @@ class Screen:
             action = "reload" if self._page_answer[0] == "GET" else "back"
         raise self.diagnose(next_key)
 
-    def _reload(self) -> None:
-        """Load the tool's page anew: the page, or the portal's iframe the tool lives in (`[page] frame`)."""
+    def _tool_frame(self) -> Frame | None:
+        """The portal's iframe the tool lives in (`[page] frame`), or None when the tool is the page itself."""
         css = self.selectors.value("page.frame", "")
-        frame = self.page.locator(css).element_handle().content_frame() if css else None
+        return self.page.locator(css).element_handle().content_frame() if css else None
+
+    def _reload(self) -> None:
+        """Load the tool's page anew: the page, or the iframe it lives in (reloading the portal would start over)."""
+        frame = self._tool_frame()
         if frame is None:
             self.page.reload()
         else:
             frame.goto(frame.url)
+
+    def _go_back(self) -> None:
+        """Go back one page in the tool: the page, or the iframe it lives in (Playwright's go_back waits for the
+        portal page itself to navigate, which a frame's history step never does)."""
+        frame = self._tool_frame()
+        if frame is None:
+            self.page.go_back()
+        else:
+            with frame.expect_navigation():
+                frame.evaluate("() => history.back()")
 
     def _wait_next_page(self, key: str) -> bool:
         """Wait until `key` is visible (True) or the page load came back with a 5xx (False), whichever is first."""

@@ -10,15 +10,26 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Route
 
 from bot.config import DEFAULT_SELECTORS
+from bot.errors import SessionExpired
 from bot.locators import Selectors
 from bot.run.preview_shot import MASK_COLOR, save_masked_screenshot
 from flows.candidates import closest, page_elements
 from flows.field_candidates import hidden_texts
+from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
-from tests.helpers import QA, LiveMock, official_test_numbers, serve_mock, write_campaign
+from flows.send import Message, SendRequest, send_case
+from tests.helpers import (
+    DEMO_PDF,
+    PASSWORD,
+    QA,
+    LiveMock,
+    official_test_numbers,
+    serve_mock,
+    write_campaign,
+)
 
 pytestmark = [pytest.mark.e2e]
 
@@ -213,3 +224,51 @@ def test_preview_screenshot_should_paint_over_personnummer_inside_the_tools_ifra
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
     return tuple(int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+
+
+def test_diagnose_through_the_portal_should_see_the_login_form_in_the_frame(
+    page: Page, tmp_path: Path, portal_mock: LiveMock
+):
+    override = tmp_path / "portal.toml"
+    override.write_text(PORTAL_OVERRIDE, encoding="utf-8")
+    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS, override), timeout_ms=5000)
+    screen.open(f"{portal_mock.url}/portal/")
+    screen.wait_visible("login.hsa_id")
+
+    assert isinstance(screen.diagnose("nav.my_cases"), SessionExpired)
+
+
+def test_send_through_the_portal_should_reload_and_go_back_within_the_frame_after_a_server_error(
+    page: Page, tmp_path: Path, portal_mock: LiveMock, portal_qa: QA
+):
+    pnrs = official_test_numbers(3420, 2)
+    portal_qa.reachable(*pnrs)
+    override = tmp_path / "portal.toml"
+    override.write_text(PORTAL_OVERRIDE, encoding="utf-8")
+    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS, override), timeout_ms=8000)
+    login = LoginRequest(
+        "Vårdcentralen Centrum", Credentials("SE2321000016-A001", PASSWORD), f"{portal_mock.url}/portal/"
+    )
+    open_staff_tool(screen, login)
+    failed: list[str] = []
+
+    def fail_once(route: Route) -> None:
+        request = route.request
+        wizard = request.method == "GET" and request.url.endswith("/skicka-arende")
+        next_step = request.method == "POST" and request.url.endswith("/mottagare") and "/api/" not in request.url
+        kind = "wizard" if wizard else "next" if next_step else ""
+        if kind and kind not in failed:
+            failed.append(kind)
+            route.fulfill(status=500, body="Internal Server Error")
+            return
+        route.continue_()
+
+    page.route("**/*", fail_once)
+    message = Message("Meddelande om provsvar", ("Provsvar klart",), attachments=(DEMO_PDF,))
+
+    outcome = send_case(screen, SendRequest(tuple(pnrs), message, lambda claimed: None))
+
+    assert sorted(failed) == ["next", "wizard"]
+    assert sorted(outcome.sent) == sorted(pnrs)
+    assert sorted(s["pnr"] for s in portal_qa.sent()) == sorted(pnrs)
+    assert page.url.endswith("/portal/")  # the portal page itself was never reloaded away
