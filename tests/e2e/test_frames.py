@@ -64,7 +64,7 @@ def portal_campaign(
 
 
 @pytest.mark.parametrize("mode", ["single", pytest.param("batch", marks=pytest.mark.long)])
-def test_run_through_the_portal_should_send_with_only_the_page_frame_in_the_override(
+def test_run_and_follow_up_through_the_portal_should_work_with_only_the_page_frame_in_the_override(
     tmp_path: Path, portal_mock: LiveMock, portal_qa: QA, mode: str
 ):
     pnrs = official_test_numbers(3400, 3)
@@ -80,6 +80,12 @@ def test_run_through_the_portal_should_send_with_only_the_page_frame_in_the_over
     rows = setup.ledger_rows()
     assert rows[pnrs[1]][0] == "not_reachable"
     assert {s["pnr"]: s["arende_id"] for s in sent} == {p: rows[p][1] for p in (pnrs[0], pnrs[2])}
+
+    portal_qa.read(rows[pnrs[0]][1])
+    follow_up = setup.utskick("follow-up")
+
+    assert follow_up.returncode == 0, follow_up.stderr + follow_up.stdout
+    assert "Lästa av invånaren: 1" in follow_up.stdout and "Olästa: 1" in follow_up.stdout
 
 
 def test_doctor_through_the_portal_should_find_every_key(tmp_path: Path, portal_mock: LiveMock, portal_qa: QA):
