@@ -63,6 +63,7 @@ def portal_campaign(
     return write_campaign(folder, f"{mock.url}/portal", pnrs, mode=mode, staff_tool=f'selectors_override = "{site}"')
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", ["single", pytest.param("batch", marks=pytest.mark.long)])
 def test_run_and_follow_up_through_the_portal_should_work_with_only_the_page_frame_in_the_override(
     tmp_path: Path, portal_mock: LiveMock, portal_qa: QA, mode: str
@@ -88,6 +89,7 @@ def test_run_and_follow_up_through_the_portal_should_work_with_only_the_page_fra
     assert "Lästa av invånaren: 1" in follow_up.stdout and "Olästa: 1" in follow_up.stdout
 
 
+@pytest.mark.slow
 def test_doctor_through_the_portal_should_find_every_key(tmp_path: Path, portal_mock: LiveMock, portal_qa: QA):
     pnrs = official_test_numbers(3410, 1)
     portal_qa.reachable(*pnrs)
@@ -100,6 +102,7 @@ def test_doctor_through_the_portal_should_find_every_key(tmp_path: Path, portal_
     assert portal_qa.sent() == []
 
 
+@pytest.mark.slow
 def test_doctor_without_the_frame_should_name_the_frame_its_candidates_live_in(
     tmp_path: Path, portal_mock: LiveMock, portal_qa: QA
 ):
