@@ -21,6 +21,7 @@ from flows.field_candidates import hidden_texts
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
 from flows.send import Message, SendRequest, send_case
+from flows.waits import wait_enabled, wait_value
 from tests.helpers import (
     DEMO_PDF,
     PASSWORD,
@@ -281,3 +282,18 @@ def test_send_through_the_portal_should_reload_and_go_back_within_the_frame_afte
     assert sorted(outcome.sent) == sorted(pnrs)
     assert sorted(s["pnr"] for s in portal_qa.sent()) == sorted(pnrs)
     assert page.url.endswith("/portal/")  # the portal page itself was never reloaded away
+
+
+def test_readiness_waits_should_work_on_fields_inside_an_iframe(page: Page):
+    tool = (
+        "<input aria-label=Personnummer value=x><button disabled>Lägg till</button>"
+        "<script>setTimeout(() => { document.querySelector('input').value = '';"
+        " document.querySelector('button').disabled = false; }, 300)</script>"
+    )
+    page.set_content(f'<iframe id="personalverktyget" srcdoc="{tool}"></iframe>')
+    inside = page.frame_locator("iframe#personalverktyget")
+
+    wait_value(inside.get_by_label("Personnummer"), "", 5000)
+    wait_enabled(inside.get_by_role("button", name="Lägg till"), 5000)
+
+    assert inside.get_by_label("Personnummer").input_value() == ""
