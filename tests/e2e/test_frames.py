@@ -23,9 +23,11 @@ from flows.screen import Screen
 from flows.send import Message, SendRequest, send_case
 from flows.waits import wait_enabled, wait_value
 from tests.helpers import (
+    BOTH_SKINS_SPA_LONG,
     DEMO_PDF,
     PASSWORD,
     QA,
+    SPA_OVERRIDE,
     LiveMock,
     official_test_numbers,
     serve_mock,
@@ -38,9 +40,9 @@ PORTAL_OVERRIDE = '[page]\nframe = "iframe#personalverktyget"\n'
 
 
 @pytest.fixture(scope="module")
-def portal_mock() -> Iterator[LiveMock]:
-    """The classic skin with Regionportalen (/portal/) showing it in an iframe."""
-    server = serve_mock({"CHECK_DELAY_MS": 50, "PORTAL": True})
+def portal_mock(mock_skin: str) -> Iterator[LiveMock]:
+    """The test's skin (classic unless it asks for another) with Regionportalen (/portal/) showing it in an iframe."""
+    server = serve_mock({"CHECK_DELAY_MS": 50, "PORTAL": True}, skin=mock_skin)
     yield server
     server.stop()
 
@@ -90,11 +92,21 @@ def test_run_and_follow_up_through_the_portal_should_work_with_only_the_page_fra
     assert "Lästa av invånaren: 1" in follow_up.stdout and "Olästa: 1" in follow_up.stdout
 
 
+def in_portal(override: Path) -> str:
+    """A site's selectors override with `[page] frame` added: the same build, shown inside Regionportalen."""
+    text = override.read_text(encoding="utf-8")
+    return text.replace("[page]\n", PORTAL_OVERRIDE, 1) if "[page]\n" in text else text + "\n" + PORTAL_OVERRIDE
+
+
 @pytest.mark.slow
-def test_doctor_through_the_portal_should_find_every_key(tmp_path: Path, portal_mock: LiveMock, portal_qa: QA):
+@BOTH_SKINS_SPA_LONG
+def test_doctor_through_the_portal_should_find_every_key(
+    tmp_path: Path, mock_skin: str, portal_mock: LiveMock, portal_qa: QA
+):
     pnrs = official_test_numbers(3410, 1)
     portal_qa.reachable(*pnrs)
-    setup = portal_campaign(tmp_path, portal_mock, pnrs)
+    override = in_portal(SPA_OVERRIDE) if mock_skin == "spa" else PORTAL_OVERRIDE
+    setup = portal_campaign(tmp_path, portal_mock, pnrs, override=override)
 
     result = setup.utskick("doctor", "--delivery", str(setup.delivery))
 
