@@ -10,6 +10,7 @@ import pytest
 from bot.config import DEFAULT_SELECTORS
 from bot.errors import ConfigError
 from bot.locators import Selectors
+from flows.candidates import closest
 
 PORTAL = "iframe#personalverktyget"
 
@@ -80,3 +81,28 @@ def test_page_frame_should_survive_the_merged_file(tmp_path: Path):
     selectors = load_with(tmp_path, f'[page]\nframe = "{PORTAL}"\n')
 
     assert f"frame = '{PORTAL}'" in selectors.merged_toml()
+
+
+FRAMED_PAGE = [
+    ("heading", "Regionportalen", ""),
+    ("link", "Startsida portal", ""),
+    ("button", "Logga in", PORTAL),
+    ("textbox", "HSA-id", PORTAL),
+]
+
+
+def test_candidate_in_another_frame_should_say_which_frame_it_lives_in():
+    ranked = closest(Selectors.load(DEFAULT_SELECTORS), "login.submit", FRAMED_PAGE)
+
+    assert [str(c) for c in ranked] == [f"knapp 'Logga in' (i ramen frame = \"{PORTAL}\")"]
+    assert (ranked[0].frame, ranked[0].elsewhere) == (PORTAL, True)
+
+
+def test_candidate_in_the_entrys_own_frame_should_not_mention_it_and_one_outside_should(tmp_path: Path):
+    selectors = load_with(tmp_path, f'[page]\nframe = "{PORTAL}"\n')
+
+    inside = closest(selectors, "login.hsa_id", FRAMED_PAGE)
+    outside = closest(selectors, "nav.my_cases", [("link", "Mina ärenden", "")])
+
+    assert [str(c) for c in inside] == ["fält 'HSA-id'"]
+    assert [str(c) for c in outside] == ["länk 'Mina ärenden' (utanför ramen, frame = \"\")"]
