@@ -113,15 +113,52 @@ class Selectors:
             where = origins.get(key, base)
             if node is None and kind not in (schema.VALUE, schema.TEXTS) and key not in schema.MAY_BE_OFF:
                 raise where.error(key, "saknas, och utskick behöver det.")
+        used: set[str] = set()
+        for key in (*schema.SCHEMA, *self._own_elements()):
+            node = self._lookup(key)
+            where = origins.get(key, base)
             for attribute, target in schema.references(key, node):
-                if schema.SCHEMA.get(target) != schema.ELEMENT:
-                    hint = schema.suggest(target, _elements())
-                    raise where.error(key, f"{attribute} = '{target}' är inget element{hint}")
-                if not isinstance(self._lookup(target), dict):
-                    raise where.error(key, f"{attribute} = '{target}' pekar på ett avstängt element.")
+                used.add(target)
+                self._check_reference(where, key, attribute, target)
+        for key in self._own_elements():
+            if key not in used and key.removesuffix("_option") not in used:
+                raise origins.get(key, base).error(
+                    key, "används inte: inget steg i [actions], within, beredskap eller poster pekar på det."
+                )
         for prefix in ("check_results", "check_results_pending", "page_states"):
             if not isinstance(self._lookup(prefix), dict) or not self._lookup(prefix):
                 raise base.error(prefix, f"tabellen [{prefix}] saknas.")
+
+    def _check_reference(self, where: schema.SourceFile, key: str, attribute: str, target: str) -> None:
+        """`target` must be an entry of the kind `attribute` points at; only an action's step may name one that is
+        switched off (the step is skipped)."""
+        wanted = schema.READINESS if attribute == "wait" else schema.ELEMENT
+        if schema.kind_of(target) != wanted:
+            known = _elements() if wanted == schema.ELEMENT else _readiness()
+            what = "inget element" if wanted == schema.ELEMENT else "ingen beredskap"
+            raise where.error(key, f"{attribute} = '{target}' är {what}{schema.suggest(target, known)}")
+        node = self._lookup(target)
+        if node is None and target.startswith("elements."):
+            hint = schema.suggest(target, self._own_elements())
+            raise where.error(key, f"{attribute} = '{target}' finns inte under [elements]{hint}")
+        if key.startswith("actions."):
+            if attribute == "set_files" and isinstance(node, dict) and node.get("kind") not in schema.FILE_KINDS:
+                raise where.error(key, f'set_files = \'{target}\' behöver kind = "file_input" eller "file_chooser".')
+            if (
+                attribute == "choose"
+                and isinstance(node, dict)
+                and node.get("kind", "select") not in schema.CHOICE_KINDS
+            ):
+                kinds = ", ".join(schema.CHOICE_KINDS)
+                raise where.error(key, f"choose = '{target}' behöver kind = något av {kinds}.")
+            return
+        if not isinstance(node, dict):
+            raise where.error(key, f"{attribute} = '{target}' pekar på ett avstängt element.")
+
+    def _own_elements(self) -> list[str]:
+        """The site's own elements, as keys: elements.<name>."""
+        table = self._lookup("elements")
+        return [f"elements.{name}" for name in table] if isinstance(table, dict) else []
 
     def _lookup(self, key: str) -> Any:
         node: Any = self.data
@@ -133,7 +170,7 @@ class Selectors:
 
     def has(self, key: str) -> bool:
         """True when the file defines `key` (an element, records or readiness) and does not switch it off."""
-        return isinstance(self._lookup(key), dict) and schema.SCHEMA.get(key) in (
+        return isinstance(self._lookup(key), dict) and schema.kind_of(key) in (
             schema.ELEMENT,
             schema.RECORDS,
             schema.READINESS,
@@ -147,7 +184,7 @@ class Selectors:
     def entry(self, key: str) -> dict[str, Any]:
         """The raw element entry for `key`; ConfigError when it is missing or switched off."""
         node = self._lookup(key)
-        if schema.SCHEMA.get(key) != schema.ELEMENT or not isinstance(node, dict):
+        if schema.kind_of(key) != schema.ELEMENT or not isinstance(node, dict):
             state = "har stängt av" if node is False else "saknar"
             raise ConfigError(f"Selektorfilen {state} posten '{key}' ({self.source}).")
         return node
@@ -187,6 +224,29 @@ class Selectors:
         return RecordsSpec(
             key, node["records"], node.get("row"), node.get("cell"), node.get("header"), columns, pattern, sources
         )
+
+    def action(self, name: str) -> list[dict[str, Any]]:
+        """The steps of the action `name` (the main file's default, or the override's, which replaces it whole)."""
+        if name not in schema.ACTIONS:
+            raise ConfigError(f"Selektorfilen har ingen åtgärd '{name}' ({self.source}).")
+        steps = self._lookup(f"actions.{name}")
+        if not isinstance(steps, list):
+            raise ConfigError(f"Selektorfilen saknar [actions] {name} ({self.source}).")
+        return steps
+
+    def option_locator(self, scope: Page | Locator, key: str, option: str, **fmt: str) -> Locator:
+        """The option `option` of the choice element `key`: the entry `<key>_option` when the data has one, else the
+        default for the element's kind (radio: a radio inside the element; listbox and combobox: an option, menu:
+        a menu item, on the page). An empty `option` finds every option."""
+        option_key = f"{key}_option"
+        if self.has(option_key):
+            return self.locator(scope, option_key, **fmt, option=option)
+        kind = self.entry(key).get("kind", "select")
+        role = _DEFAULT_OPTION_ROLES.get(kind)
+        if role is None:
+            raise ConfigError(f"Selektorfilen saknar posten '{option_key}' ({self.source}).")
+        within = self.locator(scope, key, **fmt) if kind == "radio" else scope
+        return within.get_by_role(role, name=option, exact=True) if option else within.get_by_role(role)
 
     def readiness(self, key: str) -> dict[str, list[str]]:
         """The readiness conditions of `key`: condition -> element keys; empty when switched off."""
@@ -238,7 +298,7 @@ class Selectors:
     def describe(self, key: str) -> str:
         """A short human description of the entry, for error messages (a step that is no entry: its name)."""
         node = self._lookup(key)
-        if schema.SCHEMA.get(key) != schema.ELEMENT or not isinstance(node, dict):
+        if schema.kind_of(key) != schema.ELEMENT or not isinstance(node, dict):
             return key
         finder = next(f for f in schema.FINDERS if f in node)
         text = f"{finder}={node[finder]!r}"
@@ -258,15 +318,23 @@ def in_frame(scope: Page | Locator | FrameLocator, frame: str) -> Page | Locator
     return scope
 
 
+# The option of a choice element whose data gives no `<key>_option` (a <select>'s options are its own).
+_DEFAULT_OPTION_ROLES = {"listbox": "option", "combobox": "option", "radio": "radio", "menu": "menuitem"}
+
+
 def _elements() -> list[str]:
     return [k for k, kind in schema.SCHEMA.items() if kind == schema.ELEMENT]
+
+
+def _readiness() -> list[str]:
+    return [k for k, kind in schema.SCHEMA.items() if kind == schema.READINESS]
 
 
 def _entry_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
     keys = []
     for name, value in data.items():
         key = f"{prefix}{name}"
-        if key in schema.SCHEMA:
+        if schema.kind_of(key) is not None:
             keys.append(key)
         elif isinstance(value, dict):
             keys.extend(_entry_keys(value, key + "."))
@@ -277,7 +345,7 @@ def _deep_merge(base: dict, override: dict, prefix: str) -> dict:
     merged = dict(base)
     for name, value in override.items():
         key = f"{prefix}{name}"
-        if key not in schema.SCHEMA and isinstance(value, dict) and isinstance(merged.get(name), dict):
+        if schema.kind_of(key) is None and isinstance(value, dict) and isinstance(merged.get(name), dict):
             merged[name] = _deep_merge(merged[name], value, key + ".")
         else:
             merged[name] = value
@@ -306,7 +374,7 @@ def _to_toml(data: dict[str, Any]) -> str:
         plain = {
             k: v
             for k, v in node.items()
-            if not (isinstance(v, dict) and f"{name}.{k}".lstrip(".") not in schema.SCHEMA)
+            if not (isinstance(v, dict) and schema.kind_of(f"{name}.{k}".lstrip(".")) is None)
         }
         if name and plain:
             lines.append(f"\n[{name}]")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import string
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -19,11 +20,39 @@ from bot.strict_toml import key_line
 
 VERSION = 2
 ELEMENT, RECORDS, READINESS, VALUE, PATTERN = "element", "records", "readiness", "value", "pattern"
+ACTION = "action"  # a list of steps: what the bot does for one of its actions (see ACTIONS)
 TEXTS = "texts"  # a list of { pattern = "…", reason = "…" }: a site's own check-result texts
 
 FINDERS = ("role", "label", "placeholder", "test_id", "text", "title", "css")
 ELEMENT_ATTRIBUTES = (*FINDERS, "name", "exact", "within", "has_text", "kind", "optional", "frame")
-ELEMENT_KINDS = ("select", "listbox", "file_input", "file_chooser")
+ELEMENT_KINDS = ("select", "listbox", "radio", "combobox", "menu", "file_input", "file_chooser")
+CHOICE_KINDS = ("select", "listbox", "radio", "combobox", "menu")
+FILE_KINDS = ("file_input", "file_chooser")
+# A site's own elements: [elements] name = { … }, referred to as "elements.<name>".
+ELEMENT_NAME = re.compile(r"[a-z][a-z0-9_]*")
+# Each action the bot takes, with the {placeholders} its steps may use.
+ACTIONS: dict[str, tuple[str, ...]] = {
+    "choose_unit": ("unit",),
+    "choose_template": ("template",),
+    "add_number": ("pnr",),
+    "insert_text": ("text_name",),
+    "attach_file": ("file_name",),
+    "before_send": (),
+    "send": (),
+    "next_page": (),
+    "open_all_cases": (),
+}
+# A step is an inline table with exactly one verb; the attributes each verb needs besides its key.
+STEP_VERBS: dict[str, tuple[str, ...]] = {
+    "click": (),
+    "choose": ("option",),
+    "fill": ("value",),
+    "press": ("keys",),
+    "check": (),
+    "set_files": (),
+    "wait": (),
+}
+MAX_NUMBERS_AT_ONCE = 250
 RECORDS_ATTRIBUTES = ("records", "row", "cell", "header", "fields", "pattern", "optional")
 READY_CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
 FIELDS = ("arende_id", "pnr", "subject", "sent_at", "sent_by", "status", "reason", "result")
@@ -52,6 +81,7 @@ SCHEMA: dict[str, str] = {
     **_group("my_cases", ELEMENT, "send_case"),
     **_group("step1", ELEMENT, "template", "template_option", "next"),
     **_group("step2", ELEMENT, "pnr", "add", "list", "rows", "row", "remove", "refused", "busy", "next"),
+    **_group("step2", VALUE, "numbers_at_once", "numbers_separator"),
     "step2.ready": READINESS,
     "step2.recipients": RECORDS,
     **_group(
@@ -96,6 +126,7 @@ SCHEMA: dict[str, str] = {
     **_group("check_results_markers", PATTERN, "protected_identity"),
     **_group("check_results_pending", PATTERN, "spinner"),
     **_group("page_states", PATTERN, "session_expired", "server_error", "forbidden"),
+    **_group("actions", ACTION, *ACTIONS),
 }
 
 # Entries a site may switch off (`key = false`): the bot can do without the step they stand for.
@@ -136,7 +167,15 @@ REMOVED = {
     "unit_cases.values.col_status": 'kolumnrubriken anges nu i [unit_cases.cases] fields = { status = "…" }',
 }
 
-_TABLES = {key.rsplit(".", 1)[0] for key in SCHEMA} | {"meta", "pnr"}
+_TABLES = {key.rsplit(".", 1)[0] for key in SCHEMA} | {"meta", "pnr", "elements"}
+
+
+def kind_of(key: str) -> str | None:
+    """The kind of entry `key` is (a schema key, or a site's own `elements.<name>`); None when it is unknown."""
+    if key in SCHEMA:
+        return SCHEMA[key]
+    prefix, _, name = key.partition(".")
+    return ELEMENT if prefix == "elements" and ELEMENT_NAME.fullmatch(name) else None
 
 
 @dataclass(frozen=True)
@@ -167,10 +206,12 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
     if version is not None and version != VERSION:
         raise source.error("meta.version", f"version {version!r} stöds inte; utskick läser version {VERSION}.")
     for key, node in _walk(source, data, ""):
-        kind = SCHEMA[key]
+        kind = kind_of(key)
         if node is False:
             if kind not in (ELEMENT, RECORDS, READINESS):
                 raise source.error(key, "bara element, poster och beredskap kan stängas av med false.")
+            if key.startswith("elements."):
+                raise source.error(key, "ett eget element kan inte stängas av; ta bort det i stället.")
             if key not in MAY_BE_OFF:
                 raise source.error(key, "kan inte stängas av: utskick behöver det steget.")
         elif kind == ELEMENT:
@@ -183,12 +224,19 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
             _check_pattern(source, key, node)
         elif kind == TEXTS:
             _check_texts(source, key, node)
+        elif kind == ACTION:
+            _check_action(source, key, node)
         elif isinstance(node, dict):
             raise source.error(key, "ska vara ett värde, inte en tabell.")
         elif key == "unit_cases.values.zone":
             _check_zone(source, key, node)
         elif key == "page.frame":
             _check_frame(source, key, node)
+        elif key == "step2.numbers_at_once":
+            if isinstance(node, bool) or not isinstance(node, int) or not 1 <= node <= MAX_NUMBERS_AT_ONCE:
+                raise source.error(key, f"ska vara ett heltal från 1 till {MAX_NUMBERS_AT_ONCE}.")
+        elif key == "step2.numbers_separator" and (not isinstance(node, str) or not node):
+            raise source.error(key, 'ska vara en text, t.ex. "\\n" (ny rad), ", " eller " ".')
 
 
 def _check_zone(source: SourceFile, key: str, node: Any) -> None:
@@ -201,8 +249,12 @@ def _check_zone(source: SourceFile, key: str, node: Any) -> None:
 def _walk(source: SourceFile, node: dict[str, Any], prefix: str) -> Iterator[tuple[str, Any]]:
     for name, value in node.items():
         key = f"{prefix}{name}"
-        if key in SCHEMA:
+        if kind_of(key) is not None:
             yield key, value
+        elif prefix == "elements.":
+            raise source.error(
+                key, "ett eget element heter små bokstäver a–z, siffror och _, och börjar med en bokstav."
+            )
         elif key in _TABLES and isinstance(value, dict):
             yield from _walk(source, value, key + ".")
         else:
@@ -281,6 +333,128 @@ def _check_frame(source: SourceFile, key: str, node: Any) -> None:
         )
     if node.strip() and node.strip().startswith((">", "+", "~", ",")):
         raise source.error(key, f"frame = {node!r} är ingen giltig CSS för en iframe.")
+
+
+def _check_action(source: SourceFile, key: str, node: Any) -> None:
+    """An action: a list of steps, each an inline table with exactly one verb, its own attributes and keys, and only
+    the {placeholders} the action has."""
+    if not isinstance(node, list) or not all(isinstance(step, dict) for step in node):
+        raise source.error(key, 'ska vara en lista av steg, t.ex. [{ click = "step3.send" }], eller [] (inga steg).')
+    for number, step in enumerate(node, start=1):
+        _check_step(source, key, number, step)
+
+
+def _check_step(source: SourceFile, key: str, number: int, step: dict[str, Any]) -> None:
+    def error(message: str) -> ConfigError:
+        return _step_error(source, key, number, message)
+
+    known = (*STEP_VERBS, *{a for own in STEP_VERBS.values() for a in own}, "optional")
+    for attribute in step:
+        if attribute not in known:
+            raise error(f"okänt verb eller attribut '{attribute}'{suggest(attribute, known)}")
+    verbs = [verb for verb in STEP_VERBS if verb in step]
+    if len(verbs) != 1:
+        raise error(f"ett steg ska ha exakt ett verb ({', '.join(STEP_VERBS)}), har {', '.join(verbs) or 'inget'}.")
+    verb = verbs[0]
+    for attribute in step:
+        if attribute not in (verb, *STEP_VERBS[verb], "optional"):
+            raise error(f"'{attribute}' hör inte till steget '{verb}'.")
+    for attribute in STEP_VERBS[verb]:
+        if attribute not in step:
+            raise error(f"steget '{verb}' behöver {attribute}, t.ex. {_STEP_EXAMPLES[verb]}")
+        if not isinstance(step[attribute], str):
+            raise error(f"'{attribute}' ska vara en text.")
+        _check_placeholders(error, key, step[attribute])
+    if "optional" in step and not isinstance(step["optional"], bool):
+        raise error("'optional' ska vara true eller false.")
+    target = step[verb]
+    if verb == "wait":
+        _check_wait(error, target)
+    elif not isinstance(target, str) or kind_of(target) != ELEMENT:
+        raise error(f"{verb} = {target!r} är inget element{suggest(str(target), _ELEMENT_KEYS)}")
+
+
+def _check_wait(error: Any, target: Any) -> None:
+    if isinstance(target, str):
+        if kind_of(target) != READINESS:
+            raise error(f"wait = {target!r} är ingen beredskap{suggest(target, _READINESS_KEYS)}")
+        return
+    if not isinstance(target, dict) or not target:
+        raise error('wait ska vara en beredskap, t.ex. "unit_cases.ready", eller { enabled = "step3.send" }.')
+    for condition, value in target.items():
+        if condition not in READY_CONDITIONS:
+            raise error(f"okänt villkor '{condition}' för wait{suggest(condition, READY_CONDITIONS)}")
+        keys = [value] if isinstance(value, str) else value
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise error(f"'{condition}' ska vara en nyckel eller en lista av nycklar.")
+        for element in keys:
+            if kind_of(element) != ELEMENT:
+                raise error(f"{condition} = {element!r} är inget element{suggest(element, _ELEMENT_KEYS)}")
+
+
+def _check_placeholders(error: Any, key: str, text: str) -> None:
+    allowed = ACTIONS[key.removeprefix("actions.")]
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError as e:
+        raise error(f"ogiltig text {text!r} ({e}); skriv {{{{ och }}}} för en klammer.") from e
+    for name in names:
+        if name not in allowed:
+            offered = ", ".join(f"{{{a}}}" for a in allowed) or "inga"
+            raise error(f"okänd platshållare {{{name}}}; här finns {offered}{suggest(name, allowed)}")
+
+
+_STEP_EXAMPLES = {
+    "choose": '{ choose = "step1.template", option = "{template}" }',
+    "fill": '{ fill = "step2.pnr", value = "{pnr}" }',
+    "press": '{ press = "step2.pnr", keys = "Enter" }',
+}
+_ELEMENT_KEYS = [k for k, kind in SCHEMA.items() if kind == ELEMENT]
+_READINESS_KEYS = [k for k, kind in SCHEMA.items() if kind == READINESS]
+
+
+def _step_error(source: SourceFile, key: str, number: int, message: str) -> ConfigError:
+    """An error about the `number`-th step of an action, at the line that step starts on."""
+    line = step_line(source.text, key, number)
+    place = f"Selektorfilen {source.name}, rad {line}" if line else source.where(key)
+    return ConfigError(f"{place}: '{key}' (steg {number}): {message}")
+
+
+def step_line(text: str, key: str, number: int) -> int | None:
+    """The line where the `number`-th step (inline table) of the action `key`'s list begins, if it can be found."""
+    start = key_line(text, key)
+    if start is None:
+        return None
+    lines = text.splitlines()
+    body = "\n".join(lines[start - 1 :])
+    position = body.find("=")
+    depth, braces, quote, seen = 0, 0, "", 0
+    for index in range(position + 1, len(body)):
+        char = body[index]
+        if quote:
+            quote = "" if char == quote and body[index - 1] != "\\" else quote
+        elif char in "\"'":
+            quote = char
+        elif char == "#":
+            end = body.find("\n", index)
+            if end < 0:
+                return None
+            body = body[:index] + " " * (end - index) + body[end:]
+        elif char == "[":
+            depth += 1
+        elif char == "]":
+            depth -= 1
+            if depth == 0:
+                return None
+        elif char == "{":
+            if depth == 1 and braces == 0:
+                seen += 1
+                if seen == number:
+                    return start + body.count("\n", 0, index)
+            braces += 1
+        elif char == "}":
+            braces -= 1
+    return None
 
 
 def _check_records(source: SourceFile, key: str, node: Any) -> None:
@@ -403,10 +577,13 @@ def _texts_entry_line(text: str, number: int) -> int | None:
 
 
 def references(key: str, node: Any) -> list[tuple[str, str]]:
-    """The element keys an entry points at, with the attribute that names them (within, records, a condition)."""
+    """The keys an entry points at, with the attribute that names them (within, records, a condition, a step's
+    verb: a step's `wait = "…"` names a readiness entry, every other reference an element)."""
+    if kind_of(key) == ACTION:
+        return _step_references(node)
     if not isinstance(node, dict):
         return []
-    kind = SCHEMA[key]
+    kind = kind_of(key)
     if kind == ELEMENT:
         return [("within", node["within"])] if "within" in node else []
     if kind == RECORDS:
@@ -414,6 +591,20 @@ def references(key: str, node: Any) -> list[tuple[str, str]]:
     if kind == READINESS:
         return [(cond, k) for cond, value in node.items() for k in ([value] if isinstance(value, str) else value)]
     return []
+
+
+def _step_references(steps: Any) -> list[tuple[str, str]]:
+    """What an action's steps point at: (verb, key), and ("wait <condition>", key) for an inline readiness."""
+    found: list[tuple[str, str]] = []
+    for step in steps if isinstance(steps, list) else []:
+        for verb in STEP_VERBS:
+            target = step.get(verb) if isinstance(step, dict) else None
+            if isinstance(target, str):
+                found.append((verb, target))
+            elif isinstance(target, dict):
+                for condition, value in target.items():
+                    found += [(f"wait {condition}", k) for k in ([value] if isinstance(value, str) else value)]
+    return found
 
 
 def line_of(text: str, key: str) -> int:

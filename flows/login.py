@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from playwright.sync_api import Error as PlaywrightError
 
 from bot.errors import LoginRequired, PreflightFailed
+from flows.actions import run_action
 from flows.screen import Screen, shown_names
 
 
@@ -55,7 +56,7 @@ def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
                 f"Du saknar behörighet för mottagningen '{request.unit}' (eller så heter den annat). "
                 f"Mottagningar du kan välja: {', '.join(units) or 'inga'}. Rätta message.unit i kampanjfilen."
             )
-        screen.click("unit.choice", unit=request.unit)
+        run_action(screen, "choose_unit", unit=request.unit)
     screen.wait_visible("nav.my_cases")
 
 

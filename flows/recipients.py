@@ -18,6 +18,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bot.errors import SelectorError, UnknownCheckResult
 from bot.pnr import scrub
+from flows.actions import run_action
 from flows.field_candidates import explain_hidden, hidden_texts
 from flows.screen import Screen
 from flows.waits import wait_count, wait_no_text
@@ -66,17 +67,25 @@ def prepare_recipients(screen: Screen, pnrs: Sequence[str], attempts: int = ADD_
 
 
 def type_numbers(screen: Screen, pnrs: Sequence[str], rows_before: int = 0) -> None:
-    """Type each personnummer and click Lägg till; without `step2.ready` in the data the checks run while the next
-    number is typed, with it the tool is waited for between numbers."""
+    """Add the personnummer with `[actions] add_number`, one or `step2.numbers_at_once` at a time; without
+    `step2.ready` in the data the checks run while the next number is typed, with it the tool is waited for
+    between adds (one more row per number added)."""
     expected = rows_before
-    for pnr in pnrs:
-        screen.fill("step2.pnr", screen.display_pnr(pnr))
-        screen.click("step2.add")
-        if screen.wait_ready("step2.ready", count=expected + 1, unless="step2.refused"):
-            expected += 1
+    at_once = numbers_at_once(screen)
+    separator = screen.selectors.value("step2.numbers_separator", "\n")
+    for start in range(0, len(pnrs), at_once):
+        group = pnrs[start : start + at_once]
+        run_action(screen, "add_number", pnr=separator.join(screen.display_pnr(pnr) for pnr in group))
+        if screen.wait_ready("step2.ready", count=expected + len(group), unless="step2.refused"):
+            expected += len(group)
         elif not screen.server_failed():
             raise _refusal(screen)
         # else the tool failed this add: no row, and `prepare_recipients` adds the number again on its own
+
+
+def numbers_at_once(screen: Screen) -> int:
+    """How many personnummer one add_number adds (`step2.numbers_at_once`, 1 by default)."""
+    return int(screen.selectors.value("step2.numbers_at_once", 1))
 
 
 def _refusal(screen: Screen) -> SelectorError:
@@ -94,6 +103,8 @@ def _rows_after_adds(screen: Screen, pnrs: Sequence[str], rows_before: int) -> s
     """Wait for the tool to answer every add, then for a row per accepted add; return the numbers with a row."""
     answered = screen.wait_writes_answered()
     accepted = sum(1 for status in screen.write_answers() if 200 <= status < 300)
+    if numbers_at_once(screen) > 1 and accepted == len(screen.write_answers()):
+        accepted = len(pnrs)  # one answer may add several rows: expect them all when no add failed
     try:  # a row is drawn just after its answer; wait for them, but a tool that draws differently is no error
         wait_count(screen.el("step2.rows"), rows_before + accepted, screen.timeout_ms)
     except PlaywrightTimeout:

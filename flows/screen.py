@@ -309,28 +309,40 @@ class Screen:
         return keys[0]
 
     def options(self, key: str) -> list[str]:
-        """The option texts of a choice element (a <select>, or a listbox opened by clicking): `<key>_option`."""
+        """The option texts of a choice element (a <select>, or options shown once the choice is opened)."""
         with self.step(key):
             self.open_choice(key, "")
-            return [t.strip() for t in self.el(f"{key}_option", option="").all_inner_texts()]
+            return [t.strip() for t in self.option(key, "").all_inner_texts()]
 
-    def choose(self, key: str, option: str) -> None:
-        """Pick `option` in a choice element, whatever kind the tool uses."""
+    def option(self, key: str, option: str, **fmt: str) -> Locator:
+        """The option `option` of the choice element `key` (`<key>_option`, or the default for its kind)."""
+        filled = {name: value for name, value in fmt.items() if name != "pnr"}
+        self._filled[f"{key}_option"] = filled | {"option": option}  # a diagnosis names the option looked for
+        return self.selectors.option_locator(self.page, key, option, **fmt)
+
+    def choose(self, key: str, option: str, **fmt: str) -> None:
+        """Pick `option` in a choice element, whatever kind the tool uses: a <select>, a listbox or a menu opened by
+        a click, a combobox that filters as it is typed into, or a group of radio buttons."""
         kind = self.selectors.entry(key).get("kind", "select")
         with self.step(key):
-            if kind == "listbox":
-                self.open_choice(key, option)
-                self.el(f"{key}_option", option=option).click()
-            else:
-                self.el(key).select_option(label=option)
+            if kind == "select":
+                self.el(key, **fmt).select_option(label=option)
+                return
+            self.open_choice(key, option, **fmt)
+            self.option(key, option, **fmt).click()
 
-    def open_choice(self, key: str, option: str) -> None:
-        """Open a listbox choice unless its options already show (a second click would close it again)."""
-        if self.selectors.entry(key).get("kind") != "listbox":
+    def open_choice(self, key: str, option: str, **fmt: str) -> None:
+        """Show a choice's options: click a listbox or menu open unless they already show (a second click would
+        close it again), type the option into a combobox; a <select> and radio buttons show theirs already."""
+        kind = self.selectors.entry(key).get("kind")
+        if kind == "combobox":
+            self.el(key, **fmt).fill(option)
+        elif kind in ("listbox", "menu"):
+            if not self.option(key, option, **fmt).first.is_visible():
+                self.el(key, **fmt).click()
+        else:
             return
-        if not self.el(f"{key}_option", option=option).first.is_visible():
-            self.el(key).click()
-            self.el(f"{key}_option", option=option).first.wait_for(state="visible")
+        self.option(key, option, **fmt).first.wait_for(state="visible")
 
     def attach(self, key: str, files: list[Path]) -> None:
         """Attach files through a file input, or through the file chooser a button opens."""
@@ -382,10 +394,17 @@ class Screen:
         """Wait until every condition of the readiness entry `key` holds (nothing to wait for when it is off);
         False as soon as the element `unless` shows instead (the tool refused the input or failed, and will not
         get ready by itself)."""
+        return self.wait_conditions(key, self.selectors.readiness(key), count, unless)
+
+    def wait_conditions(
+        self, label: str, conditions: dict[str, list[str]], count: int | None = None, unless: str | None = None
+    ) -> bool:
+        """Wait until every readiness condition holds (condition -> element keys; `label` names them in errors);
+        False as soon as the element `unless` shows instead."""
         deadline = time.monotonic() + self.timeout_ms / 1000
-        for condition, keys in self.selectors.readiness(key).items():
+        for condition, keys in conditions.items():
             for target in keys:
-                with self.step(f"{key} ({condition} {target})"):
+                with self.step(f"{label} ({condition} {target})"):
                     while True:
                         left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
                         try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.errors import PreflightFailed, SelectorError
+from flows.actions import run_action
 from flows.recipients import ADD_ATTEMPTS, classify_check, prepare_recipients, remove_recipient
 from flows.screen import Screen, shown_names
 
@@ -80,15 +81,15 @@ def send_case(screen: Screen, request: SendRequest) -> SendOutcome:
     screen.click_through("step2.next", "step3.message")
     screen.begin_step("step3")
     outcome.composed_text = compose(screen, request.message, verify=request.verify)
+    screen.begin_step("before_send")
+    run_action(screen, "before_send")
     if request.dry_run:
         outcome.would_send = reachable
         return outcome
     request.before_send(reachable)
     outcome.clicked_send = True
     screen.begin_step("step3.send")
-    screen.click("step3.send")
-    if screen.selectors.has("step3.confirm"):
-        screen.click("step3.confirm")
+    run_action(screen, "send")
     shown = screen.wait_first("receipt.heading", "receipt.nothing_sent")
     read_receipt(screen, reachable, outcome, anything_sent=shown == "receipt.heading")
     screen.at_receipt = True
@@ -114,14 +115,17 @@ def choose_template(screen: Screen, template: str, verify: bool = True) -> None:
             f"Mallen '{template}' finns inte bland mottagningens aktiva mallar ({', '.join(options) or 'inga'}). "
             "Be lokal administratör att aktivera den."
         )
-    screen.choose("step1.template", template)
-    screen.click_through("step1.next", "step2.pnr", fill_form=lambda: screen.choose("step1.template", template))
+    run_action(screen, "choose_template", template=template)
+    screen.click_through(
+        "step1.next", "step2.pnr", fill_form=lambda: run_action(screen, "choose_template", template=template)
+    )
 
 
 def compose(screen: Screen, message: Message, verify: bool = True) -> str:
     """Insert the template texts in order, append the extra text, attach the files; return the message text."""
+    verify_texts = verify and _clicks(screen, "insert_text", "step3.insert_text")
     for name in message.texts:
-        if verify and screen.el("step3.insert_text", text_name=name).count() == 0:
+        if verify_texts and screen.el("step3.insert_text", text_name=name).count() == 0:
             if screen.el("step3.any_insert_text").count() > 0:
                 prefix = str(screen.selectors.entry("step3.any_insert_text").get("name", ""))
                 texts = shown_names(screen, "step3.any_insert_text", prefix=prefix)
@@ -130,7 +134,7 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
                     "Rätta message.texts i kampanjfilen."
                 )
             raise SelectorError(screen.selectors.describe("step3.insert_text"))
-        screen.click("step3.insert_text", text_name=name)
+        run_action(screen, "insert_text", text_name=name)
     if message.extra_text:
         with screen.step("step3.message"):
             field_ = screen.el("step3.message")
@@ -142,6 +146,12 @@ def compose(screen: Screen, message: Message, verify: bool = True) -> str:
         return ""  # the composed text is only read for the preview, which the preflight makes
     with screen.step("step3.message"):
         return screen.el("step3.message").input_value()
+
+
+def _clicks(screen: Screen, action: str, key: str) -> bool:
+    """True when the action clicks `key` itself: the texts it may insert can then be looked for by name up front
+    (a text behind a menu shows only once the menu is open)."""
+    return any(step.get("click") == key for step in screen.selectors.action(action))
 
 
 def read_receipt(screen: Screen, pnrs: Sequence[str], outcome: SendOutcome, anything_sent: bool = True) -> None:
@@ -167,7 +177,7 @@ def attach_file(screen: Screen, attachment: Path, attempts: int = ADD_ATTEMPTS) 
     """Bifoga fil until the file is listed; an upload the tool failed to answer is tried again on its own."""
     for attempt in range(1, attempts + 1):
         screen.begin_step(f"step3.attach ({attachment.name}, försök {attempt})")
-        screen.attach("step3.attach", [attachment])
+        run_action(screen, "attach_file", files=[attachment], file_name=attachment.name)
         shown = screen.wait_first("step3.attached", "step3.attachment_error", fmt={"file_name": attachment.name})
         if shown == "step3.attached":
             return

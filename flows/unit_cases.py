@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from bot.clock import zone_named
+from flows.actions import run_action, run_action_replacing
 from flows.screen import Screen
 from flows.swedish_dates import parse_shown
 
@@ -79,20 +80,15 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
             # no "Nästa sida", or a disabled one: the last page
             return CaseTable([row for row in rows if _matches(row, query)], complete=True)
         if page_no < query.max_pages:
-            screen.click_and_wait_replaced("unit_cases.next_page", "unit_cases.table")
+            run_action_replacing(screen, "next_page", "unit_cases.table")
     return CaseTable([row for row in rows if _matches(row, query)], complete=False)
 
 
 def open_all_cases(screen: Screen) -> None:
-    """Mottagningens ärenden → the Alla ärenden tab, each once the tool is ready for the click (`unit_cases.ready`:
-    a tab that is still loading may otherwise overwrite the one the bot chose)."""
+    """Mottagningens ärenden → the Alla ärenden tab, as `[actions] open_all_cases` says (by default each click once
+    the tool is ready for it, `unit_cases.ready`: a tab that is still loading may overwrite the one chosen)."""
     screen.at_receipt = False  # the next send starts from Mina ärenden, not from a receipt's link
-    screen.click("nav.unit_cases")
-    screen.wait_visible("unit_cases.all_tab")
-    screen.wait_ready("unit_cases.ready")
-    screen.click("unit_cases.all_tab")
-    screen.wait_visible("unit_cases.case_type")
-    screen.wait_ready("unit_cases.ready")
+    run_action(screen, "open_all_cases")
 
 
 def _matches(row: CaseRow, query: CaseQuery) -> bool:

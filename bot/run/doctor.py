@@ -273,7 +273,7 @@ class Doctor:
         if self.campaign.texts:
             filled["text_name"] = self.campaign.texts[0]
         for key, kind in schema.SCHEMA.items():
-            if kind in (schema.VALUE, schema.PATTERN) or key in self.report.checks:
+            if kind in (schema.VALUE, schema.PATTERN, schema.ACTION) or key in self.report.checks:
                 continue
             if not self.selectors.has(key):
                 self.report.checks[key] = KeyCheck(key, "", OFF)
