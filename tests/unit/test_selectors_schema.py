@@ -89,9 +89,8 @@ def test_override_of_another_version_should_be_refused(tmp_path: Path):
         ),
         (
             '[step1]\ntemplate = { label = "Välj mall", kind = "lisbox" }\n',
-            "rad 2: 'step1.template': kind = 'lisbox' finns inte; välj select, listbox, radio, combobox, menu, file_input,"
-            " file_chooser"
-            " – menade du 'listbox'?",
+            "rad 2: 'step1.template': kind = 'lisbox' finns inte; välj select, listbox, radio, combobox, menu,"
+            " file_input, file_chooser – menade du 'listbox'?",
         ),
         (
             '[receipt.sent]\nrecords = "receipt.table"\nrow = "li"\npattern = "(?P<arende>\\\\S+) (?P<pnr>.+)"\n',
