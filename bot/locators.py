@@ -99,7 +99,7 @@ class Selectors:
         if override:
             override_source, extra = _read(override)
             schema.check_file(override_source, extra, override=True)
-            raw = _deep_merge(raw, extra, "")
+            raw = _without_inherited_options(_deep_merge(raw, extra, ""), extra)
             origins.update({key: override_source for key in _entry_keys(extra)})
             digest.update(Path(override).read_bytes())
             source += f" + {override}"
@@ -242,9 +242,14 @@ class Selectors:
         if self.has(option_key):
             return self.locator(scope, option_key, **fmt, option=option)
         kind = self.entry(key).get("kind", "select")
+        if kind == "select":
+            options = self.locator(scope, key, **fmt).locator("option")
+            return options.filter(has_text=re.compile(rf"^\s*{re.escape(option)}\s*$")) if option else options
         role = _DEFAULT_OPTION_ROLES.get(kind)
         if role is None:
-            raise ConfigError(f"Selektorfilen saknar posten '{option_key}' ({self.source}).")
+            raise ConfigError(
+                f"Selektorposten '{key}' är inget val (kind) och har ingen '{option_key}' ({self.source})."
+            )
         within = self.locator(scope, key, **fmt) if kind == "radio" else scope
         return within.get_by_role(role, name=option, exact=True) if option else within.get_by_role(role)
 
@@ -318,7 +323,7 @@ def in_frame(scope: Page | Locator | FrameLocator, frame: str) -> Page | Locator
     return scope
 
 
-# The option of a choice element whose data gives no `<key>_option` (a <select>'s options are its own).
+# The option of a choice element whose data gives no `<key>_option` (a <select>'s are its <option> elements).
 _DEFAULT_OPTION_ROLES = {"listbox": "option", "combobox": "option", "radio": "radio", "menu": "menuitem"}
 
 
@@ -339,6 +344,25 @@ def _entry_keys(data: dict[str, Any], prefix: str = "") -> list[str]:
         elif isinstance(value, dict):
             keys.extend(_entry_keys(value, key + "."))
     return keys
+
+
+def _without_inherited_options(merged: dict, override: dict) -> dict:
+    """An override that gives a choice element anew without its `<key>_option` gets the default options of the
+    element's kind, not the main file's (which were written for the main file's kind of element)."""
+    for key in _entry_keys(override):
+        option = f"{key}_option"
+        table, _, name = option.rpartition(".")
+        holder, given = _table(merged, table), _table(override, table)
+        if option in schema.SCHEMA and name in holder and name not in given:
+            del holder[name]  # a copy: _deep_merge copies every table the override writes in
+    return merged
+
+
+def _table(data: dict, table: str) -> dict:
+    node: Any = data
+    for part in table.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node if isinstance(node, dict) else {}
 
 
 def _deep_merge(base: dict, override: dict, prefix: str) -> dict:

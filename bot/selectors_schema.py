@@ -139,6 +139,9 @@ MAY_BE_OFF = frozenset(
         "unit_cases.ready",
         "step3.confirm_dialog",
         "step3.confirm",
+        # a choice's options; without them, the default of the element's kind (see bot.locators.option_locator)
+        "step1.template_option",
+        "unit_cases.case_type_option",
         "receipt.not_sent",
         "receipt.refused",
         "unit_cases.status",
