@@ -50,14 +50,26 @@ def open_staff_tool(screen: Screen, request: LoginRequest) -> None:
                 f"Inloggningen misslyckades för HSA-id {request.credentials.hsa_id}. Kontrollera lösenordet."
             )
     if shown == "unit.heading":
-        if screen.el("unit.choice", unit=request.unit).count() == 0:
-            units = shown_names(screen, "unit.any_choice")
+        units = _units_offered(screen, request.unit)
+        if units is not None:
             raise PreflightFailed(
                 f"Du saknar behörighet för mottagningen '{request.unit}' (eller så heter den annat). "
                 f"Mottagningar du kan välja: {', '.join(units) or 'inga'}. Rätta message.unit i kampanjfilen."
             )
         run_action(screen, "choose_unit", unit=request.unit)
     screen.wait_visible("nav.my_cases")
+
+
+def _units_offered(screen: Screen, unit: str) -> list[str] | None:
+    """None when `unit` can be chosen; else the units that can (for the error). A unit chosen in a choice element
+    (`[actions] choose_unit` with a choose step) is looked for among its options, else as `unit.choice`."""
+    chooser = next((step["choose"] for step in screen.selectors.action("choose_unit") if "choose" in step), None)
+    if chooser is not None and screen.selectors.has(chooser):
+        options = screen.options(chooser)
+        return None if unit in options else options
+    if screen.el("unit.choice", unit=unit).count() > 0:
+        return None
+    return shown_names(screen, "unit.any_choice")
 
 
 def read_signed_in_user(screen: Screen) -> str | None:

@@ -312,7 +312,7 @@ class Screen:
         """The option texts of a choice element (a <select>, or options shown once the choice is opened)."""
         with self.step(key):
             self.open_choice(key, "")
-            return [t.strip() for t in self.option(key, "").all_inner_texts()]
+            return [" ".join(t.split()) for t in self.option(key, "").evaluate_all(_OPTION_NAMES_JS)]
 
     def option(self, key: str, option: str, **fmt: str) -> Locator:
         """The option `option` of the choice element `key` (`<key>_option`, or the default for its kind)."""
@@ -439,6 +439,9 @@ class Screen:
             return spec.parse(holder.evaluate(_READ_RECORDS_JS, spec.script_args()))
 
 
+# An option's name as a person reads it: a radio button's is its label, every other option's its text.
+_OPTION_NAMES_JS = """els => els.map(el => el.getAttribute('aria-label')
+  || [...(el.labels ?? [])].map(l => l.innerText).join(' ') || el.innerText || '')"""
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _EVENT_SLICE_MS = 250
 # How long a readiness wait looks at its condition before it checks whether the tool refused or failed instead.

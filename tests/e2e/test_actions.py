@@ -13,9 +13,10 @@ from flask import Flask, jsonify, request
 from playwright.sync_api import Page, expect
 
 from bot.config import DEFAULT_SELECTORS
-from bot.errors import SelectorError
+from bot.errors import PreflightFailed, SelectorError
 from bot.locators import Selectors
 from flows.actions import run_action
+from flows.login import LoginRequest, open_staff_tool
 from flows.recipients import prepare_recipients
 from flows.screen import Screen
 from flows.send import attach_file
@@ -29,11 +30,12 @@ TEMPLATES = ("Provsvar klart", "Provsvar saknas", "Ombokning")
 
 PAGE = """<!doctype html><html lang="sv"><head><meta charset="utf-8"><title>Test</title></head><body>{}</body></html>"""
 
-UNIT_SELECT = """<form method="post" action="/unit"><label for="m">Mottagning</label>
+UNIT_SELECT = """<h1>Välj mottagning</h1><form method="post" action="/unit"><label for="m">Mottagning</label>
 <select id="m" name="unit"><option value="">Välj</option>{options}</select>
 <button type="submit">Fortsätt</button></form>"""
 
-UNIT_RADIO = """<form method="post" action="/unit"><fieldset role="radiogroup" aria-labelledby="rubrik">
+UNIT_RADIO = """<h1>Välj mottagning</h1><form method="post" action="/unit">
+<fieldset role="radiogroup" aria-labelledby="rubrik">
 <legend id="rubrik">Mottagning</legend>{options}</fieldset><button type="submit">Fortsätt</button></form>"""
 
 MENU = """<label for="t">Meddelande</label><textarea id="t"></textarea>
@@ -207,12 +209,12 @@ def test_choose_unit_should_pick_in_a_select_or_radio_group_then_confirm(
         "[actions]\n"
         'choose_unit = [{ choose = "elements.unit", option = "{unit}" }, { click = "elements.unit_continue" }]\n',
     )
-    page.goto(tool.url + address)
 
-    run_action(screen, "choose_unit", unit=UNITS[1])
+    open_staff_tool(screen, LoginRequest(UNITS[1], start_url=tool.url + address))
 
-    screen.wait_visible("nav.my_cases")
     assert seen["unit"] == [UNITS[1]]
+    with pytest.raises(PreflightFailed, match=rf"mottagningen 'Vårdcentralen Väster'.*{UNITS[0]}, {UNITS[1]}"):
+        open_staff_tool(screen, LoginRequest("Vårdcentralen Väster", start_url=tool.url + address))
 
 
 def test_insert_text_should_open_the_menu_and_click_the_item(page: Page, tmp_path: Path, tool: LiveMock):

@@ -224,3 +224,23 @@ def test_steps_should_be_what_the_reference_check_sees():
         ("wait gone", "page.busy"),
         ("wait gone", "elements.spinner"),
     ]
+
+
+def test_choice_given_anew_should_not_inherit_the_main_files_options_but_keep_its_own(tmp_path: Path):
+    anew = load_with(tmp_path, '[step1]\ntemplate = { role = "combobox", name = "Välj mall", kind = "combobox" }\n')
+    spa = Selectors.load(DEFAULT_SELECTORS, DEFAULT_SELECTORS.parent / "variants" / "spa.toml")
+
+    assert not anew.has("step1.template_option") and anew.has("unit_cases.case_type_option")
+    assert spa.entry("step1.template_option") == {"role": "option", "name": "{option}", "exact": False}
+
+
+def test_merged_file_with_elements_and_actions_should_read_back_as_the_same_data(tmp_path: Path):
+    selectors = load_with(
+        tmp_path,
+        '[elements]\nreviewed = { label = "Granskat" }\n[step2]\nnumbers_at_once = 5\n'
+        '[actions]\nbefore_send = [{ check = "elements.reviewed" }, { wait = { enabled = ["step3.send"] } }]\n',
+    )
+    merged = tmp_path / "merged.toml"
+    merged.write_text(selectors.merged_toml(), encoding="utf-8")
+
+    assert Selectors.load(merged).data == selectors.data
