@@ -329,7 +329,8 @@ class Screen:
                 self.el(key, **fmt).select_option(label=option)
                 return
             self.open_choice(key, option, **fmt)
-            self.option(key, option, **fmt).click()
+            with self.step(f"{key}_option"):  # a missing option is named as such, not as its choice
+                self.option(key, option, **fmt).click()
 
     def open_choice(self, key: str, option: str, **fmt: str) -> None:
         """Show a choice's options: click a listbox or menu open unless they already show (a second click would
@@ -342,7 +343,8 @@ class Screen:
                 self.el(key, **fmt).click()
         else:
             return
-        self.option(key, option, **fmt).first.wait_for(state="visible")
+        with self.step(f"{key}_option"):
+            self.option(key, option, **fmt).first.wait_for(state="visible")
 
     def attach(self, key: str, files: list[Path]) -> None:
         """Attach files through a file input, or through the file chooser a button opens."""

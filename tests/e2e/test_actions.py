@@ -331,3 +331,18 @@ def test_step_whose_element_is_missing_should_stop_naming_it_and_an_optional_one
 
     expect(page.get_by_label("Jag har granskat meddelandet")).to_be_checked()
     assert seen["sends"] == 0
+
+
+def test_option_missing_from_an_open_menu_should_be_named_as_the_option(page: Page, tmp_path: Path, tool: LiveMock):
+    screen = screen_for(
+        page,
+        tmp_path,
+        '[elements]\ntexts = { role = "button", name = "Infoga text", kind = "menu" }\n'
+        'texts_option = { role = "menuitem", name = "{option}" }\n'
+        '[actions]\ninsert_text = [{ choose = "elements.texts", option = "{text_name}" }]\n',
+        timeout_ms=1500,
+    )
+    page.goto(tool.url + "/menu")
+
+    with pytest.raises(SelectorError, match=r"elements\.texts_option \(role='menuitem' name='Recept'\)"):
+        run_action(screen, "insert_text", text_name="Recept")
