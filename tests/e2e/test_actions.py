@@ -189,6 +189,7 @@ def screen_for(page: Page, tmp_path: Path, override: str, timeout_ms: int = 5000
     """A screen on `page` whose selectors are the defaults with `override` on top."""
     path = tmp_path / "site.toml"
     path.write_text(override, encoding="utf-8")
+    page.set_default_timeout(timeout_ms)  # as the bot's browser session sets it
     return Screen(page, Selectors.load(DEFAULT_SELECTORS, path), timeout_ms=timeout_ms)
 
 
