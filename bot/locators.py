@@ -234,10 +234,10 @@ class Selectors:
             raise ConfigError(f"Selektorfilen saknar [actions] {name} ({self.source}).")
         return steps
 
-    def option_locator(self, scope: Page | Locator, key: str, option: str, **fmt: str) -> Locator:
+    def option_locator(self, scope: Page | Locator | FrameLocator, key: str, option: str, **fmt: str) -> Locator:
         """The option `option` of the choice element `key`: the entry `<key>_option` when the data has one, else the
         default for the element's kind (radio: a radio inside the element; listbox and combobox: an option, menu:
-        a menu item, on the page). An empty `option` finds every option."""
+        a menu item, on the page or in the element's frame). An empty `option` finds every option."""
         option_key = f"{key}_option"
         if self.has(option_key):
             return self.locator(scope, option_key, **fmt, option=option)
@@ -250,7 +250,8 @@ class Selectors:
             raise ConfigError(
                 f"Selektorposten '{key}' är inget val (kind) och har ingen '{option_key}' ({self.source})."
             )
-        within = self.locator(scope, key, **fmt) if kind == "radio" else scope
+        # a listbox's, combobox's or menu's options may be drawn anywhere on the page the element lives in
+        within = self.locator(scope, key, **fmt) if kind == "radio" else in_frame(scope, self.frame_of(key))
         return within.get_by_role(role, name=option, exact=True) if option else within.get_by_role(role)
 
     def readiness(self, key: str) -> dict[str, list[str]]:
