@@ -240,7 +240,9 @@ class Selectors:
         a menu item, on the page or in the element's frame). An empty `option` finds every option."""
         option_key = f"{key}_option"
         if self.has(option_key):
-            return self.locator(scope, option_key, **fmt, option=option)
+            # every option: a name made of {option} alone would look for an option named "" (with exact = true)
+            every = not option and str(self.entry(option_key).get("name", "")).strip() == "{option}"
+            return self.locator(scope, option_key, **fmt, option=option, any_name=every)
         kind = self.entry(key).get("kind", "select")
         if kind == "select":
             options = self.locator(scope, key, **fmt).locator("option")
@@ -261,8 +263,9 @@ class Selectors:
             return {}
         return {cond: [v] if isinstance(v, str) else list(v) for cond, v in node.items()}
 
-    def locator(self, scope: Page | Locator | FrameLocator, key: str, **fmt: str) -> Locator:
-        """Build the Playwright locator for `key`, filling `{placeholders}` from `fmt`."""
+    def locator(self, scope: Page | Locator | FrameLocator, key: str, *, any_name: bool = False, **fmt: str) -> Locator:
+        """Build the Playwright locator for `key`, filling `{placeholders}` from `fmt`; `any_name`: a role entry's
+        elements of any name."""
         node = self.entry(key)
         scope = in_frame(scope, self.frame_of(key))
         if "within" in node:
@@ -275,7 +278,7 @@ class Selectors:
         if "role" in node:
             loc = (
                 scope.get_by_role(node["role"], name=f("name"), exact=exact)
-                if "name" in node
+                if "name" in node and not any_name
                 else (scope.get_by_role(node["role"]))
             )
         elif "label" in node:

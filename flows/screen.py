@@ -338,6 +338,8 @@ class Screen:
         kind = self.selectors.entry(key).get("kind")
         if kind == "combobox":
             self.el(key, **fmt).fill(option)
+            if not option and not self.option(key, option, **fmt).first.is_visible():
+                self.el(key, **fmt).press("ArrowDown")  # an empty field filters nothing: open the list as ARIA does
         elif kind in ("listbox", "menu"):
             if not self.option(key, option, **fmt).first.is_visible():
                 self.el(key, **fmt).click()

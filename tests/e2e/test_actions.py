@@ -56,14 +56,16 @@ COMBOBOX = """<label for="c">Välj mall</label>
 <ul role="listbox" id="lista" hidden></ul><p id="vald"></p>
 <script>
 const names = {names}, c = document.getElementById('c'), list = document.getElementById('lista');
-c.addEventListener('input', () => setTimeout(() => {  // the tool filters as the user types, a moment later
+const show = () => setTimeout(() => {  // the tool filters as the user types, a moment later
   list.replaceChildren(...names.filter(n => n.toLowerCase().includes(c.value.toLowerCase())).map(n => {
     const li = document.createElement('li'); li.setAttribute('role', 'option'); li.textContent = n;
     li.onclick = () => { c.value = n; list.hidden = true; document.getElementById('vald').textContent = 'Vald: ' + n; };
     return li;
   }));
   list.hidden = false; c.setAttribute('aria-expanded', 'true');
-}, 100));
+}, 100);
+c.addEventListener('input', show);
+c.addEventListener('keydown', e => { if (e.key === 'ArrowDown') show(); });  // ARIA: ArrowDown opens the list
 </script>"""
 
 UPLOAD = """<label for="f">Välj fil</label><input type="file" id="f">
@@ -347,3 +349,17 @@ def test_option_missing_from_an_open_menu_should_be_named_as_the_option(page: Pa
 
     with pytest.raises(SelectorError, match=r"elements\.texts_option \(role='menuitem' name='Recept'\)"):
         run_action(screen, "insert_text", text_name="Recept")
+
+
+def test_options_of_a_combobox_should_list_every_option_when_its_option_entry_is_named_by_option(
+    page: Page, tmp_path: Path, tool: LiveMock
+):
+    screen = screen_for(
+        page,
+        tmp_path,
+        '[step1]\ntemplate = { role = "combobox", name = "Välj mall", kind = "combobox" }\n'
+        'template_option = { role = "option", name = "{option}" }\n',
+    )
+    page.goto(tool.url + "/combobox")
+
+    assert screen.options("step1.template") == list(TEMPLATES)
