@@ -64,6 +64,9 @@ FIELD_SOURCE_ATTRIBUTES = ("from", "attribute", "inside")
 # (their Swedish texts are bot.summary.REASONS_SV).
 CHECK_REASONS = ("no_notification", "never_logged_in", "login_locked", "deceased", "cannot_log_in", "ok")
 TEXT_ATTRIBUTES = ("pattern", "reason")
+# How Alla ärenden shows more than one screenful (`unit_cases.paging`): "Nästa sida" pages, a "Visa fler" button,
+# an endless scroll, or every hit on one page.
+PAGINGS = ("pages", "load_more", "scroll", "one_page")
 
 
 def _group(prefix: str, kind: str, *keys: str) -> dict[str, str]:
@@ -119,6 +122,7 @@ SCHEMA: dict[str, str] = {
         "next_page",
     ),
     "unit_cases.ready": READINESS,
+    "unit_cases.paging": VALUE,
     "unit_cases.cases": RECORDS,
     **_group("unit_cases.values", VALUE, "sent_by_care", "read", "unread", "sent_at_format", "zone"),
     **_group("check_results", PATTERN, *CHECK_REASONS),
@@ -137,6 +141,7 @@ MAY_BE_OFF = frozenset(
         "step2.ready",
         "step2.busy",
         "unit_cases.ready",
+        "unit_cases.all_tab",  # a tool whose Mottagningens ärenden already shows every ärende
         "step3.confirm_dialog",
         "step3.confirm",
         # a choice's options; without them, the default of the element's kind (see bot.locators.option_locator)
@@ -240,6 +245,9 @@ def check_file(source: SourceFile, data: dict[str, Any], *, override: bool) -> N
                 raise source.error(key, f"ska vara ett heltal från 1 till {MAX_NUMBERS_AT_ONCE}.")
         elif key == "step2.numbers_separator" and (not isinstance(node, str) or not node):
             raise source.error(key, 'ska vara en text, t.ex. "\\n" (ny rad), ", " eller " ".')
+        elif key == "unit_cases.paging" and node not in PAGINGS:
+            hint = suggest(str(node), PAGINGS)
+            raise source.error(key, f"paging = {node!r} finns inte; välj {', '.join(PAGINGS)}{hint}")
 
 
 def _check_zone(source: SourceFile, key: str, node: Any) -> None:
