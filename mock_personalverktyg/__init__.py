@@ -4,7 +4,9 @@ Config keys (`test_config` overrides): SECRET_KEY, TESTING, QA_ENABLED (False), 
 SESSION_TIMEOUT_S (1800), MAX_ATTACHMENT_BYTES (10 MB), SEED_PATH (None: the bundled seed), PAGE_SIZE (50),
 FAULTS (None: same shape as `PUT /__qa__/faults`), CLOCK (`time.time`, injectable), SLEEP (`time.sleep`),
 SKIN ("classic": server-rendered pages; "spa": one client-rendered page over a JSON API; "modern": a
-component-library build over the same JSON API with other interactions; see README.md).
+component-library build over the same JSON API with other interactions; see README.md),
+CASES_PAGING ("pages": Nästa sida; "load_more": a Visa fler button; "scroll": rows added as the last one scrolls
+into view) and CASES_TABS (True; False: Mottagningens ärenden has no tabs and shows Alla ärenden), classic skin.
 """
 
 from __future__ import annotations
@@ -30,8 +32,11 @@ DEFAULTS = {
     "SLEEP": time.sleep,
     "SKIN": "classic",
     "PORTAL": False,  # True: /portal shows the tool in an iframe of a portal page (portal.py)
+    "CASES_PAGING": "pages",
+    "CASES_TABS": True,
 }
 SKINS = ("classic", "spa", "modern")
+CASES_PAGINGS = ("pages", "load_more", "scroll")
 
 
 class _MemoryBytecodeCache(BytecodeCache):
@@ -76,6 +81,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["SKIN"] not in SKINS:
         raise ValueError(f"SKIN måste vara en av {SKINS}, inte {app.config['SKIN']!r}")
+    if app.config["CASES_PAGING"] not in CASES_PAGINGS:
+        raise ValueError(f"CASES_PAGING måste vara en av {CASES_PAGINGS}, inte {app.config['CASES_PAGING']!r}")
     # Leave room above the attachment limit so an oversized file gets the tool's own message.
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_ATTACHMENT_BYTES"] + 1024 * 1024
 

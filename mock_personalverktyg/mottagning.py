@@ -1,10 +1,15 @@
-"""Mottagningens ärenden: Nya ärenden from citizens and Alla ärenden with filters and paging."""
+"""Mottagningens ärenden: Nya ärenden from citizens and Alla ärenden with filters and paging.
+
+How Alla ärenden pages is the app's CASES_PAGING: "pages" (Nästa sida links), "load_more" (a Visa fler button
+that appends the next page's rows) or "scroll" (the next page's rows are appended when the last row scrolls into
+view). CASES_TABS False: no tabs; Mottagningens ärenden opens on Alla ärenden.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, redirect, render_template, request, url_for
 
 from mock_personalverktyg.models import CITIZEN, NEW_FROM_CITIZEN, READ, STAFF, UNREAD
 from mock_personalverktyg.pnr import PnrRefused, parse
@@ -30,7 +35,9 @@ def _date(raw: str, errors: list[str], label: str) -> dt.date | None:
 
 @bp.get("/")
 def new():
-    """Nya ärenden: what citizens have sent to the unit and nobody has handled yet."""
+    """Nya ärenden: what citizens have sent to the unit and nobody has handled yet (Alla ärenden without tabs)."""
+    if not current_app.config["CASES_TABS"]:
+        return redirect(url_for("mottagning.all_arenden"))
     found = state().query(g.unit.id, kind=CITIZEN, status=NEW_FROM_CITIZEN)
     return render_template("mottagning_new.html", arenden=found, tab="nya")
 
@@ -80,13 +87,34 @@ def all_arenden():
     """Alla ärenden: filter on type, status, personnummer and dates; PAGE_SIZE rows a page."""
     found = search(g.unit.id, request.args, request.args.get("sida", 1, type=int))
     page, pages = found["page"], found["pages"]
-    kept = {k: v for k, v in found["args"].items() if v and v != "alla"}
+    kept = _kept(found)
+    paging = current_app.config["CASES_PAGING"]
+    next_url = url_for("mottagning.all_arenden", **kept, sida=page + 1) if page < pages else None
     return render_template(
         "mottagning_all.html",
         tab="alla",
+        tabs=current_app.config["CASES_TABS"],
+        paging=paging,
         kinds=KINDS,
         statuses=STATUSES,
         **found,
-        prev_url=url_for("mottagning.all_arenden", **kept, sida=page - 1) if page > 1 else None,
-        next_url=url_for("mottagning.all_arenden", **kept, sida=page + 1) if page < pages else None,
+        prev_url=url_for("mottagning.all_arenden", **kept, sida=page - 1) if page > 1 and paging == "pages" else None,
+        next_url=next_url if paging == "pages" else None,
+        more_url=_more_url(kept, page, pages) if paging != "pages" else None,
     )
+
+
+@bp.get("/alla/rader")
+def more_rows():
+    """The rows of one more page of Alla ärenden (Visa fler, or a scroll), with the address of the page after."""
+    found = search(g.unit.id, request.args, request.args.get("sida", 1, type=int))
+    more_url = _more_url(_kept(found), found["page"], found["pages"])
+    return render_template("_arende_more.html", **found, more_url=more_url)
+
+
+def _kept(found: dict) -> dict:
+    return {k: v for k, v in found["args"].items() if v and v != "alla"}
+
+
+def _more_url(kept: dict, page: int, pages: int) -> str | None:
+    return url_for("mottagning.more_rows", **kept, sida=page + 1) if page < pages else None
