@@ -32,7 +32,26 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 SCHEMA = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 APPROVER = ("Bengt Granskare", "SE2321000016-A002")
-BOTH = pytest.mark.parametrize("interface", ["cli", "window"])
+# `make test` runs every use case through each interface once, the command line on SQLite and the window on
+# PostgreSQL (a use case the window lacks: on one backend, taking turns); the other backend of each row is in
+# `make test-long` (the ledger's own tests run every write on both backends in `make test`).
+BOTH = pytest.mark.parametrize(
+    ("ledger_backend", "interface"),
+    [
+        pytest.param("sqlite", "cli", id="sqlite-cli"),
+        pytest.param("sqlite", "window", id="sqlite-window", marks=pytest.mark.long),
+        pytest.param("postgres", "cli", id="postgres-cli", marks=pytest.mark.long),
+        pytest.param("postgres", "window", id="postgres-window"),
+    ],
+)
+
+
+def backends(in_make_test: str):
+    """Both ledger backends for a command-line-only use case; the other than `in_make_test` only in test-long."""
+    rows = [
+        pytest.param(b, id=b, marks=[] if b == in_make_test else [pytest.mark.long]) for b in ("sqlite", "postgres")
+    ]
+    return pytest.mark.parametrize("ledger_backend", rows)
 
 
 @dataclass
@@ -230,6 +249,7 @@ def test_validate_should_count_the_delivery_against_the_ledger(case, qa, interfa
     assert (comparison["already_in_campaign"], comparison["to_send_next_run"]) == (2, 0)
 
 
+@backends("postgres")
 def test_status_should_show_the_campaign_counts(case, qa):
     sent_campaign(case, qa)
 
@@ -240,6 +260,7 @@ def test_status_should_show_the_campaign_counts(case, qa):
     assert (counts["sent"], counts["not_reachable"]) == (1, 1)
 
 
+@backends("sqlite")
 def test_settle_should_list_no_in_doubt_citizen_after_a_clean_run(case, qa):
     sent_campaign(case, qa)
 
@@ -249,6 +270,7 @@ def test_settle_should_list_no_in_doubt_citizen_after_a_clean_run(case, qa):
     assert validated(result.stdout)["command"] == "settle"
 
 
+@backends("postgres")
 def test_doctor_should_find_every_selector(case):
     result = case.setup.utskick("doctor", "--pnr", case.reachable, "--out", str(case.setup.folder / "doktor"))
 
