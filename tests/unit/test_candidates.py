@@ -36,3 +36,22 @@ def test_label_entry_should_prefer_a_field_and_drop_elements_that_are_not_close(
 
     assert [str(c) for c in ranked] == ["fält 'Rubrik'"]
     assert wanted(selectors, "step3.subject")[2] == "fältet 'Rubrik'"
+
+
+def test_listbox_candidate_should_not_be_called_by_the_word_of_the_missing_list(tmp_path: Path):
+    site = tmp_path / "site.toml"
+    site.write_text('[step2]\nlist = { role = "list", name = "Mottagare" }\n', encoding="utf-8")
+    selectors = Selectors.load(DEFAULT_SELECTORS, site)
+
+    ranked = closest(selectors, "step2.list", [("listbox", "Mottagare")])
+
+    assert wanted(selectors, "step2.list")[2] == "listan 'Mottagare'"
+    assert [str(c) for c in ranked] == ["listruta 'Mottagare'"]
+
+
+def test_placeholder_name_should_be_compared_filled_in():
+    selectors = Selectors.load(DEFAULT_SELECTORS)
+
+    ranked = closest(selectors, "unit.choice", [("link", "Vårdcentralen Centrum")], unit="Vårdcentralen Centrum")
+
+    assert [str(c) for c in ranked] == ["länk 'Vårdcentralen Centrum'"]
