@@ -24,7 +24,7 @@ ROLES_SV = {
     "textbox": ("fält", "fältet"),
     "searchbox": ("sökfält", "sökfältet"),
     "combobox": ("rullista", "rullistan"),
-    "listbox": ("lista", "listan"),
+    "listbox": ("listruta", "listrutan"),  # not "lista": a listbox shown as a missing list's candidate misleads
     "option": ("alternativ", "alternativet"),
     "heading": ("rubrik", "rubriken"),
     "tab": ("flik", "fliken"),
@@ -145,11 +145,18 @@ def wanted(selectors: Selectors, key: str) -> tuple[str | None, str, str]:
 
 
 def closest(
-    selectors: Selectors, key: str, elements: list[tuple[str, str]] | list[tuple[str, str, str]], limit: int = 3
+    selectors: Selectors,
+    key: str,
+    elements: list[tuple[str, str]] | list[tuple[str, str, str]],
+    limit: int = 3,
+    **fmt: str,
 ) -> list[Candidate]:
-    """The page's elements closest to `key`'s entry: name similarity, a little extra for the expected role;
-    elements given as (role, name, frame) say which iframe each lives in (as `page_elements` gives them)."""
+    """The page's elements closest to `key`'s entry (its placeholders filled from `fmt`): name similarity, a little
+    extra for the expected role; elements given as (role, name, frame) say which iframe each lives in (as
+    `page_elements` gives them)."""
     role, name, _ = wanted(selectors, key)
+    for placeholder, value in fmt.items():
+        name = name.replace("{" + placeholder + "}", value)
     roles = (
         (role,) if role else _FINDER_ROLES.get(next((f for f in _FINDER_ROLES if f in selectors.entry(key)), ""), ())
     )
