@@ -14,11 +14,17 @@ if TYPE_CHECKING:
     from bot.run.doctor_report import DoctorReport
 
 
-def check_selectors(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorReport:
-    """Walk the screens with citizen `pnr` and return the report (written into `out`, or paths.artifacts)."""
+def check_selectors(
+    campaign: Campaign, pnr: str, out: Path | None = None, propose: Path | None = None, force: bool = False
+) -> DoctorReport:
+    """Walk the screens with citizen `pnr` and return the report (written into `out`, or paths.artifacts); with
+    `propose`, write there the override the doctor could decide (an existing file only with `force`)."""
     from bot.run.doctor import run_doctor
+    from bot.run.doctor_propose import refuse_existing
 
-    return run_doctor(campaign, pnr, out)
+    if propose is not None:
+        refuse_existing(propose, force)
+    return run_doctor(campaign, pnr, out, propose, force)
 
 
 def doctor_citizen(delivery: Path | None, pnr_text: str | None, password_env: str) -> str:

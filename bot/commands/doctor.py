@@ -21,6 +21,12 @@ from bot.errors import UtskickError
 @click.option("--pnr", "pnr_text", help="Ett personnummer att använda i stället för leveransens första.")
 @click.option("--base-url", help="Personalverktygets adress (ersätter staff_tool.url).")
 @click.option("--out", type=click.Path(path_type=Path), help="Mapp för rapporten (annars paths.artifacts).")
+@click.option(
+    "--propose",
+    type=click.Path(path_type=Path),
+    help="Skriv en override-fil med de poster doktorn kunde avgöra av vad den såg.",
+)
+@click.option("--force", is_flag=True, help="Skriv över filen som --propose anger om den redan finns.")
 @click.option("--headed", is_flag=True, help="Visa webbläsaren.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON (för maskiner).")
 @click.option("-v", "--verbose", is_flag=True, help="Visa händelser i terminalen, inte bara i loggfilen.")
@@ -30,6 +36,8 @@ def doctor(
     pnr_text: str | None,
     base_url: str | None,
     out: Path | None,
+    propose: Path | None,
+    force: bool,
     headed: bool,
     as_json: bool,
     verbose: bool,
@@ -45,7 +53,9 @@ def doctor(
         )
         command_log.open(campaign.logs)
         pnr = doctor_citizen(delivery, pnr_text, campaign.delivery_password_env)
-        report = check_selectors(campaign, pnr, out.resolve() if out else None)
+        report = check_selectors(
+            campaign, pnr, out.resolve() if out else None, propose.resolve() if propose else None, force
+        )
     except UtskickError as e:
         command_log.refused(e, campaign_file)
         click.echo(f"Fel: {e}", err=True)
@@ -58,6 +68,9 @@ def doctor(
             "report": str(report.folder),
             "failed": [asdict(c) for c in report.failed],
             "tool_clock": report.tool_clock or None,
+            "proposal": str(report.proposal_file) if report.proposal_file else None,
+            "proposed": sorted(report.proposals.decided),
+            "undecided": report.proposals.undecided,
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from bot.errors import PreflightFailed, SelectorError, UnknownCheckResult, Utski
 from bot.locators import Selectors
 from bot.pnr import scrub
 from bot.run.browser import BrowserSession
+from bot.run.doctor_decide import decide_element, decide_records, describe, finds, table_structure
+from bot.run.doctor_propose import Proposals, patched, write_proposal
 from bot.run.doctor_report import (
     ABSENT_OPTIONAL,
     DISABLED,
@@ -34,6 +37,7 @@ from bot.run.doctor_report import (
     OFF,
     SEVERAL,
     UNKNOWN_TEXT,
+    WRONG_KIND,
     DoctorReport,
     KeyCheck,
     fill,
@@ -41,11 +45,11 @@ from bot.run.doctor_report import (
 )
 from bot.run.staff_session import browser_settings, login_request
 from flows.candidates import closest, page_elements, wanted
-from flows.recipients import prepare_recipients, remove_recipient
+from flows.recipients import classify_check, remove_recipient
 from flows.screen import Screen
-from flows.send import choose_template, open_wizard
+from flows.send import open_wizard
 from flows.unit_cases import open_all_cases
-from flows.waits import wait_enabled
+from flows.waits import wait_enabled, wait_no_text, wait_none_visible
 
 # Keys that match many elements by design.
 MANY = frozenset(
@@ -60,6 +64,8 @@ MANY = frozenset(
         "step2.refused",
     }
 )
+# Choices whose options the bot reads as a list (to say which exist): their option entry must match every option.
+LISTED = frozenset({"step1.template"})
 # Where each key can only be seen at a moment the doctor never reaches on purpose.
 NOT_CHECKED_WHY = {
     "login.failed": "visas bara när inloggningen misslyckas",
@@ -82,7 +88,8 @@ NOT_CHECKED_WHY = {
 
 
 class Doctor:
-    """One walk through the staff tool with one citizen, checking keys screen by screen."""
+    """One walk through the staff tool with one citizen, checking keys screen by screen and deciding, where it can,
+    the entry a key that is not found should have (the walk goes on with it)."""
 
     def __init__(self, screen: Screen, campaign: Campaign, folder: Path) -> None:
         self.screen = screen
@@ -90,133 +97,244 @@ class Doctor:
         self.campaign = campaign
         self.folder = folder
         self.report = DoctorReport(folder=folder)
+        self.proposals = Proposals()
         self.screen_name = ""
 
     def walk(self, pnr: str) -> DoctorReport:
-        """Log in, walk to step 3 with `pnr`, go back and remove it, then visit Alla ärenden."""
-        stages: list[tuple[str, Callable[[], None]]] = [
-            ("inloggning", self._login),
-            ("mina-arenden", self._my_cases),
+        """Log in, walk to step 3 with `pnr`, go back and remove it, then visit Alla ärenden; a failure in the
+        wizard ends the wizard, not the walk (Alla ärenden is reached through the menu)."""
+        wizard: list[tuple[str, Callable[[], None]]] = [
             ("steg-1", self._step1),
             ("steg-2", lambda: self._step2(pnr)),
             ("steg-3", self._step3),
             ("steg-2-borttagen", lambda: self._remove(pnr)),
-            ("alla-arenden", self._unit_cases),
         ]
+        stages = [("inloggning", self._login), ("mina-arenden", self._my_cases), *wizard]
+        stages.append(("alla-arenden", self._unit_cases))
+        failed_at = ""
         for name, stage in stages:
+            if failed_at in ("inloggning", "mina-arenden") and failed_at:
+                break
+            if failed_at and name != "alla-arenden":
+                continue
             self.screen_name = name
             try:
+                self._settle()
                 stage()
             except UtskickError as e:
                 if isinstance(e, UnknownCheckResult):
                     detail = f"okänd text: '{e.text}' (lägg till den under [check_results])"
                     self._record(KeyCheck("check_results", name, UNKNOWN_TEXT, detail))
-                self.report.stopped = f"{name}: {scrub(str(e))}"
-                self._shoot(f"{name}-stopp")
-                break
-        self._account_for_every_key()
+                    self.proposals.leave("check_results", f"texten '{e.text}' känner inget mönster till")
+                stop = f"{name}: {scrub(str(e))}"
+                self.report.stopped = f"{self.report.stopped}; {stop}" if self.report.stopped else stop
+                self._shoot(f"{name}-stopp", aria=True)
+                self._account_for_every_key(f"nåddes inte: genomgången stannade vid {name}", wizard_only=not failed_at)
+                failed_at = failed_at or name
+        self._account_for_every_key("doktorn kom inte fram till skärmen")
         return self.report
 
-    def check(self, key: str, **fmt: str) -> KeyCheck:
-        """Check one element key on the page as it is now."""
+    def check(self, key: str, *, count: int | None = None, extra: list[dict] | None = None, **fmt: str) -> KeyCheck:
+        """Check one element key on the page as it is now; for one not found, decide its entry if the page allows."""
         # the personnummer stays out: the report must never hold one
-        result = KeyCheck(key, self.screen_name, FOUND, filled={k: v for k, v in fmt.items() if k != "pnr"})
+        filled = {k: v for k, v in fmt.items() if k != "pnr"}
+        result = KeyCheck(key, self.screen_name, FOUND, filled=filled)
         if not self.selectors.has(key):
             result.state = OFF
             return self._record(result)
         node = self.selectors.entry(key)
         loc = self.screen.el(key, **fmt)
         try:
-            count = loc.count()
-            if count == 0:
+            found = loc.count()
+            if found == 0:  # a client-rendered screen may draw it a moment after the rest
+                with contextlib.suppress(PlaywrightTimeout):
+                    loc.first.wait_for(state="attached", timeout=min(self.screen.timeout_ms, 2000))
+                found = loc.count()
+            if found == 0:
                 result.state = ABSENT_OPTIONAL if node.get("optional") else MISSING
-            elif count > 1 and key not in MANY and not key.endswith("_option"):
-                result.state, result.detail = SEVERAL, f"{count} element matchar"
+            elif count is not None and found != count:
+                result.state, result.detail = SEVERAL, f"{found} element matchar, väntade {count}"
+            elif found > 1 and key not in MANY and not key.endswith("_option"):
+                result.state, result.detail = SEVERAL, f"{found} element matchar"
             elif not key.endswith("_option") and node.get("kind") != "file_input":
-                if not any(loc.nth(i).is_visible() for i in range(min(count, 5))):
+                if not any(loc.nth(i).is_visible() for i in range(min(found, 5))):
                     result.state = HIDDEN
                 elif _clickable(node) and not _enabled_soon(loc.first, self.screen.timeout_ms):
                     result.state, result.detail = DISABLED, "Elementet finns men är inaktiverat (disabled)."
         except PlaywrightError as e:
             result.state, result.detail = MISSING, scrub(str(e).splitlines()[0])
         if result.state in (MISSING, SEVERAL, HIDDEN):
-            near = closest(self.selectors, key, page_elements(self.screen.page, self.selectors))
+            near = closest(self.selectors, key, page_elements(self.screen.page, self.selectors), **filled)
             result.candidates = [str(c) for c in near]
-            result.detail = result.detail or fill(f"Hittar inte {wanted(self.selectors, key)[2]}.", result.filled)
+            result.detail = result.detail or fill(f"Hittar inte {wanted(self.selectors, key)[2]}.", filled)
+            entry, seen = decide_element(
+                self.screen, key, self.screen_name, many=key in MANY, count=count, extra=extra, **fmt
+            )
+            if entry is None:
+                self.proposals.leave(key, seen)
+            else:
+                self._use(key, entry, seen)
+                result.detail += f" Förslag: {fill(describe(entry), filled)}."
         return self._record(result)
+
+    def _use(self, key: str, entry: dict, seen: str) -> None:
+        """Propose `entry` for `key` and go on walking with it."""
+        self.proposals.decide(key, entry, seen)
+        self.selectors = patched(self.selectors, key, entry)
+        self.screen.selectors = self.selectors
 
     def _record(self, result: KeyCheck) -> KeyCheck:
         if result.key not in self.report.checks or self.report.checks[result.key].state not in (FOUND, OFF):
             self.report.checks[result.key] = result
         return result
 
+    def _settle(self) -> None:
+        """A client-rendered screen draws after its data arrives: wait until the page has nothing left to load."""
+        with contextlib.suppress(PlaywrightError):
+            self.screen.page.wait_for_load_state("networkidle", timeout=self.screen.timeout_ms)
+
     def _login(self) -> None:
         request = login_request(self.campaign)
         self.screen.open(request.start_url)
+        if self.campaign.session != "login":
+            why = f'används inte när staff_tool.session är "{self.campaign.session}"'
+            self._not_checked(("login.hsa_id", "login.password", "login.submit", "login.failed"), why)
         shown = self.screen.wait_first("login.hsa_id", "unit.heading", "nav.my_cases")
         if shown == "login.hsa_id":
+            if request.credentials is None:
+                raise PreflightFailed("Personalverktyget visar inloggningen: logga in i webbläsaren först.")
             self._check_all("login.hsa_id", "login.password", "login.submit")
             self._shoot("inloggning")
-            if request.credentials is not None:
-                self.screen.fill("login.hsa_id", request.credentials.hsa_id)
-                self.screen.fill("login.password", request.credentials.password)
-                self.screen.click("login.submit")
-                shown = self.screen.wait_first("login.failed", "unit.heading", "nav.my_cases")
+            self.screen.fill("login.hsa_id", request.credentials.hsa_id)
+            self.screen.fill("login.password", request.credentials.password)
+            self.screen.click("login.submit")
+            shown = self.screen.wait_first("login.failed", "unit.heading", "nav.my_cases")
         if shown == "login.failed":
             raise SelectorError("login.failed", "Inloggningen misslyckades: kontrollera HSA-id och lösenord.")
         if shown == "unit.heading":
-            self._check_all("unit.heading", "unit.list", "unit.any_choice")
+            self._settle()
+            self._check_all("unit.heading", "unit.list")
             self.check("unit.choice", unit=self.campaign.unit)
+            self.check("unit.any_choice")
             self._shoot("valj-mottagning")
             self.screen.click("unit.choice", unit=self.campaign.unit)
+            with self.screen.step("unit.heading"):
+                wait_none_visible(self.screen.el("unit.heading"), self.screen.timeout_ms)
         else:
             self._not_checked(
                 ("unit.heading", "unit.choice", "unit.list", "unit.any_choice"),
                 "visas inte: användaren har bara en mottagning",
             )
-        self.screen.wait_visible("nav.my_cases")
 
     def _my_cases(self) -> None:
+        self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "nav.signed_in_user")
+        if not self.screen.is_visible("my_cases.send_case"):
+            self.check("my_cases.send_case")
         if not self.screen.is_visible("my_cases.send_case"):
             self.screen.click("nav.my_cases")
-        self.screen.wait_visible("my_cases.send_case")
-        self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "nav.signed_in_user", "my_cases.send_case")
+            self._settle()
+        self.check("my_cases.send_case")
         self._shoot(self.screen_name)
 
     def _step1(self) -> None:
         open_wizard(self.screen)
-        self._check_all("step1.template", "step1.next")
+        self._settle()
+        self.check("step1.template")
         self._check_choice("step1.template", self.campaign.template)
         self._shoot(self.screen_name)
-        choose_template(self.screen, self.campaign.template)
+        options = self.screen.options("step1.template")
+        if self.campaign.template not in options:
+            raise PreflightFailed(
+                f"Mallen '{self.campaign.template}' finns inte bland mottagningens aktiva mallar "
+                f"({', '.join(options) or 'inga'})."
+            )
+        self.screen.choose("step1.template", self.campaign.template)
+        self.check("step1.next")  # a tool may enable Gå vidare only once a template is chosen
+        self.screen.click_through(
+            "step1.next", "step2.pnr", fill_form=lambda: self.screen.choose("step1.template", self.campaign.template)
+        )
 
     def _step2(self, pnr: str) -> None:
-        self._check_all("step2.pnr", "step2.add", "step2.list")
-        recipients = prepare_recipients(self.screen, [pnr])
-        if pnr in recipients.not_added:
-            raise PreflightFailed(f"Invånaren kunde inte läggas till: {recipients.not_added[pnr]}. Försök igen.")
-        results = recipients.checked
+        self._settle()
+        self._check_all("step2.pnr", "step2.add")
         shown = self.screen.display_pnr(pnr)
-        self._check_all("step2.rows", "step2.next")
+        self.screen.fill("step2.pnr", shown)
+        self.screen.click("step2.add")
+        held = self.screen.el("step2.pnr").first.input_value()  # a tool that keeps it until its check is done
+        with self.screen.step("step2.row"):  # the number shows once the tool has a row for it, wherever that is
+            self.screen.page.get_by_text(shown).first.wait_for(state="attached")
+        self.check("step2.list")
+        spinner = self.selectors.patterns("check_results_pending")["spinner"]
+        with contextlib.suppress(PlaywrightTimeout):
+            wait_no_text(self.screen.el("step2.list"), spinner, self.screen.timeout_ms)
+        any_result = re.compile("|".join(f"(?:{p.pattern})" for _, p in self.selectors.check_results()), re.I)
+        rows = self._records("step2.recipients", {"pnr": re.compile(f"^{re.escape(shown)}$"), "result": any_result})
+        row_css = self.selectors.records("step2.recipients").row
+        extra = [{"css": row_css, "within": "step2.list"}] if row_css else None
+        self.check("step2.rows", count=1, extra=extra)
         self.check("step2.row", pnr=shown)
-        self.check("step2.remove", pnr=shown)
+        text = next((r.get("result", "") for r in rows if r.get("pnr") == shown), "")
+        if not any_result.search(text):
+            try:
+                self.screen.wait_text("step2.row", any_result, pnr=shown)
+            except SelectorError:
+                raise UnknownCheckResult(scrub(" ".join(text.split()))) from None
+            text = self.screen.el("step2.row", pnr=shown).first.inner_text()
         self._record(KeyCheck("step2.recipients", self.screen_name, FOUND, "mottagarraden lästes som poster"))
+        self.check("step2.remove", pnr=shown)
+        self.check("step2.next")
+        self._observe_ready(held == shown)
         self._shoot(self.screen_name)
-        if results[pnr][0] != "ok":
-            raise PreflightFailed(
-                f"Invånaren kan inte nås ({results[pnr][0]}); välj en annan med --pnr för att se steg 3."
-            )
+        reason, _ = classify_check(text, self.selectors.check_results())
+        if reason != "ok":
+            raise PreflightFailed(f"Invånaren kan inte nås ({reason}); välj en annan med --pnr för att se steg 3.")
+
+    def _observe_ready(self, held: bool) -> None:
+        """A tool that kept the number in its field until the row came, then emptied it: it takes the next number
+        only then (`step2.ready`)."""
+        if self.selectors.readiness("step2.ready"):
+            return
+        emptied = self.screen.el("step2.pnr").first.input_value() == "" and self.screen.is_enabled("step2.add")
+        if held and emptied:
+            seen = "fältet Personnummer behöll numret tills raden kom, och tömdes sedan; Lägg till var aktiv igen"
+            self.proposals.decide("step2.ready", {"empty": "step2.pnr", "enabled": "step2.add"}, seen)
+        else:
+            self.proposals.leave("step2.ready", "verktyget tömde fältet direkt: det tar nästa nummer genast")
+
+    def _records(self, key: str, by_content: dict[str, re.Pattern[str]]) -> list[dict[str, str]]:
+        """Read a records entry; when it reads nothing its element shows, decide one from the columns seen."""
+        spec = self.selectors.records(key)
+        structure = table_structure(self.screen, spec.container)
+        try:
+            rows = self.screen.read_records(key)
+        except UtskickError:
+            rows = []
+        if by_content:
+            fine = bool(rows) and all(any(r.get(f) for r in rows) for f in by_content)
+        else:  # nothing to recognise in the rows (there may be none): the headers must be where the entry says
+            fine = structure is None or structure["header"] == spec.header
+        if fine:
+            return rows
+        entry, seen = decide_records(self.selectors, key, structure, by_content)
+        if entry is None:
+            self.proposals.leave(key, seen)
+            return rows
+        self._use(key, entry, f"{seen} på skärmen {self.screen_name}")
+        self._record(KeyCheck(key, self.screen_name, MISSING, f"Posterna lästes inte. Förslag: {seen}."))
+        return self.screen.read_records(key)
 
     def _step3(self) -> None:
         self.screen.click("step2.next")
         self.screen.wait_visible("step3.message")
+        self._settle()
         self._check_all("step3.subject", "step3.message", "step3.any_insert_text", "step3.attach")
         self._check_all("step3.back", "step3.send")
         for name in self.campaign.texts[:1]:
             self.check("step3.insert_text", text_name=name)
         for attachment in self.campaign.attachments[:1]:
             self.screen.attach("step3.attach", [attachment])
-            self.screen.wait_first("step3.attached", "step3.attachment_error", fmt={"file_name": attachment.name})
+            with self.screen.step("step3.attached"):  # the file's name shows once the tool took it
+                self.screen.page.get_by_text(attachment.name).first.wait_for(state="visible")
             self.check("step3.attachments")  # the list may show only once it holds a file
             self.check("step3.attached", file_name=attachment.name)
         if not self.campaign.attachments:
@@ -233,31 +351,66 @@ class Doctor:
 
     def _unit_cases(self) -> None:
         values = self.selectors.value("unit_cases.values", {})
+        self.check("nav.unit_cases")
+        self.screen.click("nav.unit_cases")
+        self._settle()
+        self.check("unit_cases.all_tab")
         open_all_cases(self.screen)
-        self._check_all("unit_cases.all_tab", "unit_cases.case_type", "unit_cases.status", "unit_cases.pnr")
+        self._settle()
+        self._check_all("unit_cases.case_type", "unit_cases.status", "unit_cases.pnr")
         self._check_choice("unit_cases.status", values.get("read", "Läst av invånare"))
         self._check_choice("unit_cases.case_type", values.get("sent_by_care", "Skickat av vården"))
         self._check_all("unit_cases.date_from", "unit_cases.date_to", "unit_cases.search")
         self.screen.choose("unit_cases.case_type", values.get("sent_by_care", "Skickat av vården"))
         if self.screen.present("unit_cases.date_to"):
             self.screen.fill("unit_cases.date_to", date.today().isoformat())
+        self.check("unit_cases.table")
         self.screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table")
+        self._settle()
         self._check_all("unit_cases.table", "unit_cases.rows")
-        self.screen.read_records("unit_cases.cases")
+        self._records("unit_cases.cases", {})
         self._record(KeyCheck("unit_cases.cases", self.screen_name, FOUND, "tabellen lästes som poster"))
         next_page = self.check("unit_cases.next_page")
-        if next_page.state == MISSING:
+        if next_page.state == MISSING and "unit_cases.next_page" not in self.proposals.decided:
             next_page.state, next_page.detail = NOT_CHECKED, "syns inte: kan betyda att allt ryms på en sida"
+            self.proposals.undecided.pop("unit_cases.next_page", None)
         elif next_page.state == DISABLED:  # the flow reads a disabled "Nästa sida" as the last page
             next_page.state, next_page.detail = FOUND, "inaktiverad: sista sidan"
         self._shoot(self.screen_name)
 
     def _check_choice(self, key: str, option: str) -> None:
-        """Check the options of a choice with the one the bot would pick, opening a listbox first as a person would."""
+        """Check the options of a choice with the one the bot would pick, opening a listbox first as a person
+        would; a control said to be a <select> that is none is tried as one that opens a list of options."""
         if self.selectors.has(key) and self.screen.present(key):
-            with contextlib.suppress(UtskickError):  # the option check below says what is missing
+            node = self.selectors.entry(key)
+            if node.get("kind", "select") == "select" and not _is_select(self.screen.el(key).first):
+                self._try_listbox(key, node, option)
+            with contextlib.suppress(UtskickError, PlaywrightError):  # the option check below says what is missing
                 self.screen.open_choice(key, option)
         self.check(f"{key}_option", option=option)
+
+    def _try_listbox(self, key: str, node: dict, option: str) -> None:
+        """Click a choice that is no <select>; when options show, it is a listbox (and the doctor says so)."""
+        what = fill(wanted(self.selectors, key)[2], {})
+        check = KeyCheck(key, self.screen_name, WRONG_KIND, f'{what} är ingen <select> (kind = "select").')
+        self._record(check)
+        self.report.checks[key] = check
+        option_entry: dict = {"role": "option", "name": "{option}"}
+        if key in LISTED:
+            option_entry["exact"] = False  # the bot lists them with {option} empty
+        with contextlib.suppress(PlaywrightError):
+            self.screen.el(key).first.click()
+            self.screen.page.get_by_role("option", name=option).first.wait_for(state="visible", timeout=3000)
+        if not finds(self.screen, f"{key}_option", option_entry, False, None, option=option):
+            self.proposals.leave(key, f"{what} är ingen <select>, och inga alternativ visades när den klickades")
+            return
+        self._use(
+            key,
+            dict(node) | {"kind": "listbox"},
+            f"{what} öppnar en lista med alternativ på skärmen {self.screen_name}",
+        )
+        self._use(f"{key}_option", option_entry, f"alternativet '{option}' i listan på skärmen {self.screen_name}")
+        check.detail += ' Förslag: kind = "listbox" med alternativ { role = "option", name = "{option}" }.'
 
     def _check_all(self, *keys: str) -> None:
         for key in keys:
@@ -267,30 +420,42 @@ class Doctor:
         for key in keys:
             self._record(KeyCheck(key, self.screen_name, NOT_CHECKED, why))
 
-    def _account_for_every_key(self) -> None:
+    def _account_for_every_key(self, why: str, wizard_only: bool = False) -> None:
         # a key never reached is shown as the campaign would have filled it in
         filled = {"unit": self.campaign.unit}
         if self.campaign.texts:
             filled["text_name"] = self.campaign.texts[0]
         for key, kind in schema.SCHEMA.items():
-            if kind in (schema.VALUE, schema.PATTERN, schema.ACTION) or key in self.report.checks:
+            if kind in (schema.VALUE, schema.PATTERN, schema.ACTION, schema.TEXTS) or key in self.report.checks:
                 continue
             if not self.selectors.has(key):
                 self.report.checks[key] = KeyCheck(key, "", OFF)
             elif key in NOT_CHECKED_WHY:
                 self.report.checks[key] = KeyCheck(key, "", NOT_CHECKED, NOT_CHECKED_WHY[key])
+            elif wizard_only and (key.startswith("unit_cases") or key == "nav.unit_cases"):
+                continue  # Alla ärenden is reached through the menu even when the wizard stopped
             else:
-                why = "doktorn kom inte fram till skärmen"
                 self.report.checks[key] = KeyCheck(key, "", NOT_REACHED, why, filled=dict(filled))
 
-    def _shoot(self, name: str) -> None:
+    def _shoot(self, name: str, aria: bool = False) -> None:
         path = self.folder / f"{len(self.report.screenshots) + 1:02d}-{name}.png"
         try:
             self.screen.page.screenshot(path=str(path), full_page=True)
             os.chmod(path, 0o600)
             self.report.screenshots.append(path)
+            if aria:  # what a person needs to write the entry: roles and names, masked
+                snapshot = path.with_name(path.stem + ".aria.txt")
+                snapshot.write_text(scrub(self.screen.page.locator("body").aria_snapshot()), encoding="utf-8")
+                os.chmod(snapshot, 0o600)
         except PlaywrightError:
             pass  # a closed page has nothing to show; the report says where the walk stopped
+
+
+def _is_select(loc) -> bool:
+    try:
+        return loc.evaluate("el => el.localName === 'select'")
+    except PlaywrightError:
+        return True  # nothing to say: the check of the element itself reports it
 
 
 def _clickable(node: dict) -> bool:
@@ -306,8 +471,11 @@ def _enabled_soon(loc, timeout_ms: int) -> bool:
         return False
 
 
-def run_doctor(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorReport:
-    """Walk the staff tool with the campaign's settings and write the report (folder 0700)."""
+def run_doctor(
+    campaign: Campaign, pnr: str, out: Path | None = None, propose: Path | None = None, force: bool = False
+) -> DoctorReport:
+    """Walk the staff tool with the campaign's settings and write the report (folder 0700), and with `propose` the
+    override it could decide."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder = (out or campaign.artifacts) / f"doktor-{stamp}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -316,7 +484,12 @@ def run_doctor(campaign: Campaign, pnr: str, out: Path | None = None) -> DoctorR
     settings = browser_settings(campaign)
     with BrowserSession(settings, campaign.base_url) as session:
         screen = Screen(session.page, selectors, settings.timeout_ms)
-        report = Doctor(screen, campaign, folder).walk(pnr)
+        doctor = Doctor(screen, campaign, folder)
+        report = doctor.walk(pnr)
+    report.proposals = doctor.proposals
+    if propose is not None:
+        write_proposal(propose, doctor.proposals, force)
+        report.proposal_file = propose
     report.tool_clock = measured_clock(campaign)
     write_report(report, selectors)
     return report

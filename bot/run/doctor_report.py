@@ -10,11 +10,14 @@ from pathlib import Path
 
 from bot.locators import Selectors
 from bot.pnr import scrub
+from bot.run.doctor_propose import Proposals
 
 FOUND, MISSING, SEVERAL, HIDDEN, DISABLED = "found", "missing", "several", "hidden", "disabled"
 ABSENT_OPTIONAL, OFF, NOT_CHECKED, NOT_REACHED = "absent_optional", "off", "not_checked", "not_reached"
 UNKNOWN_TEXT = "unknown_text"  # a text the tool shows that no pattern of the table knows
-FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED, UNKNOWN_TEXT})
+WRONG_KIND = "wrong_kind"  # found, but not the kind of element the entry says (a <select> that is a listbox)
+FAILED = frozenset({MISSING, SEVERAL, HIDDEN, DISABLED, NOT_REACHED, UNKNOWN_TEXT, WRONG_KIND})
+UNCHECKED = frozenset({OFF, NOT_CHECKED, NOT_REACHED})
 
 STATES_SV = {
     "found": "finns",
@@ -27,6 +30,7 @@ STATES_SV = {
     "not_checked": "kontrolleras inte",
     "not_reached": "EJ NÅTT",
     "unknown_text": "OKÄND TEXT",
+    "wrong_kind": "FEL SORT",
 }
 
 
@@ -51,6 +55,8 @@ class DoctorReport:
     folder: Path | None = None
     stopped: str = ""
     tool_clock: str = ""  # the staff tool's clock as last measured for the campaign (Swedish, one line)
+    proposals: Proposals = field(default_factory=Proposals)  # what the doctor decided, and what it could not
+    proposal_file: Path | None = None  # where --propose wrote them
 
     @property
     def failed(self) -> list[KeyCheck]:
@@ -92,10 +98,17 @@ def fill(text: str, values: dict[str, str]) -> str:
 def format_report(report: DoctorReport, selectors: Selectors) -> str:
     """The report in Swedish: what needs a look first, then every key by screen."""
     failed = report.failed
+    checked = [c for c in report.checks.values() if c.state not in UNCHECKED]
+    broken = [c for c in failed if c.state != NOT_REACHED]
+    not_reached = len(failed) - len(broken)
     lines = [
         f"Selektordoktorn: {selectors.source}",
-        f"{len(failed)} av {len(report.checks)} nycklar behöver åtgärdas." if failed else "Alla nycklar hittades.",
+        f"{len(broken)} av {len(checked)} kontrollerade nycklar behöver åtgärdas."
+        if failed
+        else "Alla nycklar hittades.",
     ]
+    if not_reached:
+        lines.append(f"{not_reached} nycklar nåddes inte (se nedan varför).")
     if report.stopped:
         lines.append(f"Genomgången stannade vid {report.stopped}")
     if report.tool_clock:
@@ -111,4 +124,19 @@ def format_report(report: DoctorReport, selectors: Selectors) -> str:
         note = f"  ({check.detail})" if check.detail and check not in failed else ""
         lines.append(f"  {STATES_SV[check.state]:<22} {check.key}{note}")
     lines.append("\nSkärmbilder: " + ", ".join(p.name for p in report.screenshots))
+    lines += format_proposals(report)
     return "\n".join(lines) + "\n"
+
+
+def format_proposals(report: DoctorReport) -> list[str]:
+    """What --propose wrote and what it could not decide (Swedish lines; none without proposals)."""
+    proposals = report.proposals
+    if report.proposal_file is None:
+        return []
+    lines = [f"\nFörslag skrivet till {report.proposal_file}: {len(proposals.decided)} poster."]
+    for proposal in proposals.decided.values():
+        lines.append(f"  {proposal.key}: {proposal.seen}")
+    if proposals.undecided:
+        lines.append("Kunde inte avgöras:")
+        lines += [f"  {key}: {why}" for key, why in proposals.undecided.items()]
+    return lines
