@@ -1,4 +1,4 @@
-"""The doctor use case: walk every screen of the staff tool up to, never including, Skicka with one citizen and
+"""The doctor use case: walk every screen of the staff tool up to, never including, Skicka with trial citizens and
 check every selectors key; the report (with a screenshot of each screen) says what is missing and the closest
 candidates."""
 
@@ -15,26 +15,31 @@ if TYPE_CHECKING:
 
 
 def check_selectors(
-    campaign: Campaign, pnr: str, out: Path | None = None, propose: Path | None = None, force: bool = False
+    campaign: Campaign, pnrs: list[str], out: Path | None = None, propose: Path | None = None, force: bool = False
 ) -> DoctorReport:
-    """Walk the screens with citizen `pnr` and return the report (written into `out`, or paths.artifacts); with
-    `propose`, write there the override the doctor could decide (an existing file only with `force`)."""
+    """Walk the screens with the trial citizens `pnrs` and return the report (written into `out`, or
+    paths.artifacts); with `propose`, write there the override the doctor could decide (an existing file only
+    with `force`)."""
     from bot.run.doctor import run_doctor
     from bot.run.doctor_propose import refuse_existing
 
     if propose is not None:
         refuse_existing(propose, force)
-    return run_doctor(campaign, pnr, out, propose, force)
+    return run_doctor(campaign, pnrs, out, propose, force)
 
 
-def doctor_citizen(delivery: Path | None, pnr_text: str | None, password_env: str) -> str:
-    """The 12-digit personnummer to walk with: the one named, or the delivery's first."""
+# How many of a delivery's citizens the doctor tries, at most, to see one who can be reached and one who cannot.
+TRIALS = 5
+
+
+def doctor_citizens(delivery: Path | None, pnr_texts: tuple[str, ...], password_env: str) -> list[str]:
+    """The 12-digit personnummer to try, in order: those named, or the delivery's first few."""
     from bot.intake import read_delivery
     from bot.pnr import InvalidPersonnummer, normalize
 
-    if pnr_text:
+    if pnr_texts:
         try:
-            return normalize(pnr_text)
+            return [normalize(text) for text in pnr_texts]
         except InvalidPersonnummer as e:
             raise ConfigError(f"--pnr är inget giltigt personnummer ({e}).") from None
     if delivery is None:
@@ -42,4 +47,4 @@ def doctor_citizen(delivery: Path | None, pnr_text: str | None, password_env: st
     accepted = read_delivery(delivery, password_env).accepted
     if not accepted:
         raise ConfigError(f"Leveransen {delivery} har inga giltiga personnummer.")
-    return accepted[0].pnr
+    return [item.pnr for item in accepted[:TRIALS]]

@@ -17,8 +17,14 @@ from bot.errors import UtskickError
 
 @click.command("doctor")
 @click.argument("campaign_file", type=click.Path(path_type=Path))
-@click.option("--delivery", type=click.Path(path_type=Path), help="Leverans: doktorn använder dess första invånare.")
-@click.option("--pnr", "pnr_text", help="Ett personnummer att använda i stället för leveransens första.")
+@click.option("--delivery", type=click.Path(path_type=Path), help="Leverans: doktorn provar dess första invånare.")
+@click.option(
+    "--pnr",
+    "pnr_texts",
+    multiple=True,
+    help="En invånare att prova i stället för leveransens första (kan anges flera gånger: en som kan nås och en som "
+    "inte kan det).",
+)
 @click.option("--base-url", help="Personalverktygets adress (ersätter staff_tool.url).")
 @click.option("--out", type=click.Path(path_type=Path), help="Mapp för rapporten (annars paths.artifacts).")
 @click.option(
@@ -33,7 +39,7 @@ from bot.errors import UtskickError
 def doctor(
     campaign_file: Path,
     delivery: Path | None,
-    pnr_text: str | None,
+    pnr_texts: tuple[str, ...],
     base_url: str | None,
     out: Path | None,
     propose: Path | None,
@@ -43,7 +49,7 @@ def doctor(
     verbose: bool,
 ) -> None:
     """Gå igenom Personalverktygets skärmar fram till, men aldrig med, Skicka och kontrollera varje selektor."""
-    from bot.app.doctor import check_selectors, doctor_citizen
+    from bot.app.doctor import check_selectors, doctor_citizens
     from bot.run.doctor_report import STATES_SV, format_report
 
     command_log = CommandLog("doctor", verbose=verbose)
@@ -52,9 +58,9 @@ def doctor(
             base_url=base_url.rstrip("/") if base_url else None, headless=False if headed else None
         )
         command_log.open(campaign.logs)
-        pnr = doctor_citizen(delivery, pnr_text, campaign.delivery_password_env)
+        pnrs = doctor_citizens(delivery, pnr_texts, campaign.delivery_password_env)
         report = check_selectors(
-            campaign, pnr, out.resolve() if out else None, propose.resolve() if propose else None, force
+            campaign, pnrs, out.resolve() if out else None, propose.resolve() if propose else None, force
         )
     except UtskickError as e:
         command_log.refused(e, campaign_file)

@@ -99,15 +99,17 @@ class Doctor:
         self.report = DoctorReport(folder=folder)
         self.proposals = Proposals()
         self.screen_name = ""
+        self.kept = ""  # the trial citizen who can be reached, taken on to step 3
 
-    def walk(self, pnr: str) -> DoctorReport:
-        """Log in, walk to step 3 with `pnr`, go back and remove it, then visit Alla ärenden; a failure in the
-        wizard ends the wizard, not the walk (Alla ärenden is reached through the menu)."""
+    def walk(self, pnrs: list[str]) -> DoctorReport:
+        """Log in, walk to step 3 with a reachable one of the trial citizens `pnrs` (having seen one who cannot be
+        reached too, if they hold one), go back and remove it, then visit Alla ärenden; a failure in the wizard
+        ends the wizard, not the walk (Alla ärenden is reached through the menu)."""
         wizard: list[tuple[str, Callable[[], None]]] = [
             ("steg-1", self._step1),
-            ("steg-2", lambda: self._step2(pnr)),
+            ("steg-2", lambda: self._step2(pnrs)),
             ("steg-3", self._step3),
-            ("steg-2-borttagen", lambda: self._remove(pnr)),
+            ("steg-2-borttagen", lambda: self._remove(self.kept)),
         ]
         stages = [("inloggning", self._login), ("mina-arenden", self._my_cases), *wizard]
         stages.append(("alla-arenden", self._unit_cases))
@@ -254,24 +256,54 @@ class Doctor:
             "step1.next", "step2.pnr", fill_form=lambda: self.screen.choose("step1.template", self.campaign.template)
         )
 
-    def _step2(self, pnr: str) -> None:
+    def _step2(self, pnrs: list[str]) -> None:
+        """Add the trial citizens one at a time until one who can be reached and one who cannot have been seen;
+        each row and check text is checked, and all but the first reachable one are removed again."""
         self._settle()
         self._check_all("step2.pnr", "step2.add")
+        unreachable = False
+        for n, pnr in enumerate(pnrs):
+            reason = self._add_trial(pnr, first=n == 0)
+            self.report.trials.append(reason)
+            unreachable = unreachable or reason != "ok"
+            if reason == "ok" and not self.kept:
+                self.kept = pnr
+            else:
+                remove_recipient(self.screen, pnr)
+            if self.kept and unreachable:
+                break
+        if not unreachable:
+            why = (
+                f"ingen av de {len(pnrs)} provade invånarna var en som inte kan nås: raden och texten för en sådan "
+                "kontrollerades inte (ange en med --pnr)"
+            )
+            self._record(KeyCheck("check_results", self.screen_name, NOT_CHECKED, why))
+        if not self.kept:
+            raise PreflightFailed(
+                f"Ingen av de {len(pnrs)} provade invånarna kan nås; ange en som kan nås med --pnr för att se steg 3."
+            )
+        self.check("step2.next")  # a tool may disable Nästa while a row that cannot be reached is in the list
+        self._shoot(self.screen_name)
+
+    def _add_trial(self, pnr: str, first: bool) -> str:
+        """Add one citizen and check its row, its check text and its Ta bort; return the check's reason."""
         shown = self.screen.display_pnr(pnr)
         self.screen.fill("step2.pnr", shown)
         self.screen.click("step2.add")
         held = self.screen.el("step2.pnr").first.input_value()  # a tool that keeps it until its check is done
         with self.screen.step("step2.row"):  # the number shows once the tool has a row for it, wherever that is
             self.screen.page.get_by_text(shown).first.wait_for(state="attached")
-        self.check("step2.list")
+        if first:
+            self.check("step2.list")
         spinner = self.selectors.patterns("check_results_pending")["spinner"]
         with contextlib.suppress(PlaywrightTimeout):
             wait_no_text(self.screen.el("step2.list"), spinner, self.screen.timeout_ms)
         any_result = re.compile("|".join(f"(?:{p.pattern})" for _, p in self.selectors.check_results()), re.I)
         rows = self._records("step2.recipients", {"pnr": re.compile(f"^{re.escape(shown)}$"), "result": any_result})
-        row_css = self.selectors.records("step2.recipients").row
-        extra = [{"css": row_css, "within": "step2.list"}] if row_css else None
-        self.check("step2.rows", count=1, extra=extra)
+        if first:
+            row_css = self.selectors.records("step2.recipients").row
+            extra = [{"css": row_css, "within": "step2.list"}] if row_css else None
+            self.check("step2.rows", count=1, extra=extra)
         self.check("step2.row", pnr=shown)
         text = next((r.get("result", "") for r in rows if r.get("pnr") == shown), "")
         if not any_result.search(text):
@@ -282,12 +314,9 @@ class Doctor:
             text = self.screen.el("step2.row", pnr=shown).first.inner_text()
         self._record(KeyCheck("step2.recipients", self.screen_name, FOUND, "mottagarraden lästes som poster"))
         self.check("step2.remove", pnr=shown)
-        self.check("step2.next")
-        self._observe_ready(held == shown)
-        self._shoot(self.screen_name)
-        reason, _ = classify_check(text, self.selectors.check_results())
-        if reason != "ok":
-            raise PreflightFailed(f"Invånaren kan inte nås ({reason}); välj en annan med --pnr för att se steg 3.")
+        if first:
+            self._observe_ready(held == shown)
+        return classify_check(text, self.selectors.check_results())[0]
 
     def _observe_ready(self, held: bool) -> None:
         """A tool that kept the number in its field until the row came, then emptied it: it takes the next number
@@ -472,7 +501,11 @@ def _enabled_soon(loc, timeout_ms: int) -> bool:
 
 
 def run_doctor(
-    campaign: Campaign, pnr: str, out: Path | None = None, propose: Path | None = None, force: bool = False
+    campaign: Campaign,
+    pnrs: list[str],
+    out: Path | None = None,
+    propose: Path | None = None,
+    force: bool = False,
 ) -> DoctorReport:
     """Walk the staff tool with the campaign's settings and write the report (folder 0700), and with `propose` the
     override it could decide."""
@@ -485,7 +518,7 @@ def run_doctor(
     with BrowserSession(settings, campaign.base_url) as session:
         screen = Screen(session.page, selectors, settings.timeout_ms)
         doctor = Doctor(screen, campaign, folder)
-        report = doctor.walk(pnr)
+        report = doctor.walk(pnrs)
     report.proposals = doctor.proposals
     if propose is not None:
         write_proposal(propose, doctor.proposals, force)

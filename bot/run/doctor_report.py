@@ -57,6 +57,7 @@ class DoctorReport:
     tool_clock: str = ""  # the staff tool's clock as last measured for the campaign (Swedish, one line)
     proposals: Proposals = field(default_factory=Proposals)  # what the doctor decided, and what it could not
     proposal_file: Path | None = None  # where --propose wrote them
+    trials: list[str] = field(default_factory=list)  # the check's reason per trial citizen, in the order tried
 
     @property
     def failed(self) -> list[KeyCheck]:
@@ -81,6 +82,7 @@ def write_report(report: DoctorReport, selectors: Selectors) -> None:
         "checks": [asdict(c) for c in report.checks.values()],
         "screenshots": [p.name for p in report.screenshots],
         "tool_clock": report.tool_clock or None,
+        "trials": report.trials,
     }
     for name, content in (("rapport.txt", text), ("rapport.json", json.dumps(data, ensure_ascii=False, indent=2))):
         path = report.folder / name

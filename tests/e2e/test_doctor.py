@@ -73,7 +73,7 @@ def test_doctor_should_name_wrong_keys_and_rank_the_right_element_first(tmp_path
     assert result.returncode == 3, result.stdout + result.stderr
     failed = {c["key"]: c for c in json.loads(result.stdout)["failed"]}
     assert set(failed) == {"step3.send", "step3.subject"}
-    assert failed["step3.send"]["detail"] == "Hittar inte länken 'Skicka'."
+    assert failed["step3.send"]["detail"] == "Hittar inte länken 'Skicka'. Förslag: knapp 'Skicka'."
     assert failed["step3.send"]["candidates"][0] == "knapp 'Skicka'"
     assert failed["step3.subject"]["candidates"][0] == "fält 'Rubrik'"
     assert qa.sent() == []
