@@ -50,6 +50,12 @@ def test_proposal_alone_should_make_the_doctor_pass_and_a_dry_run_go_through(tmp
     assert second.returncode == 0, second.stdout + second.stderr
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "provkörning, inget skickades" in dry.stdout
+    # several numbers in one go need the readiness the doctor saw (the field kept the number until its row came)
+    assert written["step2"]["ready"] == {"empty": "step2.pnr", "enabled": "step2.add"}
+    write_campaign(tmp_path, live_mock.url, pnrs, mode="batch", staff_tool=f'selectors_override = "{proposal}"')
+    batch = setup.run("--dry-run", "--yes")
+    assert batch.returncode == 0, batch.stdout + batch.stderr
+    assert "Skulle skickas: 2" in batch.stdout
     assert qa.sent() == []
 
 
