@@ -1,9 +1,13 @@
 """`utskick doctor`: walk every screen of the staff tool up to, never including, Skicka, and check every selectors key.
 
-One citizen (the delivery's first, or one the user names) is added in step 2 and removed again; nothing is sent.
-Each element key is checked on the screen where it belongs: found, missing, more than one, hidden or disabled;
-for a missing one the closest elements of the page's accessibility tree are listed. Keys that show only after
-Skicka or on an error are listed as not checked, with the reason.
+Trial citizens (the delivery's first few, or those the user names) are added in step 2 one at a time until one who
+can be reached and one who cannot have been seen; all are removed again and nothing is sent. Each element key is
+checked on the screen and in the state where the bot uses it (Gå vidare once a template is chosen, the recipient
+list once a number is added): found, missing, more than one, hidden, disabled or of another kind; for one not found
+the closest elements of the page's accessibility tree are listed, and the entry that finds it is decided when the
+page leaves one choice (`doctor_decide`): the walk goes on with it, and `--propose` writes it (`doctor_propose`).
+A stop in the wizard ends the wizard, not the walk; keys that show only after Skicka or on an error are listed as
+not checked, with the reason.
 """
 
 from __future__ import annotations
@@ -327,8 +331,7 @@ class Doctor:
         if held and emptied:
             seen = "fältet Personnummer behöll numret tills raden kom, och tömdes sedan; Lägg till var aktiv igen"
             self.proposals.decide("step2.ready", {"empty": "step2.pnr", "enabled": "step2.add"}, seen)
-        else:
-            self.proposals.leave("step2.ready", "verktyget tömde fältet direkt: det tar nästa nummer genast")
+        # else the tool emptied the field at once: it takes the next number at once, nothing to propose
 
     def _records(self, key: str, by_content: dict[str, re.Pattern[str]]) -> list[dict[str, str]]:
         """Read a records entry; when it reads nothing its element shows, decide one from the columns seen."""

@@ -75,3 +75,21 @@ def test_doctor_should_not_check_login_keys_when_the_bot_does_not_log_in(tmp_pat
     for key in ("login.hsa_id", "login.password", "login.submit", "login.failed"):
         assert checks[key]["state"] == "not_checked"
         assert checks[key]["detail"] == 'används inte när staff_tool.session är "profile"'
+
+
+def test_doctor_should_list_an_unknown_check_text_in_its_proposal_and_write_nothing_for_it(tmp_path, live_mock, qa):
+    pnrs = official_test_numbers(3380, 1)
+    qa.set_citizen(pnrs[0], login="never", notify=[])
+    override = tmp_path / "site.toml"
+    override.write_text('[check_results]\nnever_logged_in = "kan inte ta emot"\n', encoding="utf-8")
+    setup = write_campaign(tmp_path, live_mock.url, pnrs, staff_tool=f'selectors_override = "{override}"')
+    proposal = tmp_path / "forslag.toml"
+
+    result = setup.utskick("doctor", "--pnr", pnrs[0], "--propose", str(proposal))
+
+    assert result.returncode == 3, result.stdout + result.stderr
+    text = proposal.read_text(encoding="utf-8")
+    assert "[check_results" not in text
+    assert re.search(r"^#   check_results: texten '.*aldrig loggat in på 1177", text, re.MULTILINE)
+    assert "check_results: texten" in result.stdout
+    assert not PNR_LIKE.search(text)
