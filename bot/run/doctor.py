@@ -25,7 +25,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from bot import selectors_schema as schema
 from bot.config import Campaign
 from bot.errors import PreflightFailed, SelectorError, UnknownCheckResult, UtskickError
-from bot.locators import Selectors
+from bot.locators import Selectors, in_frame
 from bot.pnr import scrub
 from bot.run.browser import BrowserSession
 from bot.run.doctor_decide import decide_element, decide_records, describe, finds, table_structure
@@ -174,7 +174,7 @@ class Doctor:
             result.candidates = [str(c) for c in near]
             result.detail = result.detail or fill(f"Hittar inte {wanted(self.selectors, key)[2]}.", filled)
             entry, seen = decide_element(
-                self.screen, key, self.screen_name, many=key in MANY, count=count, extra=extra, **fmt
+                self.screen, key, self.screen_name, many=key in MANY, count=count, extra=extra, near=near, **fmt
             )
             if entry is None:
                 self.proposals.leave(key, seen)
@@ -193,6 +193,10 @@ class Doctor:
         if result.key not in self.report.checks or self.report.checks[result.key].state not in (FOUND, OFF):
             self.report.checks[result.key] = result
         return result
+
+    def _scope(self, key: str):
+        """Where `key`'s element lives: the page, or the iframe its entry (or `[page] frame`) names."""
+        return in_frame(self.screen.page, self.selectors.frame_of(key))
 
     def _settle(self) -> None:
         """A client-rendered screen draws after its data arrives: wait until the page has nothing left to load."""
@@ -296,7 +300,7 @@ class Doctor:
         self.screen.click("step2.add")
         held = self.screen.el("step2.pnr").first.input_value()  # a tool that keeps it until its check is done
         with self.screen.step("step2.row"):  # the number shows once the tool has a row for it, wherever that is
-            self.screen.page.get_by_text(shown).first.wait_for(state="attached")
+            self._scope("step2.list").get_by_text(shown).first.wait_for(state="attached")
         if first:
             self.check("step2.list")
         spinner = self.selectors.patterns("check_results_pending")["spinner"]
@@ -366,7 +370,7 @@ class Doctor:
         for attachment in self.campaign.attachments[:1]:
             self.screen.attach("step3.attach", [attachment])
             with self.screen.step("step3.attached"):  # the file's name shows once the tool took it
-                self.screen.page.get_by_text(attachment.name).first.wait_for(state="visible")
+                self._scope("step3.attach").get_by_text(attachment.name).first.wait_for(state="visible")
             self.check("step3.attachments")  # the list may show only once it holds a file
             self.check("step3.attached", file_name=attachment.name)
         if not self.campaign.attachments:
@@ -432,7 +436,8 @@ class Doctor:
             option_entry["exact"] = False  # the bot lists them with {option} empty
         with contextlib.suppress(PlaywrightError):
             self.screen.el(key).first.click()
-            self.screen.page.get_by_role("option", name=option).first.wait_for(state="visible", timeout=3000)
+            options = self._scope(key).get_by_role("option", name=option)
+            options.first.wait_for(state="visible", timeout=3000)
         if not finds(self.screen, f"{key}_option", option_entry, False, None, option=option):
             self.proposals.leave(key, f"{what} är ingen <select>, och inga alternativ visades när den klickades")
             return
@@ -477,7 +482,8 @@ class Doctor:
             self.report.screenshots.append(path)
             if aria:  # what a person needs to write the entry: roles and names, masked
                 snapshot = path.with_name(path.stem + ".aria.txt")
-                snapshot.write_text(scrub(self.screen.page.locator("body").aria_snapshot()), encoding="utf-8")
+                tree = self._scope("page.content").locator("body").aria_snapshot()
+                snapshot.write_text(scrub(tree), encoding="utf-8")
                 os.chmod(snapshot, 0o600)
         except PlaywrightError:
             pass  # a closed page has nothing to show; the report says where the walk stopped

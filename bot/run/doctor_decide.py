@@ -13,7 +13,7 @@ from playwright.sync_api import Error as PlaywrightError
 from bot.locators import Selectors
 from bot.pnr import scrub
 from bot.run.doctor_propose import patched
-from flows.candidates import ROLES_SV
+from flows.candidates import ROLES_SV, Candidate
 from flows.screen import Screen
 
 # Roles a build may use for the same thing (a link where another has a button).
@@ -94,11 +94,15 @@ def decide_element(
     many: bool = False,
     count: int | None = None,
     extra: list[dict[str, Any]] | None = None,
+    near: list[Candidate] | None = None,
     **fmt: str,
 ) -> tuple[dict[str, Any] | None, str]:
-    """The entry that finds `key`'s element, and what was seen (Swedish); (None, why) when it cannot be decided."""
+    """The entry that finds `key`'s element, and what was seen (Swedish); (None, why) when it cannot be decided.
+    `extra` are further entries to try last; candidates in another frame than the entry's (`near`) are tried with
+    that frame."""
     node = screen.selectors.entry(key)
-    for tier in [*alternatives(node), *([extra] if extra else [])]:
+    tiers = [*alternatives(node), *([extra] if extra else []), *framed(node, near or [])]
+    for tier in tiers:
         working = [entry for entry in tier if finds(screen, key, entry, many, count, **fmt)]
         if len(working) == 1:
             return working[0], seen(working[0], screen_name, **fmt)
@@ -106,6 +110,16 @@ def decide_element(
             shown = ", ".join(describe(e) for e in working)
             return None, f"flera möjliga: {shown}"
     return None, "inget element med en passande roll och det väntade namnet"
+
+
+def framed(node: dict[str, Any], near: list[Candidate]) -> list[list[dict[str, Any]]]:
+    """Entries for the candidates of a compatible role that live in another frame than the entry says."""
+    kept = {k: v for k, v in node.items() if k not in _FINDERS and k not in ("name", "exact", "frame")}
+    name = next((node[k] for k in _NAMED_BY if k in node), None)
+    roles = roles_to_try(node)
+    places = dict.fromkeys((c.role, c.frame) for c in near if c.elsewhere and c.role in roles)
+    tier = [kept | {"role": role, "frame": frame} | ({"name": name} if name else {}) for role, frame in places]
+    return [tier] if tier else []
 
 
 def describe(entry: dict[str, Any]) -> str:
@@ -128,6 +142,8 @@ def seen(entry: dict[str, Any], screen_name: str, **fmt: str) -> str:
             text = text.replace("{" + name + "}", value)
     if entry.get("kind") == "file_chooser":
         text += " som öppnar en filväljare"
+    if entry.get("frame"):
+        text += f" i ramen {entry['frame']}"
     return scrub(f"{text} på skärmen {screen_name}")
 
 
