@@ -109,6 +109,16 @@ def decide_element(
         if len(working) > 1:
             shown = ", ".join(describe(e) for e in working)
             return None, f"flera möjliga: {shown}"
+    wanted_name = str(next((node[k] for k in _NAMED_BY if k in node), ""))
+    for placeholder, value in fmt.items():
+        wanted_name = wanted_name.replace("{" + placeholder + "}", value)
+    if node.get("role") != "option" and any(
+        c.role == "option" and c.name.casefold() == wanted_name.casefold() for c in near or []
+    ):
+        return None, (
+            "det som söks finns som alternativ i en lista, inte som ett eget element: välj det med en åtgärd "
+            "under [actions] (t.ex. en lista och en knapp)"
+        )
     return None, "inget element med en passande roll och det väntade namnet"
 
 
