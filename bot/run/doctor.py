@@ -199,9 +199,10 @@ class Doctor:
         return in_frame(self.screen.page, self.selectors.frame_of(key))
 
     def _settle(self) -> None:
-        """A client-rendered screen draws after its data arrives: wait until the page has nothing left to load."""
+        """A client-rendered screen draws after its data arrives: wait until the page has nothing left to load (a
+        tool that polls never gets there: then a few seconds, as a person would look)."""
         with contextlib.suppress(PlaywrightError):
-            self.screen.page.wait_for_load_state("networkidle", timeout=self.screen.timeout_ms)
+            self.screen.page.wait_for_load_state("networkidle", timeout=min(self.screen.timeout_ms, 3000))
 
     def _login(self) -> None:
         request = login_request(self.campaign)
