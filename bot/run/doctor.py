@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -33,6 +33,7 @@ from bot.run.doctor_propose import Proposals, patched, write_proposal
 from bot.run.doctor_report import (
     ABSENT_OPTIONAL,
     DISABLED,
+    FAILED,
     FOUND,
     HIDDEN,
     MISSING,
@@ -48,6 +49,8 @@ from bot.run.doctor_report import (
     write_report,
 )
 from bot.run.staff_session import browser_settings, login_request
+from bot.selectors_schema import STEP_VERBS
+from flows.actions import run_action
 from flows.candidates import closest, page_elements, wanted
 from flows.recipients import classify_check, remove_recipient
 from flows.screen import Screen
@@ -68,6 +71,12 @@ MANY = frozenset(
         "step2.refused",
     }
 )
+# The keys the default of an action uses, which an override's action may do without.
+_ACTION_DEFAULT_KEYS = {
+    "choose_unit": ("unit.choice",),
+    "choose_template": ("step1.template", "step1.template_option"),
+    "attach_file": ("step3.attach",),
+}
 # Choices whose options the bot reads as a list (to say which exist): their option entry must match every option.
 LISTED = frozenset({"step1.template"})
 # Where each key can only be seen at a moment the doctor never reaches on purpose.
@@ -190,9 +199,46 @@ class Doctor:
         self.screen.selectors = self.selectors
 
     def _record(self, result: KeyCheck) -> KeyCheck:
-        if result.key not in self.report.checks or self.report.checks[result.key].state not in (FOUND, OFF):
+        earlier = self.report.checks.get(result.key)
+        if earlier is not None and earlier.state in FAILED and result.key in self.proposals.decided:
+            return result  # found again only through what the doctor decided: the file itself still fails
+        if earlier is None or earlier.state not in (FOUND, OFF):
             self.report.checks[result.key] = result
         return result
+
+    def _used(self, action: str) -> list[str]:
+        """The element keys the steps of `action` act on, in order."""
+        keys = []
+        for step in self.selectors.action(action):
+            verb = next(v for v in STEP_VERBS if v in step)
+            if verb != "wait" and isinstance(step[verb], str) and self.selectors.has(step[verb]):
+                keys.append(step[verb])
+        return keys
+
+    def _act(self, action: str, files: Sequence[Path] = (), **fmt: str) -> None:
+        """Run one of the bot's actions as the bot would: its first element is checked first (later ones may show
+        only once the earlier steps ran); an element it cannot find is checked for candidates; every element it
+        used counts as found."""
+        used = self._used(action)
+        steps = [s for s in self.selectors.action(action) if "wait" not in s]
+        if used and steps and not steps[0].get("optional") and used[0] not in self.report.checks:
+            if "choose" in steps[0]:
+                self.check(used[0])
+                self._check_choice(used[0], str(steps[0].get("option", "")).format_map(fmt))
+            else:
+                self.check(used[0], **fmt)
+        try:
+            run_action(self.screen, action, files, **fmt)
+        except SelectorError as e:
+            if e.selector in used and e.selector not in self.report.checks:
+                self.check(e.selector, **fmt)
+            raise
+        for key in used:
+            filled = {k: v for k, v in fmt.items() if k != "pnr"}
+            self._record(KeyCheck(key, self.screen_name, FOUND, f"använd i åtgärden {action}", filled=filled))
+        for key in _ACTION_DEFAULT_KEYS.get(action, ()):
+            if key not in used:
+                self._not_checked((key,), f"används inte: åtgärden {action} gör det utan den")
 
     def _scope(self, key: str):
         """Where `key`'s element lives: the page, or the iframe its entry (or `[page] frame`) names."""
@@ -225,10 +271,9 @@ class Doctor:
         if shown == "unit.heading":
             self._settle()
             self._check_all("unit.heading", "unit.list")
-            self.check("unit.choice", unit=self.campaign.unit)
             self.check("unit.any_choice")
             self._shoot("valj-mottagning")
-            self.screen.click("unit.choice", unit=self.campaign.unit)
+            self._act("choose_unit", unit=self.campaign.unit)
             with self.screen.step("unit.heading"):
                 wait_none_visible(self.screen.el("unit.heading"), self.screen.timeout_ms)
         else:
@@ -250,19 +295,21 @@ class Doctor:
     def _step1(self) -> None:
         open_wizard(self.screen)
         self._settle()
-        self.check("step1.template")
-        self._check_choice("step1.template", self.campaign.template)
+        template = self.campaign.template
+        if "step1.template" in self._used("choose_template"):
+            self.check("step1.template")
+            self._check_choice("step1.template", template)
+            options = self.screen.options("step1.template")
+            if template not in options:
+                raise PreflightFailed(
+                    f"Mallen '{template}' finns inte bland mottagningens aktiva mallar "
+                    f"({', '.join(options) or 'inga'})."
+                )
         self._shoot(self.screen_name)
-        options = self.screen.options("step1.template")
-        if self.campaign.template not in options:
-            raise PreflightFailed(
-                f"Mallen '{self.campaign.template}' finns inte bland mottagningens aktiva mallar "
-                f"({', '.join(options) or 'inga'})."
-            )
-        self.screen.choose("step1.template", self.campaign.template)
+        self._act("choose_template", template=template)
         self.check("step1.next")  # a tool may enable Gå vidare only once a template is chosen
         self.screen.click_through(
-            "step1.next", "step2.pnr", fill_form=lambda: self.screen.choose("step1.template", self.campaign.template)
+            "step1.next", "step2.pnr", fill_form=lambda: run_action(self.screen, "choose_template", template=template)
         )
 
     def _step2(self, pnrs: list[str]) -> None:
@@ -297,13 +344,14 @@ class Doctor:
     def _add_trial(self, pnr: str, first: bool) -> str:
         """Add one citizen and check its row, its check text and its Ta bort; return the check's reason."""
         shown = self.screen.display_pnr(pnr)
-        self.screen.fill("step2.pnr", shown)
-        self.screen.click("step2.add")
+        self._act("add_number", pnr=shown)
         held = self.screen.el("step2.pnr").first.input_value()  # a tool that keeps it until its check is done
         with self.screen.step("step2.row"):  # the number shows once the tool has a row for it, wherever that is
             self._scope("step2.list").get_by_text(shown).first.wait_for(state="attached")
         if first:
             self.check("step2.list")
+        with self.screen.step("step2.list"):  # inside the list: a tool may name the number it checks elsewhere
+            self.screen.el("step2.list").get_by_text(shown).first.wait_for(state="attached")
         spinner = self.selectors.patterns("check_results_pending")["spinner"]
         with contextlib.suppress(PlaywrightTimeout):
             wait_no_text(self.screen.el("step2.list"), spinner, self.screen.timeout_ms)
@@ -369,7 +417,7 @@ class Doctor:
         for name in self.campaign.texts[:1]:
             self.check("step3.insert_text", text_name=name)
         for attachment in self.campaign.attachments[:1]:
-            self.screen.attach("step3.attach", [attachment])
+            self._act("attach_file", files=[attachment], file_name=attachment.name)
             with self.screen.step("step3.attached"):  # the file's name shows once the tool took it
                 self._scope("step3.attach").get_by_text(attachment.name).first.wait_for(state="visible")
             self.check("step3.attachments")  # the list may show only once it holds a file
