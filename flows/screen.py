@@ -32,7 +32,7 @@ from bot.errors import (
 from bot.locators import Selectors
 from flows.candidates import explain_missing
 from flows.shadow_dom import SHADOW_DOM_JS
-from flows.waits import wait_count, wait_enabled, wait_none_visible, wait_text, wait_value
+from flows.waits import Condition, ReadinessTimeout, wait_all, wait_text
 
 
 class Screen:
@@ -401,38 +401,40 @@ class Screen:
         return self.wait_conditions(key, self.selectors.readiness(key), count, unless)
 
     def wait_conditions(
-        self, label: str, conditions: dict[str, list[str]], count: int | None = None, unless: str | None = None
+        self, name: str, conditions: dict[str, list[str]], count: int | None = None, unless: str | None = None
     ) -> bool:
-        """Wait until every readiness condition holds (condition -> element keys; `label` names them in errors);
-        False as soon as the element `unless` shows instead."""
-        deadline = time.monotonic() + self.timeout_ms / 1000
-        for condition, keys in conditions.items():
-            for target in keys:
-                with self.step(f"{label} ({condition} {target})"):
-                    while True:
-                        left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
-                        try:
-                            self._wait_condition(condition, target, count, min(left_ms, _READY_SLICE_MS))
-                            break
-                        except PlaywrightTimeout:
-                            if unless and self.is_visible(unless):
-                                return False
-                            if time.monotonic() >= deadline:
-                                raise
-        return True
+        """Wait until every readiness condition ({condition: [element keys]}) holds, all in one in-page wait; False
+        as soon as `unless` shows instead. `name` is the readiness entry (or action step) for messages."""
+        checks = [
+            Condition(condition, self.el(target), count, f"{condition} {target}")
+            for condition, targets in conditions.items()
+            for target in targets
+            if condition != "count" or count is not None
+        ]
+        if not checks:
+            return True
+        refusal = self.el(unless) if unless and self.selectors.has(unless) else None
+        with self.step(name):
+            try:
+                return wait_all(checks, refusal, self.timeout_ms)
+            except ReadinessTimeout as e:
+                raise self._not_ready(name, e.condition) from e
 
-    def _wait_condition(self, condition: str, target: str, count: int | None, timeout_ms: float) -> None:
-        loc = self.el(target)
-        if condition == "empty":
-            wait_value(loc.first, "", timeout_ms)
-        elif condition == "enabled":
-            wait_enabled(loc.first, timeout_ms)
-        elif condition == "visible":
-            loc.first.wait_for(state="visible", timeout=timeout_ms)
-        elif condition == "gone":
-            wait_none_visible(loc, timeout_ms)
-        elif condition == "count" and count is not None:
-            wait_count(loc, count, timeout_ms)
+    def _not_ready(self, name: str, condition: Condition | None) -> UtskickError:
+        """Why a readiness wait ran out: the server or session failed, the element is missing (with candidates) or
+        disabled, or it is there and never became what the condition asks."""
+        if condition is None:
+            return self.diagnose(name)
+        target = condition.label.split(" ", 1)[1]
+        error = self.diagnose(target)
+        if not isinstance(error, SelectorError) or condition.kind == "enabled" or self.el(target).count() == 0:
+            return error
+        became = {"empty": "tomt", "visible": "synligt", "gone": "borta", "count": f"{condition.count} st"}
+        return SelectorError(
+            f"{name} ({condition.label})",
+            f"Personalverktyget blev aldrig redo: {self.selectors.describe(target)} blev inte "
+            f"{became[condition.kind]} inom {self.timeout_ms / 1000:.0f} s.",
+        )
 
     def read_records(self, key: str) -> list[dict[str, str]]:
         """Read a records entry in one round trip: one {field: text} per row the data describes."""
@@ -448,8 +450,6 @@ _OPTION_NAMES_JS = """els => els.map(el => el.getAttribute('aria-label')
   || [...(el.labels ?? [])].map(l => l.innerText).join(' ') || el.innerText || '')"""
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _EVENT_SLICE_MS = 250
-# How long a readiness wait looks at its condition before it checks whether the tool refused or failed instead.
-_READY_SLICE_MS = 250.0
 
 # Reading 250 rows cell by cell through locators costs 500+ round trips to the browser; one evaluate costs one.
 # The CSS comes from the records entry: by column header (row, cell, header), by row text (row), or line by line;

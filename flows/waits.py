@@ -1,16 +1,26 @@
-"""Waits on element conditions that `Locator.wait_for` has no state for (enabled, a value, a count, a text).
+"""Waits on element conditions that `Locator.wait_for` has no state for (enabled, a value, a count, a text), and
+`wait_all`: every condition of a readiness entry at once.
 
 Each one waits inside the browser (`wait_for` on a narrowed locator, or `wait_for_function`) and raises
 Playwright's `TimeoutError` when the condition does not hold in time, as `wait_for` does; Playwright's `expect`
 is an assertion for tests, not a wait for the product.
+
+`Locator.wait_for` polls from Playwright's driver with a back-off (0, 20, 50, 100, 100, 500, 500 … ms), so a
+condition that turns true after 300 ms is seen after 770. `wait_all` looks in the page on every animation frame
+instead: the elements are found with Playwright's locators (their role, label and name rules), and one in-page
+predicate judges all conditions and the refusal together. A MutationObserver tells it when the page changed in a
+way that may add or swap elements; then the locators are resolved again, and a verdict on a set of elements
+(gone, count) reached on elements found before a change is confirmed once on elements found after it.
 """
 
 from __future__ import annotations
 
 import re
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from playwright.sync_api import Locator
+from playwright.sync_api import ElementHandle, Frame, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # Playwright calls an element enabled unless it is a disabled form control or marked aria-disabled.
@@ -78,3 +88,176 @@ def _left(deadline: float) -> float:
     if left_ms <= 0:
         raise PlaywrightTimeout("Timeout exceeded")
     return left_ms
+
+
+# `wait_all` -------------------------------------------------------------------------------------------------
+
+CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a readiness wait: `kind` (one of CONDITIONS) on the elements `locator` finds."""
+
+    kind: str
+    locator: Locator
+    count: int | None = None  # for "count"
+    label: str = ""  # how messages name it, e.g. "enabled step2.add"
+
+
+class ReadinessTimeout(PlaywrightTimeout):
+    """`wait_all` ran out of time; `condition` is the first one that did not hold at the end."""
+
+    def __init__(self, message: str, condition: Condition | None) -> None:
+        super().__init__(message)
+        self.condition = condition
+
+
+# The in-page side. Playwright's rules: enabled = not a disabled form control (a disabled fieldset counts) and
+# no aria-disabled="true" on it or an ancestor; visible = a non-empty box and visibility "visible"; the single
+# conditions look at the first element found, as `Locator.first` does.
+_STATE_JS = r"""
+  const visible = el => {
+    if (!el || !el.isConnected) return false;
+    const style = getComputedStyle(el);
+    if (style.display === 'contents') return [...el.children].some(visible);
+    if (style.visibility !== 'visible' || (el.checkVisibility && !el.checkVisibility())) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0;
+  };
+  const enabled = el => !!el && el.isConnected && !el.matches(':disabled') && !el.closest('[aria-disabled="true"]');
+  const holds = c => ({
+    empty: () => !!c.els[0] && c.els[0].isConnected && c.els[0].value === '',
+    enabled: () => enabled(c.els[0]),
+    visible: () => visible(c.els[0]),
+    gone: () => !c.els.some(visible),
+    count: () => c.els.filter(el => el.isConnected).length === c.count,
+  })[c.kind]();
+"""
+
+# Returns "<verdict> <fresh> <mutations>": verdict ready, refused or changed; fresh 1 when nothing changed in the
+# page since `since` (the elements were found after the last change); falsy while nothing is decided.
+_WAIT_ALL_JS = (
+    r"""
+(() => {
+  const KEY = Symbol.for('utskick.mutations');
+"""
+    + _STATE_JS
+    + r"""
+  let base = null, started = 0;
+  return ({ conditions, unless, since, changedAfterMs, backstopMs }) => {
+    let seen = window[KEY];
+    if (!seen) {
+      seen = window[KEY] = { count: 0 };
+      new MutationObserver(() => { seen.count += 1; }).observe(document,
+        { subtree: true, childList: true, attributes: true, characterData: true });
+    }
+    if (base === null) { base = since ?? seen.count; started = performance.now(); }
+    const fresh = seen.count === base ? 1 : 0;
+    const swapped = conditions.some(c => c.els.some(el => !el.isConnected)) || unless.some(el => !el.isConnected);
+    if (!swapped && conditions.every(holds)) return `ready ${fresh} ${seen.count}`;
+    if (!swapped && unless.length && visible(unless[0])) return `refused ${fresh} ${seen.count}`;
+    const waited = performance.now() - started;
+    if ((swapped || !fresh) && waited >= changedAfterMs) return `changed 0 ${seen.count}`;
+    if (backstopMs && waited >= backstopMs) return `changed 0 ${seen.count}`;
+    return '';
+  };
+})()
+"""
+)
+
+_COUNT_JS = r"""() => {
+  const KEY = Symbol.for('utskick.mutations');
+  let seen = window[KEY];
+  if (!seen) {
+    seen = window[KEY] = { count: 0 };
+    new MutationObserver(() => { seen.count += 1; }).observe(document,
+      { subtree: true, childList: true, attributes: true, characterData: true });
+  }
+  return seen.count;
+}"""
+
+_HOLDS_JS = "(els, c) => {" + _STATE_JS + " return holds({ ...c, els }); }"
+
+# A page that keeps changing (a ticking clock) makes every wait end as "changed"; find the elements again at most
+# this often once it does so in a row.
+_CHANGED_BACKOFF_MS = (0.0, 10.0, 25.0, 50.0, 100.0)
+# With frames, a change inside a frame the predicate does not run in is not observed: look again this often.
+_FRAMES_BACKSTOP_MS = 250.0
+
+
+def wait_all(conditions: Sequence[Condition], unless: Locator | None, timeout_ms: float) -> bool:
+    """Wait until every condition holds (True), or until the first element `unless` finds is visible instead
+    (False: the tool refused and will not get ready by itself); a `ReadinessTimeout` when neither comes in time."""
+    try:
+        return _wait_all(conditions, unless, time.monotonic() + timeout_ms / 1000)
+    except PlaywrightTimeout:
+        raise ReadinessTimeout(
+            f"Timeout {timeout_ms:.0f}ms exceeded waiting for readiness", _first_failing(conditions)
+        ) from None
+
+
+def _wait_all(conditions: Sequence[Condition], unless: Locator | None, deadline: float) -> bool:
+    anchor = conditions[0].locator if conditions else unless
+    if anchor is None:
+        return True
+    page = anchor.page
+    since = {frame: frame.evaluate(_COUNT_JS) for frame in page.frames}  # before any element is found
+    # "gone" and "count" judge every element the locator finds: one that came since they were found would be
+    # missed, so their verdict is confirmed on a fresh look. The other conditions judge one element, still in the
+    # page (a swapped one ends the wait as "changed"), and a refusal is one visible element: both stand as seen.
+    sets = any(c.kind in ("gone", "count") for c in conditions)
+    confirming = False
+    changes_in_row = 0
+    while True:
+        found = [condition.locator.element_handles() for condition in conditions]
+        refusal = unless.element_handles() if unless is not None else []
+        handles = [h for hs in found for h in hs] + refusal
+        try:
+            frame = _frame_of(page, handles)
+            if frame is None:  # the elements live in several frames: one condition at a time
+                return all(_wait_all([c], unless if len(conditions) > 1 else None, deadline) for c in conditions)
+            if frame not in since:  # a frame that came since: count its changes first, then find the elements
+                since[frame] = frame.evaluate(_COUNT_JS)
+                continue
+            arg = {
+                "conditions": [
+                    {"kind": c.kind, "els": hs, "count": c.count} for c, hs in zip(conditions, found, strict=True)
+                ],
+                "unless": refusal[:1],
+                "since": since[frame],
+                "changedAfterMs": _CHANGED_BACKOFF_MS[min(changes_in_row, len(_CHANGED_BACKOFF_MS) - 1)],
+                "backstopMs": _FRAMES_BACKSTOP_MS if len(page.frames) > 1 else 0,
+            }
+            outcome = frame.wait_for_function(_WAIT_ALL_JS, arg=arg, polling="raf", timeout=_left(deadline))
+            verdict, fresh, mutations = str(outcome.json_value()).split()
+        finally:
+            for handle in handles:
+                handle.dispose()
+        since[frame] = int(mutations)
+        if verdict != "changed" and (fresh == "1" or confirming or (verdict == "ready" and not sets)):
+            return verdict == "ready"
+        confirming = verdict != "changed"  # a verdict on elements found before a change: confirm it once
+        changes_in_row = changes_in_row + 1 if verdict == "changed" else 0
+
+
+def _frame_of(page: Page, handles: list[ElementHandle]) -> Frame | None:
+    """The frame the predicate runs in: the page's own, or the one frame all the elements are in (None: several)."""
+    if len(page.frames) == 1 or not handles:
+        return page.main_frame
+    frames = {handle.owner_frame() for handle in handles} - {None}
+    if not frames:
+        return page.main_frame
+    return frames.pop() if len(frames) == 1 else None
+
+
+def _first_failing(conditions: Sequence[Condition]) -> Condition | None:
+    """The first condition that does not hold now (for the message of a timeout); None when all do."""
+    for condition in conditions:
+        try:
+            held = condition.locator.evaluate_all(_HOLDS_JS, {"kind": condition.kind, "count": condition.count})
+        except PlaywrightTimeout:
+            held = False
+        if not held:
+            return condition
+    return None
