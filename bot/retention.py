@@ -1,9 +1,9 @@
 """Retention: a run deletes its own old logs, screenshots and traces (patient data) after `paths.keep_days`.
 
-Only files named the way utskick names them are touched: `utskick-*.jsonl` in the logs folder, `*.png` and
-`*.trace.zip` in the artifacts folder. The ledger (the audit trail that makes sending exactly once) and the
-reports (the record handed to the beställare and the journal) are kept: they follow the region's own rules for
-records, and are deleted by a person.
+Only files named the way utskick names them are touched: `utskick-*.jsonl` in the logs folder, `*.png`,
+`*.aria.txt` and `*.trace.zip` in the artifacts folder. The ledger (the audit trail that makes sending exactly
+once) and the reports (the record handed to the beställare and the journal) are kept: they follow the region's
+own rules for records, and are deleted by a person.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.config import Campaign
 
 DAY_S = 24 * 60 * 60
 LOG_PATTERNS = ("utskick-*.jsonl",)
-ARTIFACT_PATTERNS = ("*.png", "*.trace.zip", ".*.trace.zip")
+ARTIFACT_PATTERNS = ("*.png", "*.aria.txt", "*.trace.zip", ".*.trace.zip")
 
 
 def expired_files(campaign: Campaign, now: float | None = None) -> list[Path]:

@@ -242,12 +242,29 @@ class Screen:
             return SessionExpired("Sessionen i Personalverktyget har gått ut.")
         if states["server_error"].search(body):
             return StaffToolServerError(f"Personalverktyget visar ett serverfel (steget {key}).")
-        described = self._fill(key, self.selectors.describe(key))
-        if self._disabled(key):
+        keys = key.split(" | ")  # wait_first: one of several elements (a receipt, or the page saying nothing sent)
+        described = " | ".join(self._fill(k, self.selectors.describe(k)) for k in keys)
+        if len(keys) == 1 and self._disabled(key):
             return SelectorError(described, "Elementet finns men är inaktiverat (disabled).")
-        # Of several keys waited for at once, the first is what the flow expected (e.g. the login form).
-        first = key.split(" | ")[0]
-        return SelectorError(described, self._fill(first, explain_missing(self.page, self.selectors, first)))
+        # Of several keys waited for at once, the first is what the flow expected (e.g. the login form): it is always
+        # explained; the others (the page saying nothing was sent, instead of the receipt) when something close shows.
+        explained = [self._explain(k) for k in keys]
+        shown = [text for n, text in enumerate(explained) if text and (n == 0 or "På sidan finns:" in text)]
+        return SelectorError(described, " ".join(shown))
+
+    def _explain(self, key: str) -> str:
+        """What the page offers instead of `key`'s element (a records entry: of the element that holds the rows)."""
+        try:
+            container = self.selectors.records(key).container
+        except (ConfigError, KeyError):
+            return self._fill(key, explain_missing(self.page, self.selectors, key))
+        try:
+            there = self.el(container).count() > 0
+        except PlaywrightError:
+            there = False
+        if there:
+            return f"{self.selectors.describe(container)} finns, men raderna går inte att läsa som {key} anger."
+        return explain_missing(self.page, self.selectors, container)
 
     def _fill(self, key: str, text: str) -> str:
         for name, value in self._filled.get(key, {}).items():

@@ -29,6 +29,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from playwright.sync_api import Error as PlaywrightError
 
 from bot.errors import ConfigError, LoginRequired
+from bot.pnr import scrub
 from bot.private_files import private_dir
 from bot.run.chromium import LAUNCH_ARGS, find_chromium, sandbox_off_reason
 from bot.run.trace_scrub import TraceNotSafe, recorded_actions, scrub_trace
@@ -288,6 +289,7 @@ class BrowserSession:
                 kept.append(shot)
             except Exception:  # noqa: BLE001 - a page that died cannot be photographed; the trace may still help
                 pass
+            kept += self._keep_aria_snapshot(shot.with_name(f"{artifact_name}.aria.txt"))
         parts, self._trace_parts = self._trace_parts, []
         if self._tracing and self._context is not None:
             try:
@@ -305,6 +307,18 @@ class BrowserSession:
                 part.unlink(missing_ok=True)
             return kept
         return kept + self._keep_traces(parts, artifact_name)
+
+    def _keep_aria_snapshot(self, path: Path) -> list[Path]:
+        """The page's accessibility tree as text (roles, names, texts), every personnummer masked: what a person
+        adapting the selectors needs to see, readable without a browser. [] when the page cannot be read."""
+        try:
+            snapshot = scrub(self.page.locator("body").aria_snapshot(timeout=5000))
+        except Exception:  # noqa: BLE001 - a dead page has no tree; the screenshot or trace may still help
+            return []
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(snapshot + "\n")
+        return [path]
 
     def _keep_traces(self, parts: list[Path], artifact_name: str) -> list[Path]:
         """Scrub the recorded parts and keep them as `<name>.trace.zip` (or `<name>-del<n>.trace.zip`)."""

@@ -68,6 +68,7 @@ def test_retention_should_delete_old_logs_and_artifacts_and_nothing_else(tmp_pat
     old = [
         aged_file(campaign.logs / "utskick-20240101T000000Z-aaaa.jsonl", 31),
         aged_file(campaign.artifacts / "20240101T000000Z-aaaa-rad1.png", 31),
+        aged_file(campaign.artifacts / "20240101T000000Z-aaaa-rad1.aria.txt", 31),
         aged_file(campaign.artifacts / "20240101T000000Z-aaaa-rad1.trace.zip", 40),
     ]
     kept = [
