@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -211,3 +212,71 @@ def test_empty_check_result_should_name_the_icon_inside_the_row_not_blame_the_ro
     assert caught.value.selector == "step2.recipients"
     assert "Raden visar inget kontrollresultat som text" in str(caught.value)
     assert "svg.status med namnet 'Kan inte ta emot: Inloggningen är blockerad'" in str(caught.value)
+
+
+def test_unknown_check_result_should_stop_once_the_text_settled_not_after_the_step_timeout(
+    page: Page, qa: QA, tmp_path: Path
+):
+    (never,) = official_test_numbers(2450, 1)
+    qa.reachable(never)
+    qa.set_citizen(never, login="never")
+    override = tmp_path / "site.toml"
+    override.write_text('[check_results]\nnever_logged_in = "kan inte ta emot"\n', encoding="utf-8")
+    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS, override), timeout_ms=30_000)
+    open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", "utskick-demo")))
+    open_wizard(screen)
+    choose_template(screen, "Meddelande till invånare")
+
+    started = time.monotonic()
+    with pytest.raises(UnknownCheckResult) as caught:
+        prepare_recipients(screen, [never])
+
+    assert "aldrig loggat in på 1177" in caught.value.text
+    # The row's text settled at once; waiting out the step's 30 s for a text that will not change helps no one.
+    assert time.monotonic() - started < screen.timeout_ms / 1000 / 2
+
+
+SPINNER_ICON = '<span class="result"><svg class="status" role="img" aria-label="Kontrollerar mottagaren"></svg></span>'
+
+
+def test_check_shown_as_an_icon_named_kontrollerar_should_be_waited_for_not_retried(page: Page, qa: QA, tmp_path: Path):
+    ok, never = official_test_numbers(2460, 2)
+    qa.reachable(ok, never)
+    qa.set_citizen(never, login="never")
+    override = tmp_path / "build-b.toml"
+    override.write_text(ICON_OVERRIDE, encoding="utf-8")
+    checking_until = [0.0]
+
+    def spinner_icons(route: Route) -> None:
+        """Build B, whose check runs a while and shows only an icon named "Kontrollerar mottagaren" meanwhile."""
+        response = route.fetch()
+        body = response.json() if "json" in response.headers.get("content-type", "") else None
+        if not body:
+            route.fulfill(response=response)
+            return
+        for row in [body["row"]] if "row" in body else body.get("rows", []):
+            if time.monotonic() < checking_until[0]:
+                row["status"] = "pending"
+                row["html"] = _RESULT.sub(
+                    SPINNER_ICON, re.sub(r'data-status="\w+"', 'data-status="pending"', row["html"])
+                )
+            else:
+                row["html"] = as_icon(row["html"])
+        route.fulfill(response=response, body=json.dumps(body), content_type="application/json")
+
+    page.route("**/utkast/*/mottagare**", spinner_icons)
+    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS, override), timeout_ms=15_000)
+    open_staff_tool(screen, LoginRequest("Vårdcentralen Centrum", Credentials("SE2321000016-A001", "utskick-demo")))
+    open_wizard(screen)
+    choose_template(screen, "Meddelande till invånare")
+    removals: list[str] = []
+    page.on("request", lambda request: removals.append(request.url) if request.method == "DELETE" else None)
+    checking_until[0] = time.monotonic() + 3
+
+    recipients = prepare_recipients(screen, [ok, never])
+
+    assert recipients.checked == {
+        ok: ("ok", ""),
+        never: ("never_logged_in", "Kan inte ta emot: Invånaren har aldrig loggat in i 1177"),
+    }
+    assert recipients.not_added == {} and removals == []  # waited for the check, never removed and added again
