@@ -6,21 +6,22 @@ Playwright's `TimeoutError` when the condition does not hold in time, as `wait_f
 is an assertion for tests, not a wait for the product.
 
 `Locator.wait_for` polls from Playwright's driver with a back-off (0, 20, 50, 100, 100, 500, 500 … ms), so a
-condition that turns true after 300 ms is seen after 770. `wait_all` looks in the page on every animation frame
-instead: the elements are found with Playwright's locators (their role, label and name rules), and one in-page
-predicate judges all conditions and the refusal together. A MutationObserver tells it when the page changed in a
-way that may add or swap elements; then the locators are resolved again, and a verdict on a set of elements
-(gone, count) reached on elements found before a change is confirmed once on elements found after it.
+condition that turns true after 300 ms is seen after 770. `wait_all` looks in the page instead, after every change
+to it and on every animation frame: the elements are found with Playwright's locators (their role, label and name
+rules), and one in-page predicate judges all conditions and the refusal together. A change that may add or swap
+elements ends the in-page wait; then the locators are resolved again, and a verdict on a set of elements (gone,
+count) reached on elements found before a change is confirmed once on elements found after it.
 """
 
 from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from playwright.sync_api import ElementHandle, Frame, Locator, Page
+from playwright.sync_api import Frame, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 # Playwright calls an element enabled unless it is a disabled form control or marked aria-disabled.
@@ -135,47 +136,73 @@ _STATE_JS = r"""
   })[c.kind]();
 """
 
-# Returns "<verdict> <fresh> <mutations>": verdict ready, refused or changed; fresh 1 when nothing changed in the
-# page since `since` (the elements were found after the last change); falsy while nothing is decided.
-_WAIT_ALL_JS = (
-    r"""
-(() => {
-  const KEY = Symbol.for('utskick.mutations');
-"""
-    + _STATE_JS
-    + r"""
-  let base = null, started = 0;
-  return ({ conditions, unless, since, changedAfterMs, backstopMs }) => {
-    let seen = window[KEY];
+# Counts the page's changes (one MutationObserver per document) and names the frame's document, once.
+_WATCH_JS = r"""
+  const watch = () => {
+    let seen = window[Symbol.for('utskick.mutations')];
     if (!seen) {
-      seen = window[KEY] = { count: 0 };
+      seen = window[Symbol.for('utskick.mutations')] = { count: 0, frame: Math.random().toString(36).slice(2) };
       new MutationObserver(() => { seen.count += 1; }).observe(document,
         { subtree: true, childList: true, attributes: true, characterData: true });
     }
-    if (base === null) { base = since ?? seen.count; started = performance.now(); }
-    const fresh = seen.count === base ? 1 : 0;
-    const swapped = conditions.some(c => c.els.some(el => !el.isConnected)) || unless.some(el => !el.isConnected);
-    if (!swapped && conditions.every(holds)) return `ready ${fresh} ${seen.count}`;
-    if (!swapped && unless.length && visible(unless[0])) return `refused ${fresh} ${seen.count}`;
-    const waited = performance.now() - started;
-    if ((swapped || !fresh) && waited >= changedAfterMs) return `changed 0 ${seen.count}`;
-    if (backstopMs && waited >= backstopMs) return `changed 0 ${seen.count}`;
-    return '';
+    return seen;
   };
+"""
+
+# Before the elements are looked for: [changes so far, the document's name].
+_COUNT_JS = "() => {" + _WATCH_JS + " const seen = watch(); return [seen.count, seen.frame]; }"
+
+# Keeps what one locator found for the in-page wait `id` (as element `index`); returns the document's name. An
+# evaluate costs one round trip; ElementHandles cost one per element to adopt and one more to let go.
+_FOUND = "window[Symbol.for('utskick.found')]"
+_KEEP_JS = (
+    "(els, [id, index]) => {" + _WATCH_JS + f" const found = {_FOUND} ??= {{}};"
+    " (found[id] ??= {})[index] = els; return watch().frame; }"
+)
+
+# Resolves to "<verdict> <fresh> <mutations>": verdict ready, refused or changed; fresh 1 when nothing changed in
+# the page since `since` (the elements were found after the last change). The conditions are judged after every
+# change the MutationObserver reports (a tool's own script enables the button and empties the field in one task)
+# and on every animation frame (changes no observer sees: a field's value, a style); "" when `timeoutMs` passes.
+_WAIT_ALL_JS = (
+    "(() => {"
+    + _WATCH_JS
+    + _STATE_JS
+    + r"""
+  return ({ id, kinds, counts, hasUnless, since, changedAfterMs, backstopMs, timeoutMs }) => new Promise(resolve => {
+    const seen = watch();
+    const found = (window[Symbol.for('utskick.found')] ?? {})[id] ?? {};
+    const conditions = kinds.map((kind, i) => ({ kind, count: counts[i], els: found[i] ?? [] }));
+    const unless = hasUnless ? found[kinds.length] ?? [] : [];
+    const base = since ?? seen.count, started = performance.now();
+    const judge = () => {
+      const fresh = seen.count === base ? 1 : 0;
+      const swapped = conditions.some(c => c.els.some(el => !el.isConnected)) || unless.some(el => !el.isConnected);
+      if (!swapped && conditions.every(holds)) return `ready ${fresh} ${seen.count}`;
+      if (!swapped && unless.length && visible(unless[0])) return `refused ${fresh} ${seen.count}`;
+      const waited = performance.now() - started;
+      if ((swapped || !fresh) && waited >= changedAfterMs) return `changed 0 ${seen.count}`;
+      if (backstopMs && waited >= backstopMs) return `changed 0 ${seen.count}`;
+      return '';
+    };
+    let done = false;
+    const finish = verdict => {
+      done = true;
+      observer.disconnect();
+      clearTimeout(timer);
+      delete (window[Symbol.for('utskick.found')] ?? {})[id];
+      resolve(verdict);
+    };
+    const look = () => { if (!done) { const verdict = judge(); if (verdict) finish(verdict); } };
+    const observer = new MutationObserver(look);
+    observer.observe(document, { subtree: true, childList: true, attributes: true, characterData: true });
+    const timer = setTimeout(() => { if (!done) finish(''); }, timeoutMs);
+    const frame = () => { look(); if (!done) requestAnimationFrame(frame); };
+    frame();
+  });
 })()
 """
 )
-
-_COUNT_JS = r"""() => {
-  const KEY = Symbol.for('utskick.mutations');
-  let seen = window[KEY];
-  if (!seen) {
-    seen = window[KEY] = { count: 0 };
-    new MutationObserver(() => { seen.count += 1; }).observe(document,
-      { subtree: true, childList: true, attributes: true, characterData: true });
-  }
-  return seen.count;
-}"""
 
 _HOLDS_JS = "(els, c) => {" + _STATE_JS + " return holds({ ...c, els }); }"
 
@@ -198,11 +225,11 @@ def wait_all(conditions: Sequence[Condition], unless: Locator | None, timeout_ms
 
 
 def _wait_all(conditions: Sequence[Condition], unless: Locator | None, deadline: float) -> bool:
-    anchor = conditions[0].locator if conditions else unless
-    if anchor is None:
+    locators = [c.locator for c in conditions] + ([unless] if unless is not None else [])
+    if not locators:
         return True
-    page = anchor.page
-    since = {frame: frame.evaluate(_COUNT_JS) for frame in page.frames}  # before any element is found
+    page = locators[0].page
+    frames = _count_changes(page)  # before any element is found
     # "gone" and "count" judge every element the locator finds: one that came since they were found would be
     # missed, so their verdict is confirmed on a fresh look. The other conditions judge one element, still in the
     # page (a swapped one ends the wait as "changed"), and a refusal is one visible element: both stand as seen.
@@ -210,45 +237,44 @@ def _wait_all(conditions: Sequence[Condition], unless: Locator | None, deadline:
     confirming = False
     changes_in_row = 0
     while True:
-        found = [condition.locator.element_handles() for condition in conditions]
-        refusal = unless.element_handles() if unless is not None else []
-        handles = [h for hs in found for h in hs] + refusal
-        try:
-            frame = _frame_of(page, handles)
-            if frame is None:  # the elements live in several frames: one condition at a time
-                return all(_wait_all([c], unless if len(conditions) > 1 else None, deadline) for c in conditions)
-            if frame not in since:  # a frame that came since: count its changes first, then find the elements
-                since[frame] = frame.evaluate(_COUNT_JS)
-                continue
-            arg = {
-                "conditions": [
-                    {"kind": c.kind, "els": hs, "count": c.count} for c, hs in zip(conditions, found, strict=True)
-                ],
-                "unless": refusal[:1],
-                "since": since[frame],
-                "changedAfterMs": _CHANGED_BACKOFF_MS[min(changes_in_row, len(_CHANGED_BACKOFF_MS) - 1)],
-                "backstopMs": _FRAMES_BACKSTOP_MS if len(page.frames) > 1 else 0,
-            }
-            outcome = frame.wait_for_function(_WAIT_ALL_JS, arg=arg, polling="raf", timeout=_left(deadline))
-            verdict, fresh, mutations = str(outcome.json_value()).split()
-        finally:
-            for handle in handles:
-                handle.dispose()
-        since[frame] = int(mutations)
+        wait_id = uuid.uuid4().hex
+        where = {loc.evaluate_all(_KEEP_JS, [wait_id, i]) for i, loc in enumerate(locators)}
+        if len(where) > 1:  # the elements live in several frames: one condition at a time
+            return all(_wait_all([c], unless if len(conditions) > 1 else None, deadline) for c in conditions)
+        name = where.pop()
+        if name not in frames:  # a frame that came since: count its changes first, then find the elements
+            frames = _count_changes(page)
+            continue
+        frame, since = frames[name]
+        left_ms = _left(deadline)
+        arg = {
+            "id": wait_id,
+            "kinds": [c.kind for c in conditions],
+            "counts": [c.count for c in conditions],
+            "hasUnless": unless is not None,
+            "since": since,
+            "changedAfterMs": _CHANGED_BACKOFF_MS[min(changes_in_row, len(_CHANGED_BACKOFF_MS) - 1)],
+            "backstopMs": _FRAMES_BACKSTOP_MS if len(page.frames) > 1 else 0,
+            "timeoutMs": left_ms + 1000,  # the in-page promise ends a moment after Playwright's own timeout
+        }
+        answer = str(frame.wait_for_function(_WAIT_ALL_JS, arg=arg, timeout=left_ms).json_value()).split()
+        if not answer:
+            raise PlaywrightTimeout("Timeout exceeded")
+        verdict, fresh, mutations = answer
+        frames[name] = (frame, int(mutations))
         if verdict != "changed" and (fresh == "1" or confirming or (verdict == "ready" and not sets)):
             return verdict == "ready"
         confirming = verdict != "changed"  # a verdict on elements found before a change: confirm it once
         changes_in_row = changes_in_row + 1 if verdict == "changed" else 0
 
 
-def _frame_of(page: Page, handles: list[ElementHandle]) -> Frame | None:
-    """The frame the predicate runs in: the page's own, or the one frame all the elements are in (None: several)."""
-    if len(page.frames) == 1 or not handles:
-        return page.main_frame
-    frames = {handle.owner_frame() for handle in handles} - {None}
-    if not frames:
-        return page.main_frame
-    return frames.pop() if len(frames) == 1 else None
+def _count_changes(page: Page) -> dict[str, tuple[Frame, int]]:
+    """Per document of the page (by its name): its frame and how many changes it has seen so far."""
+    counted = {}
+    for frame in page.frames:
+        count, name = frame.evaluate(_COUNT_JS)
+        counted[name] = (frame, count)
+    return counted
 
 
 def _first_failing(conditions: Sequence[Condition]) -> Condition | None:
