@@ -10,7 +10,9 @@ can be sent.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 
 from playwright.sync_api import Error as PlaywrightError
@@ -21,12 +23,16 @@ from bot.pnr import scrub
 from flows.actions import run_action
 from flows.field_candidates import explain_hidden, hidden_texts
 from flows.screen import Screen
-from flows.waits import wait_count, wait_no_text
+from flows.waits import page_changes, wait_count, wait_page_change
 
 ADD_ATTEMPTS = 3
 NOT_ADDED = "Lägg till misslyckades: Personalverktyget svarade inte eller svarade med serverfel"
 CHECK_STUCK = "Kontrollen av mottagaren blev aldrig klar"
 CHECK_SERVER_ERROR = "Kontrollen av mottagaren visade ett serverfel"
+# A check text no pattern knows, unchanged this long with no spinner, is the tool's answer: stop and show it.
+SETTLED_MS = 1000
+# How long a wait for the page to change lasts at most before the texts are read again anyway.
+_VALUE_LOOK_MS = 1000.0
 
 # (reason, pattern) in the order they are tried, as `Selectors.check_results` gives them
 CheckPatterns = Sequence[tuple[str, re.Pattern[str]]]
@@ -147,13 +153,7 @@ def _read_checks(
     marker_patterns = screen.selectors.patterns("check_results_markers") if has_markers else {}
     spinner = screen.selectors.patterns("check_results_pending")["spinner"]
     server_error = screen.selectors.patterns("page_states")["server_error"]
-    try:
-        wait_no_text(screen.el("step2.list"), spinner, screen.timeout_ms)
-    except PlaywrightTimeout:
-        pass  # the rows still checking are taken care of one by one below
-    except PlaywrightError as e:
-        raise screen.diagnose("step2.list") from e
-    by_pnr = _check_texts(screen, pnrs)
+    by_pnr = _checks_done(screen, pnrs, spinner)
     results: dict[str, tuple[str, str]] = {}
     again: dict[str, str] = {}
     for pnr in pnrs:
@@ -170,6 +170,30 @@ def _read_checks(
     return results, again
 
 
+def _checks_done(screen: Screen, pnrs: Sequence[str], spinner: re.Pattern[str]) -> dict[str, str]:
+    """The check texts once no row's result matches the spinner pattern any more (the rows still checking when the
+    step's time is up are taken care of one by one). The result field is what counts, wherever the data reads it
+    from: a spinner may be an icon named "Kontrollerar" with no text at all."""
+    deadline = time.monotonic() + screen.timeout_ms / 1000
+    while True:
+        with screen.step("step2.list"):
+            mark = page_changes(screen.page)
+        texts = _check_texts(screen, pnrs)
+        if not any(spinner.search(texts.get(pnr, "")) for pnr in pnrs) or time.monotonic() >= deadline:
+            return texts
+        _wait_page_change(screen, mark, deadline)
+
+
+def _wait_page_change(screen: Screen, mark: int, deadline: float) -> None:
+    """Wait for the page to change after `mark`, at most until `deadline`, for at most a second: a value the page
+    sets without changing the document is seen at the latest then."""
+    left_ms = min((deadline - time.monotonic()) * 1000, _VALUE_LOOK_MS)
+    if left_ms <= 0:
+        return
+    with screen.step("step2.list"), suppress(PlaywrightTimeout):
+        wait_page_change(screen.page, mark, left_ms)
+
+
 def _check_texts(screen: Screen, pnrs: Sequence[str]) -> dict[str, str]:
     """The check result text per personnummer, from the recipient records."""
     shown = {screen.display_pnr(pnr): pnr for pnr in pnrs}
@@ -181,25 +205,39 @@ def _check_texts(screen: Screen, pnrs: Sequence[str]) -> dict[str, str]:
 
 
 def _known_result(screen: Screen, pnr: str, text: str, patterns: CheckPatterns) -> str:
-    """The row's check text; a text the patterns do not know yet is waited for before calling it a UI change."""
-    if _is_known(text, patterns):
-        return text
-    any_result = re.compile("|".join(f"(?:{p.pattern})" for _, p in patterns), re.IGNORECASE)
-    try:
-        screen.wait_text("step2.row", any_result, pnr=screen.display_pnr(pnr))
-    except SelectorError:
-        # the row is there with a settled text no pattern knows: that text, not the row, is what a person must see
-        shown = " ".join(_check_texts(screen, [pnr]).get(pnr, "").split())
-        if _is_known(shown, patterns):
-            return shown  # read from an attribute or a name, which the wait on the row's visible text cannot see
-        found = hidden_texts(screen.el("step2.row", pnr=screen.display_pnr(pnr)))
-        hint = explain_hidden("step2.recipients", "result", found) if found else ""
-        if shown and not screen.selectors.patterns("check_results_pending")["spinner"].search(shown):
-            raise UnknownCheckResult(scrub(shown), hint) from None
-        if hint:
-            raise SelectorError("step2.recipients", f"Raden visar inget kontrollresultat som text. {hint}") from None
-        raise
-    return _check_texts(screen, [pnr]).get(pnr, "")
+    """The row's check text; a text the patterns do not know is read again on every change of the page until it is
+    known, or has stayed the same for SETTLED_MS with no spinner: then that text, not the row, is what a person
+    must see."""
+    spinner = screen.selectors.patterns("check_results_pending")["spinner"]
+    shown = _settled_text(screen, pnr, " ".join(text.split()), patterns, spinner)
+    if _is_known(shown, patterns):
+        return shown
+    found = hidden_texts(screen.el("step2.row", pnr=screen.display_pnr(pnr)))
+    hint = explain_hidden("step2.recipients", "result", found) if found else ""
+    if shown and not spinner.search(shown):
+        raise UnknownCheckResult(scrub(shown), hint)
+    if hint:
+        raise SelectorError("step2.recipients", f"Raden visar inget kontrollresultat som text. {hint}")
+    raise screen.diagnose("step2.row")
+
+
+def _settled_text(screen: Screen, pnr: str, shown: str, patterns: CheckPatterns, spinner: re.Pattern[str]) -> str:
+    """Read the row's check text until a pattern knows it, it stays the same for SETTLED_MS (no spinner), or the
+    step's time is up."""
+    deadline = time.monotonic() + screen.timeout_ms / 1000
+    same_since = time.monotonic()
+    while not _is_known(shown, patterns):
+        pending = bool(spinner.search(shown))
+        now = time.monotonic()
+        if now >= deadline or (not pending and now - same_since >= SETTLED_MS / 1000):
+            break
+        with screen.step("step2.row"):
+            mark = page_changes(screen.page)
+        _wait_page_change(screen, mark, deadline if pending else min(deadline, same_since + SETTLED_MS / 1000))
+        again = " ".join(_check_texts(screen, [pnr]).get(pnr, "").split())
+        if again != shown:
+            shown, same_since = again, time.monotonic()
+    return shown
 
 
 def _is_known(text: str, patterns: CheckPatterns) -> bool:

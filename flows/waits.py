@@ -204,6 +204,7 @@ _WAIT_ALL_JS = (
 """
 )
 
+_CHANGED_JS = "since => { const seen = window[Symbol.for('utskick.mutations')]; return !seen || seen.count !== since; }"
 _HOLDS_JS = "(els, c) => {" + _STATE_JS + " return holds({ ...c, els }); }"
 
 # A page that keeps changing (a ticking clock) makes every wait end as "changed"; find the elements again at most
@@ -266,6 +267,16 @@ def _wait_all(conditions: Sequence[Condition], unless: Locator | None, deadline:
             return verdict == "ready"
         confirming = verdict != "changed"  # a verdict on elements found before a change: confirm it once
         changes_in_row = changes_in_row + 1 if verdict == "changed" else 0
+
+
+def page_changes(page: Page) -> int:
+    """How many changes the page's document has seen (a mark for `wait_page_change`)."""
+    return int(page.main_frame.evaluate(_COUNT_JS)[0])
+
+
+def wait_page_change(page: Page, since: int, timeout_ms: float) -> None:
+    """Wait until the page's document changed after the mark `since` (elements, attributes or texts)."""
+    page.main_frame.wait_for_function(_CHANGED_JS, arg=since, timeout=_ms(timeout_ms))
 
 
 def _count_changes(page: Page) -> dict[str, tuple[Frame, int]]:
