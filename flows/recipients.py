@@ -22,8 +22,9 @@ from bot.errors import SelectorError, UnknownCheckResult
 from bot.pnr import scrub
 from flows.actions import run_action
 from flows.field_candidates import explain_hidden, hidden_texts
+from flows.readiness import page_changes, wait_page_change
 from flows.screen import Screen
-from flows.waits import page_changes, wait_count, wait_page_change
+from flows.waits import wait_count
 
 ADD_ATTEMPTS = 3
 NOT_ADDED = "Lägg till misslyckades: Personalverktyget svarade inte eller svarade med serverfel"

@@ -31,8 +31,9 @@ from bot.errors import (
 )
 from bot.locators import Selectors
 from flows.candidates import explain_missing
+from flows.readiness import Condition, ReadinessTimeout, wait_all
 from flows.shadow_dom import SHADOW_DOM_JS
-from flows.waits import Condition, ReadinessTimeout, wait_all, wait_text
+from flows.waits import wait_text
 
 
 class Screen:

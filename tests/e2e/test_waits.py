@@ -10,10 +10,8 @@ import pytest
 from playwright.sync_api import Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from flows.readiness import Condition, ReadinessTimeout, wait_all
 from flows.waits import (
-    Condition,
-    ReadinessTimeout,
-    wait_all,
     wait_count,
     wait_enabled,
     wait_no_text,
