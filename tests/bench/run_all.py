@@ -277,6 +277,12 @@ def format_tables(rows: list[Row], info: dict, memory: list[Row], check_delay: i
                 f"{_ratio(faulty.send_ms, batch.send_ms)}×; target ≤ {TARGETS['faults_ratio']}×)"
             )
         spa = by.get((SPA_NAME, "batch"))
+        if spa and check_delay:
+            lines.append(
+                f"- careful path: batch of {spa.citizens} on spa, {_f(spa.e2e_ms)} ms/citizen e2e against the mock's "
+                f"check delay of {check_delay} ms: {_ratio(spa.e2e_ms, check_delay)}× (send phase "
+                f"{_ratio(spa.send_ms, check_delay)}×; target ≤ {TARGETS['careful_ratio']}×)"
+            )
         if batch and spa:
             lines.append(
                 f"- careful path (spa skin, readiness waits between numbers): {_f(spa.e2e_ms)} ms/citizen e2e "
