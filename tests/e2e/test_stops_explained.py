@@ -4,7 +4,12 @@ Skicka, where the receipt is what is missing), and a masked accessibility snapsh
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import Page
 
+from bot.config import DEFAULT_SELECTORS
+from bot.errors import SelectorError
+from bot.locators import Selectors
+from flows.screen import Screen
 from tests.helpers import assert_no_personnummer, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -32,3 +37,17 @@ def test_stop_after_skicka_should_name_the_receipt_candidates_and_keep_a_masked_
     assert "-****" in snapshot  # the receipt lists the citizens: masked
     assert_no_personnummer(snapshot, pnrs)
     assert_no_personnummer(output, pnrs)
+
+
+def test_records_that_cannot_be_read_should_name_the_candidates_of_the_element_holding_them(page: Page):
+    page.set_content(
+        "<main><h1>Ärendet har skickats</h1><ul aria-label='Skickade ärenden'><li>A-000001 – 19121212-****</li></ul>"
+        "</main>"
+    )
+    page.set_default_timeout(1000)
+    screen = Screen(page, Selectors.load(DEFAULT_SELECTORS), timeout_ms=1000)
+
+    with pytest.raises(SelectorError) as caught:
+        screen.read_records("receipt.sent")
+
+    assert "Hittar inte tabellen 'Skickade ärenden'. På sidan finns: lista 'Skickade ärenden'" in str(caught.value)
