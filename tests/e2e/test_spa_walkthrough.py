@@ -262,3 +262,11 @@ def test_spa_should_offer_forsok_igen_when_a_screen_fails_to_load(page: Page, qa
     page.get_by_role("button", name="Försök igen").click()
     expect(page.get_by_role("heading", name="Mina ärenden")).to_be_visible()
     expect(page.locator("main")).to_have_attribute("aria-busy", "false")
+
+
+def test_spa_appbar_should_show_the_user_without_stray_words_before_a_unit_is_chosen(page: Page):
+    _log_in(page)
+    expect(page.get_by_role("heading", name="Välj mottagning")).to_be_visible()
+    user_box = page.locator("#appbar-user")
+    expect(user_box.get_by_title("Personliga inställningar")).to_be_visible()
+    assert "null" not in user_box.inner_text()
