@@ -24,9 +24,10 @@
       await fetch('/logout', { method: 'POST', headers: { 'X-CSRFToken': document.querySelector('meta[name="csrf-token"]').content } });
       location.href = '/login';
     });
+    // replaceChildren writes a null as the text "null": leave the unit's parts out instead.
     userBox.replaceChildren(
-      unit ? h('span', { class: 'unit' }, 'Mottagning: ', h('strong', null, unit.name)) : null,
-      unit ? h('a', { href: '#/valj-mottagning' }, 'Byt mottagning') : null,
+      ...(unit ? [h('span', { class: 'unit' }, 'Mottagning: ', h('strong', null, unit.name)),
+        h('a', { href: '#/valj-mottagning' }, 'Byt mottagning')] : []),
       h('button', { type: 'button', class: 'link-button user', title: 'Personliga inställningar',
         onclick: function () { PVS.go('#/installningar'); } }, PVS.session.user.name),
       logout);
