@@ -85,7 +85,8 @@ def test_chromium_killed_mid_run_should_relaunch_and_send_everyone_exactly_once(
 
 @pytest.mark.parametrize("mode", MODES)
 def test_chromium_dying_again_and_again_should_stop_with_exit_4_and_a_swedish_line(tmp_path, live_mock, qa, mode):
-    pnrs = official_test_numbers(6500 + 20 * MODES.index(mode), 8)
+    # Enough citizens that the run is still going when the kills begin, however fast a loaded machine sends.
+    pnrs = official_test_numbers(6500 + 40 * MODES.index(mode), 40)
     qa.reachable(*pnrs)
     setup = _campaign(tmp_path, live_mock.url, mode, pnrs, batch_size=2)
     process = setup.start("--yes")
