@@ -26,7 +26,7 @@ TEST_DATA = Path(__file__).resolve().parent / "data"
 @pytest.fixture(scope="session")
 def mock_skin(request: pytest.FixtureRequest) -> str:
     """The mock's skin: "classic" unless a test asks for another with
-    `@pytest.mark.parametrize("mock_skin", ["spa"], indirect=True)` (or ["classic", "spa"] for both)."""
+    `@pytest.mark.parametrize("mock_skin", ["spa"], indirect=True)` (or ALL_SKINS from tests.helpers for every skin)."""
     from mock_personalverktyg import SKINS
 
     skin = getattr(request, "param", "classic")

@@ -32,14 +32,26 @@ TEST_LIST = PROJECT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
 DEMO_PDF = PROJECT / "fixtures" / "demo" / "information.pdf"
 DEMO_CAMPAIGN = PROJECT / "fixtures" / "demo" / "campaign.toml"
 SPA_OVERRIDE = PROJECT / "selectors" / "variants" / "spa.toml"
+MODERN_OVERRIDE = PROJECT / "selectors" / "variants" / "modern.toml"
+# The shipped override a campaign names for each of the mock's skins (classic needs none).
+SKIN_OVERRIDES = {"spa": SPA_OVERRIDE, "modern": MODERN_OVERRIDE}
 PASSWORD = "utskick-demo"
 
 
-# Tests that drive the bot run on both of the mock's skins; the campaign names selectors/variants/spa.toml for spa.
+# Tests that drive the bot on the classic and spa skins; the campaign names selectors/variants/spa.toml for spa.
 BOTH_SKINS = pytest.mark.parametrize("mock_skin", ["classic", "spa"], indirect=True)
 # The same, with the spa row left to `make test-long` where one row of its kind already runs on spa in `make test`.
 BOTH_SKINS_SPA_LONG = pytest.mark.parametrize(
     "mock_skin", ["classic", pytest.param("spa", marks=pytest.mark.long)], indirect=True
+)
+# The modern skin's row of a test, in `make test-long`: one representative row of it (a batch send with an
+# unreachable citizen and an attachment, in test_send_run.py) stays in `make test`.
+MODERN_LONG = pytest.param("modern", marks=pytest.mark.long)
+# Tests that drive the bot on every skin; the campaign names the skin's override (selectors/variants/<skin>.toml).
+ALL_SKINS = pytest.mark.parametrize("mock_skin", ["classic", "spa", MODERN_LONG], indirect=True)
+# The same, with the spa row in `make test-long` as well (BOTH_SKINS_SPA_LONG plus modern).
+ALL_SKINS_SPA_LONG = pytest.mark.parametrize(
+    "mock_skin", ["classic", pytest.param("spa", marks=pytest.mark.long), MODERN_LONG], indirect=True
 )
 
 
@@ -64,7 +76,7 @@ class LiveMock:
 
 
 def serve_mock(config: dict | None = None, skin: str = "classic") -> LiveMock:
-    """Create a mock app with `config` in `skin` ("classic" or "spa") and serve it on a free loopback port."""
+    """Create a mock app with `config` in `skin` ("classic", "spa" or "modern") and serve it on a free loopback port."""
     from mock_personalverktyg import create_app
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns test output
@@ -244,10 +256,10 @@ def write_campaign(
     max_retries: int = 6,
     skin: str = "classic",
 ) -> Setup:
-    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`; for the mock's spa skin the
-    campaign names the shipped override, as a site with such a build would."""
-    if skin == "spa":
-        staff_tool = f'selectors_override = "{SPA_OVERRIDE}"\n{staff_tool}'
+    """Write a campaign file and a plain-text delivery for `pnrs` into `folder`; for the mock's spa and modern skins
+    the campaign names the shipped override, as a site with such a build would."""
+    if skin in SKIN_OVERRIDES:
+        staff_tool = f'selectors_override = "{SKIN_OVERRIDES[skin]}"\n{staff_tool}'
     folder.mkdir(parents=True, exist_ok=True)
     delivery = folder / "leverans.txt"
     delivery.write_text("\n".join(pnrs) + "\n")

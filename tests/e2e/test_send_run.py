@@ -11,15 +11,25 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.helpers import BOTH_SKINS, DEMO_PDF, official_test_numbers, write_campaign
+from tests.helpers import ALL_SKINS, DEMO_PDF, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 PDF_SHA256 = hashlib.sha256(DEMO_PDF.read_bytes()).hexdigest()
 
 
-@BOTH_SKINS
-@pytest.mark.parametrize("mode", ["single", "batch"])
+@pytest.mark.parametrize(
+    ("mock_skin", "mode"),
+    [
+        ("classic", "single"),
+        ("classic", "batch"),
+        ("spa", "single"),
+        ("spa", "batch"),
+        pytest.param("modern", "single", marks=pytest.mark.long),
+        ("modern", "batch"),  # the modern skin's one row in `make test`
+    ],
+    indirect=["mock_skin"],
+)
 def test_run_should_send_one_arende_per_reachable_citizen_and_record_the_rest(tmp_path, mock_skin, live_mock, qa, mode):
     pnrs = official_test_numbers(2000, 6)
     qa.reachable(*pnrs)
@@ -81,7 +91,7 @@ def test_rerun_should_send_nothing_twice_and_a_new_delivery_only_to_new_citizens
     assert sorted(s["pnr"] for s in qa.sent()) == sorted(pnrs)
 
 
-@BOTH_SKINS
+@ALL_SKINS
 def test_dry_run_should_drive_the_flow_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(2300, 3)
     qa.reachable(*pnrs)
