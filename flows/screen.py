@@ -382,20 +382,35 @@ class Screen:
         with self.step(key):
             wait_text(self.el(key, **fmt).first, pattern, self.timeout_ms)
 
-    def click_and_wait_replaced(self, click_key: str, replaced_key: str) -> None:
-        """Click, then wait until the element `replaced_key` has been rendered anew (search, next page).
+    def click_and_wait_replaced(self, click_key: str, replaced_key: str, ready_key: str | None = None) -> None:
+        """Click, then wait until the element `replaced_key` has been rendered anew (search, next page): a new
+        element in its place, or the same element whose content changed (a tool that re-renders only the rows)
+        once the readiness entry `ready_key` holds.
 
-        The old element is marked first, so neither a full page load nor a client-side re-render can be
-        mistaken for the old content.
+        The old element is marked first, and watched for changes, so neither a full page load nor a client-side
+        re-render can be mistaken for the old content. Content that never changes is never taken as the answer.
         """
         with self.step(click_key):
             old = self.el(replaced_key).first
             if old.count():
-                old.evaluate("el => el.setAttribute('data-utskick-stale', '1')")
+                old.evaluate(_MARK_STALE_JS)
             self.el(click_key).first.click()
+        stale = self.el(replaced_key).and_(self.page.locator("[data-utskick-stale]")).first
+        fresh = self.el(replaced_key).and_(self.page.locator(":not([data-utskick-stale])")).first
+        deadline = time.monotonic() + self.timeout_ms / 1000
         with self.step(replaced_key):
-            fresh = self.el(replaced_key).and_(self.page.locator(":not([data-utskick-stale])"))
-            fresh.first.wait_for(state="visible")
+            while True:
+                left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
+                try:
+                    fresh.wait_for(state="visible", timeout=min(left_ms, _READY_SLICE_MS))
+                    return
+                except PlaywrightTimeout:
+                    if stale.count() and stale.evaluate(_TAKE_CHANGED_JS):
+                        break  # the same element, its content rendered anew: it is the fresh one now
+                    if time.monotonic() >= deadline:
+                        raise
+        if ready_key:
+            self.wait_ready(ready_key)
 
     def present(self, key: str, **fmt: str) -> bool:
         """True when the entry is on, and on the page now; an `optional` entry that is absent means: skip the step."""
@@ -463,6 +478,20 @@ class Screen:
             return spec.parse(holder.evaluate(_READ_RECORDS_JS, spec.script_args()))
 
 
+# Mark an element as the old content and note any change to it or inside it from now on (rows re-rendered in a
+# table that is itself kept).
+_MARK_STALE_JS = """el => {
+  el.setAttribute('data-utskick-stale', '1');
+  el.__utskickChanged = false;
+  const watch = new MutationObserver(() => { el.__utskickChanged = true; watch.disconnect(); });
+  watch.observe(el, { subtree: true, childList: true, attributes: true, characterData: true });
+}"""
+# True, and the mark taken off, when the marked element has changed since.
+_TAKE_CHANGED_JS = """el => {
+  if (el.__utskickChanged !== true) return false;
+  el.removeAttribute('data-utskick-stale');
+  return true;
+}"""
 # An option's name as a person reads it: a radio button's is its label, every other option's its text.
 _OPTION_NAMES_JS = """els => els.map(el => el.getAttribute('aria-label')
   || [...(el.labels ?? [])].map(l => l.innerText).join(' ') || el.innerText || '')"""

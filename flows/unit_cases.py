@@ -80,7 +80,7 @@ def read_sent_cases(screen: Screen, query: CaseQuery) -> CaseTable:
         screen.fill("unit_cases.date_from", query.date_from.isoformat())
     if query.date_to and screen.present("unit_cases.date_to"):
         screen.fill("unit_cases.date_to", query.date_to.isoformat())
-    screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table")
+    screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table", "unit_cases.ready")
     paging = screen.selectors.value("unit_cases.paging", "pages")
     records, complete = _READERS[paging](screen, query.max_pages)
     rows = [_parse(row, values, zone, now) for row in records]

@@ -10,8 +10,8 @@ from datetime import datetime
 import pytest
 
 from tests.helpers import (
-    BOTH_SKINS,
-    BOTH_SKINS_SPA_LONG,
+    ALL_SKINS,
+    ALL_SKINS_SPA_LONG,
     assert_exactly_once,
     kill_when,
     official_test_numbers,
@@ -21,7 +21,7 @@ from tests.helpers import (
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-@BOTH_SKINS_SPA_LONG
+@ALL_SKINS_SPA_LONG
 def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3000, 10)
     qa.reachable(*pnrs)
@@ -67,7 +67,7 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
     assert rows[pnrs[3]][0] == "not_reachable" and rows[pnrs[8]][0] == "not_reachable"
 
 
-@BOTH_SKINS
+@ALL_SKINS
 def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3100, 8)
     qa.reachable(*pnrs)
@@ -81,7 +81,7 @@ def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, mo
     assert "reconciled" in setup.log_text()
 
 
-@BOTH_SKINS_SPA_LONG
+@ALL_SKINS_SPA_LONG
 def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3200, 10)
     qa.reachable(*pnrs)
@@ -94,7 +94,7 @@ def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_p
     assert_exactly_once(setup, qa.sent(), pnrs)
 
 
-@BOTH_SKINS
+@ALL_SKINS
 def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3300, 3)
     qa.reachable(*pnrs)
@@ -109,7 +109,7 @@ def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, mock_s
     assert "SessionExpired" in setup.log_text()
 
 
-@BOTH_SKINS_SPA_LONG
+@ALL_SKINS_SPA_LONG
 def test_staff_tool_down_should_stop_resumable_with_exit_4_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3400, 2)
     qa.reachable(*pnrs)

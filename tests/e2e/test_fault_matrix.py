@@ -3,9 +3,9 @@ SIGKILL at random moments}. Every run ends 0, or 4 followed by a rerun that ends
 (exit 3); every reachable citizen has exactly one ärende, no unreachable one has any, and the ledger agrees.
 
 Batch rows use 150 citizens (the batch send is what issue 14 was about); single rows 20. The mock's faults are
-seeded, so a row replays the same faults for the same requests. Every row runs on both of the mock's skins (the
-spa skin with selectors/variants/spa.toml, as a site with such a build would). `make test` runs the batch with
-server errors on both skins; every other row is marked `long` (see IN_MAKE_TEST).
+seeded, so a row replays the same faults for the same requests. Every row runs on each of the mock's skins (the
+spa and modern skins with their overrides in selectors/variants/, as a site with such a build would). `make test`
+runs the batch with server errors on the spa skin; every other row is marked `long` (see IN_MAKE_TEST).
 """
 
 from __future__ import annotations
@@ -92,17 +92,17 @@ FAULT_ROWS = [
 IN_MAKE_TEST = {"spa-batch-error_rate"}
 
 
-def on_both_skins(rows: list) -> list:
-    """Each row on the classic skin and on the spa skin; `long` unless its id is in IN_MAKE_TEST."""
+def on_every_skin(rows: list) -> list:
+    """Each row on the classic, spa and modern skins; `long` unless its id is in IN_MAKE_TEST."""
     both = []
     for row in rows:
-        for skin in ("classic", "spa"):
+        for skin in ("classic", "spa", "modern"):
             marks = list(row.marks) + ([] if f"{skin}-{row.id}" in IN_MAKE_TEST else [pytest.mark.long])
             both.append(pytest.param(skin, *row.values, id=f"{skin}-{row.id}", marks=marks))
     return both
 
 
-@pytest.mark.parametrize(("mock_skin", "mode", "count", "faults"), on_both_skins(FAULT_ROWS), indirect=["mock_skin"])
+@pytest.mark.parametrize(("mock_skin", "mode", "count", "faults"), on_every_skin(FAULT_ROWS), indirect=["mock_skin"])
 def test_fault_matrix_should_send_every_reachable_citizen_exactly_once(
     tmp_path, mock_skin, live_mock, qa, mode, count, faults
 ):
@@ -118,7 +118,7 @@ def test_fault_matrix_should_send_every_reachable_citizen_exactly_once(
 
 @pytest.mark.parametrize(
     ("mock_skin", "mode", "count", "batch_size", "thresholds"),
-    on_both_skins(
+    on_every_skin(
         [
             pytest.param("single", 20, 250, [4, 11], id="single-session_timeout"),
             pytest.param("batch", 150, 50, [48, 98], id="batch-session_timeout"),
@@ -146,7 +146,7 @@ def test_fault_matrix_sessions_expiring_mid_run_should_send_everyone_exactly_onc
 @pytest.mark.long
 @pytest.mark.parametrize(
     ("mock_skin", "mode", "count", "kills"),
-    on_both_skins(
+    on_every_skin(
         [pytest.param("single", 20, 6, id="single-sigkill"), pytest.param("batch", 150, 6, id="batch-sigkill")]
     ),
     indirect=["mock_skin"],

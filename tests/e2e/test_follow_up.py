@@ -20,12 +20,12 @@ from flows.follow_up import READ, UNREAD, FollowUpRequest, read_statuses
 from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.screen import Screen
 from tests.helpers import (
-    BOTH_SKINS,
-    BOTH_SKINS_SPA_LONG,
+    ALL_SKINS,
+    ALL_SKINS_SPA_LONG,
     PASSWORD,
     PROJECT,
     QA,
-    SPA_OVERRIDE,
+    SKIN_OVERRIDES,
     LiveMock,
     Setup,
     official_test_numbers,
@@ -84,7 +84,7 @@ def summary_sheet(xlsx: Path) -> dict[str, object]:
     return dict(zip(frame["Uppgift"].str.strip(), frame["Värde"], strict=True))
 
 
-@BOTH_SKINS
+@ALL_SKINS
 def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_information(
     tmp_path, mock_skin, paged_mock, paged_qa
 ):
@@ -142,7 +142,7 @@ def test_follow_up_should_record_reads_from_the_staff_tool_and_only_add_informat
     assert stat.S_IMODE(xlsx.parent.stat().st_mode) == 0o700
 
 
-@BOTH_SKINS_SPA_LONG
+@ALL_SKINS_SPA_LONG
 def test_report_command_should_write_journal_matching_the_mock(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(2700, 2)
     qa.reachable(*pnrs)
@@ -211,15 +211,15 @@ def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_p
     assert outcome.read == len(read_ids)
 
 
-@BOTH_SKINS
+@ALL_SKINS
 def test_read_statuses_without_date_filters_should_read_every_page_and_keep_the_dates_itself(
     tmp_path, mock_skin, paged_mock, paged_qa, browser
 ):
     sent, day = send_batch(tmp_path, paged_mock, paged_qa, official_test_numbers(2810, 4), skin=mock_skin)
     override = tmp_path / "utan-datum.toml"
     override.write_text("[unit_cases]\ndate_from = false\ndate_to = false\n", encoding="utf-8")
-    if mock_skin == "spa":  # the single-page build has no date filters; its override switches them off
-        override = SPA_OVERRIDE
+    if mock_skin in SKIN_OVERRIDES:  # the spa and modern builds have no date filters; their overrides say so
+        override = SKIN_OVERRIDES[mock_skin]
     context = browser.new_context(base_url=paged_mock.url)
     screen, listed = logged_in_screen(context, override)
 
@@ -236,7 +236,7 @@ def test_read_statuses_without_date_filters_should_read_every_page_and_keep_the_
     assert not day_before.statuses and day_before.missing == frozenset(sent)
 
 
-@BOTH_SKINS_SPA_LONG
+@ALL_SKINS_SPA_LONG
 def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_waits(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(2900, 5)
     qa.reachable(*pnrs)
@@ -264,7 +264,7 @@ def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_wai
     )
 
 
-@BOTH_SKINS
+@ALL_SKINS
 def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen_as_not_yet_settled(
     tmp_path, mock_skin, live_mock, qa
 ):
@@ -300,7 +300,7 @@ def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen
     assert not PNR_LIKE.search(html)
 
 
-@BOTH_SKINS_SPA_LONG
+@ALL_SKINS_SPA_LONG
 def test_follow_up_should_stop_resumable_and_change_nothing_when_the_staff_tool_keeps_failing(
     tmp_path, mock_skin, live_mock, qa
 ):
