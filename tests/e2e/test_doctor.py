@@ -50,8 +50,8 @@ def test_doctor_should_find_every_key_on_the_mock_and_send_nothing(tmp_path, moc
     states = {c["key"]: c["state"] for c in report["checks"]}
     assert states["step2.remove"] == states["step3.send"] == states["unit_cases.cases"] == "found"
     assert states["receipt.heading"] == "not_checked"
-    # The classic build has no confirmation dialog; the single-page build's shows only after Skicka.
-    assert states["step3.confirm"] == ("off" if mock_skin == "classic" else "not_checked")
+    # The classic and modern builds have no confirmation dialog; the single-page build's shows only after Skicka.
+    assert states["step3.confirm"] == ("not_checked" if mock_skin == "spa" else "off")
     for path in folder.iterdir():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert not PNR_LIKE.search(path.name)
