@@ -7,6 +7,7 @@ Test modules import these from here, never from a conftest or from each other; f
 from __future__ import annotations
 
 import io
+import json
 import logging
 import os
 import re
@@ -359,3 +360,42 @@ def aged_file(path: Path, days: float) -> Path:
     then = time.time() - days * DAY_S
     os.utime(path, (then, then))
     return path
+
+
+def merged_selectors(out: Path, *files: Path) -> Path:
+    """Write the selectors files `files` as one override at `out` (a later file's entry wins; a records table is
+    replaced whole), as a site would paste a doctor's proposal and its own entries into one file."""
+    import tomllib
+
+    data: dict = {}
+    for path in files:
+        _merge_into(data, tomllib.loads(path.read_text(encoding="utf-8")))
+    lines: list[str] = []
+    for section, body in data.items():
+        lines += [f"[{_toml_key(section)}]", *(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in body.items()), ""]
+    out.write_text("\n".join(lines), encoding="utf-8")
+    return out
+
+
+def _merge_into(into: dict, more: dict) -> None:
+    for key, value in more.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict) and "records" not in value:
+            _merge_into(into[key], value)
+        else:
+            into[key] = value
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"no TOML for {type(value).__name__}")
+
+
+def _toml_key(name: str) -> str:
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name, ensure_ascii=False)
