@@ -402,7 +402,7 @@ class Screen:
             while True:
                 left_ms = max(1.0, (deadline - time.monotonic()) * 1000)
                 try:
-                    fresh.wait_for(state="visible", timeout=min(left_ms, _READY_SLICE_MS))
+                    fresh.wait_for(state="visible", timeout=min(left_ms, _EVENT_SLICE_MS))
                     return
                 except PlaywrightTimeout:
                     if stale.count() and stale.evaluate(_TAKE_CHANGED_JS):

@@ -5,13 +5,12 @@ the doctor exits 0 and a dry run goes through.
 It does not hold yet, so it is a strict xfail: the doctor proposes six entries here (my_cases.send_case,
 step1.template, step1.template_option, step2.remove, unit_cases.table, unit_cases.cases), and the five below only
 carry the walk to step 2, where it stops on the check result that is only an icon's name. What the doctor
-cannot propose yet and a person must write (found by walking on with them, doctor exit 0 and a dry run then
-pass): step2.recipients (the result read from the icon's accessible name), step2.busy and step2.ready (the spinner
-icon), [[check_results.texts]] (this build's wording, six texts), unit_cases.case_type and unit_cases.status
-(radio groups), page.busy, elements.insert_menu with actions.insert_text, step3.insert_text and
-step3.any_insert_text (one menu of texts), elements.upload with actions.attach_file (a second button),
-elements.reviewed with actions.before_send (a box before Skicka). When the doctor learns them this test passes and
-the xfail must go.
+cannot propose yet and a person must write (found by walking on with them; the doctor exits 0 and a dry run
+passes then): step2.recipients (the result read from the icon's accessible name), [[check_results.texts]] (this
+build's wording, six texts), unit_cases.case_type and unit_cases.status (radio groups), page.busy,
+elements.insert_menu with actions.insert_text, step3.insert_text and step3.any_insert_text (one menu of texts),
+elements.upload with actions.attach_file (a second button), elements.reviewed with actions.before_send (a box
+before Skicka). When the doctor learns them this test passes and the xfail must go.
 """
 
 from __future__ import annotations
@@ -56,10 +55,6 @@ reviewed = { role = "checkbox", name = "Jag har kontrollerat mottagarna" }
 insert_text = [{ choose = "elements.insert_menu", option = "{text_name}" }]
 attach_file = [{ set_files = "step3.attach" }, { click = "elements.upload" }, { wait = { gone = "page.busy" } }]
 before_send = [{ check = "elements.reviewed" }]
-
-[step2]
-busy = { role = "img", name = "Kontrollerar" }
-ready = { empty = "step2.pnr", enabled = "step2.add", gone = "step2.busy" }
 
 [step2.recipients]
 records = "step2.list"
