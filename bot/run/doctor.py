@@ -48,6 +48,7 @@ from bot.run.doctor_report import (
     fill,
     write_report,
 )
+from bot.run.doctor_reveal import Revealed, unit_select
 from bot.run.staff_session import browser_settings, login_request
 from bot.selectors_schema import STEP_VERBS
 from flows.actions import run_action
@@ -231,8 +232,8 @@ class Doctor:
         try:
             run_action(self.screen, action, files, **fmt)
         except SelectorError as e:
-            if e.selector in used and e.selector not in self.report.checks:
-                self.check(e.selector, **fmt)
+            if _key_of(e) in used and _key_of(e) not in self.report.checks:
+                self.check(_key_of(e), **fmt)
             raise
         for key in used:
             filled = {k: v for k, v in fmt.items() if k != "pnr"}
@@ -274,7 +275,8 @@ class Doctor:
             self._check_all("unit.heading", "unit.list")
             self.check("unit.any_choice")
             self._shoot("valj-mottagning")
-            self._act("choose_unit", unit=self.campaign.unit)
+            if not self._reveal_unit_select():
+                self._act("choose_unit", unit=self.campaign.unit)
             with self.screen.step("unit.heading"):
                 wait_none_visible(self.screen.el("unit.heading"), self.screen.timeout_ms)
         else:
@@ -282,6 +284,29 @@ class Doctor:
                 ("unit.heading", "unit.choice", "unit.list", "unit.any_choice"),
                 "visas inte: användaren har bara en mottagning",
             )
+
+    def _apply(self, revealed: Revealed, seen_on: str = "") -> None:
+        """Propose what a tried sequence revealed and walk on with it; its element keys count as found."""
+        for key, entry, seen in revealed.entries:
+            self._use(key, entry, f"{seen} på skärmen {seen_on or self.screen_name}")
+            if key.startswith("elements."):
+                self._record(KeyCheck(key, self.screen_name, FOUND, "provad i en åtgärd"))
+
+    def _reveal_unit_select(self) -> bool:
+        """A unit that is an option of a native select, not a button of its own: choose it and go on with a button,
+        as a person would; True when that led past Välj mottagning (and is proposed)."""
+        unit = self.campaign.unit
+        if self._used("choose_unit") != ["unit.choice"] or self.screen.present("unit.choice", unit=unit):
+            return False
+        revealed, why = unit_select(
+            self.screen, unit, lambda: wait_none_visible(self.screen.el("unit.heading"), self.screen.timeout_ms)
+        )
+        if revealed is None:
+            self.proposals.leave("actions.choose_unit", why)
+            return False
+        self._apply(revealed)
+        self._not_checked(("unit.choice",), "används inte: åtgärden choose_unit gör det utan den")
+        return True
 
     def _my_cases(self) -> None:
         self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "nav.signed_in_user")
@@ -309,9 +334,18 @@ class Doctor:
         self._shoot(self.screen_name)
         self._act("choose_template", template=template)
         self.check("step1.next")  # a tool may enable Gå vidare only once a template is chosen
-        self.screen.click_through(
-            "step1.next", "step2.pnr", fill_form=lambda: run_action(self.screen, "choose_template", template=template)
-        )
+        try:
+            self.screen.click_through(
+                "step1.next",
+                "step2.pnr",
+                fill_form=lambda: run_action(self.screen, "choose_template", template=template),
+                attempts=1,  # a field the entry does not find is no fault to retry: it is decided below
+            )
+        except SelectorError as e:
+            if _key_of(e) != "step2.pnr" or self.check("step2.pnr").state == FOUND:
+                raise
+            if "step2.pnr" not in self.proposals.decided:
+                raise
 
     def _step2(self, pnrs: list[str]) -> None:
         """Add the trial citizens one at a time until one who can be reached and one who cannot have been seen;
@@ -454,7 +488,8 @@ class Doctor:
         if self.selectors.has("unit_cases.all_tab"):  # checked before the flow clicks it
             self.screen.click("nav.unit_cases")
             self._settle()
-            self.check("unit_cases.all_tab")
+            if self.check("unit_cases.all_tab").state == MISSING:
+                self._propose_no_tabs()
         open_all_cases(self.screen)
         self._settle()
         self._check_all("unit_cases.case_type", "unit_cases.status", "unit_cases.pnr")
@@ -477,6 +512,18 @@ class Doctor:
         elif next_page.state == DISABLED:  # the flow reads a disabled "Nästa sida" as the last page
             next_page.state, next_page.detail = FOUND, "inaktiverad: sista sidan"
         self._shoot(self.screen_name)
+
+    def _propose_no_tabs(self) -> None:
+        """Alla ärenden without tabs: the filters already show, so the page already lists every ärende."""
+        if "unit_cases.all_tab" in self.proposals.decided:
+            return
+        shown = [key for key in ("unit_cases.case_type", "unit_cases.table") if self.screen.present(key)]
+        near = closest(self.selectors, "unit_cases.case_type", page_elements(self.screen.page, self.selectors))
+        name = wanted(self.selectors, "unit_cases.case_type")[1]
+        if not shown and not any(c.name.casefold() == name.casefold() for c in near):
+            return
+        seen = "ingen flik 'Alla ärenden', men filtret Ärendetyp syns redan: sidan visar alla ärenden"
+        self._use("unit_cases.all_tab", False, f"{seen} (skärmen {self.screen_name})")
 
     def _check_choice(self, key: str, option: str) -> None:
         """Check the options of a choice with the one the bot would pick, opening a listbox first as a person
@@ -551,6 +598,11 @@ class Doctor:
                 os.chmod(snapshot, 0o600)
         except PlaywrightError:
             pass  # a closed page has nothing to show; the report says where the walk stopped
+
+
+def _key_of(error: SelectorError) -> str:
+    """The selectors key a SelectorError names ("step2.pnr (label='Personnummer')" -> "step2.pnr")."""
+    return error.selector.split(" | ")[0].split(" (")[0]
 
 
 def _is_option(loc) -> bool:

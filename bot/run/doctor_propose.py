@@ -105,7 +105,7 @@ def write_proposal(path: Path, proposals: Proposals, force: bool) -> None:
 
 def _is_table(entry: dict[str, Any]) -> bool:
     """A records or readiness entry is written as a table of its own, an element as an inline table."""
-    return "records" in entry
+    return isinstance(entry, dict) and "records" in entry
 
 
 def _value(value: Any) -> str:
