@@ -48,11 +48,12 @@ from bot.run.doctor_report import (
     fill,
     write_report,
 )
-from bot.run.doctor_reveal import Revealed, unit_select
+from bot.run.doctor_reveal import Revealed, trial, unit_select
 from bot.run.staff_session import browser_settings, login_request
 from bot.selectors_schema import STEP_VERBS
 from flows.actions import run_action
 from flows.candidates import closest, page_elements, wanted
+from flows.field_candidates import hidden_texts
 from flows.recipients import classify_check, remove_recipient
 from flows.screen import Screen
 from flows.send import open_wizard
@@ -409,12 +410,44 @@ class Doctor:
                 again = self.screen.read_records("step2.recipients")
                 text = next((r.get("result", "") for r in again if r.get("pnr") == shown), text)
                 if not any_result.search(text):
+                    text = self._propose_named_result(shown, any_result) or text
+                if not any_result.search(text):
                     raise UnknownCheckResult(scrub(" ".join(text.split()))) from None
         self._record(KeyCheck("step2.recipients", self.screen_name, FOUND, "mottagarraden lästes som poster"))
         self.check("step2.remove", pnr=shown)
         if first:
             self._observe_ready(held == shown)
         return classify_check(text, self.selectors.check_results())[0]
+
+    def _propose_named_result(self, shown: str, any_result: re.Pattern[str]) -> str:
+        """A row that shows no check text, but an element inside it whose name is one: read the result from that
+        name (proposed when re-reading the row with it gives the text); "" when no such element is seen."""
+        row = self.screen.el("step2.row", pnr=shown).first
+        with contextlib.suppress(PlaywrightError):
+            row.get_by_role("img", name=any_result).first.wait_for(state="attached", timeout=self.screen.timeout_ms)
+        named = [h for h in hidden_texts(row, limit=10) if any_result.search(h.text)]
+        if len({(h.css, h.source) for h in named}) != 1:
+            return ""
+        spec = self.selectors.records("step2.recipients")
+        # a role says what the element is, whatever its classes say about its state; the first that reads wins
+        for css in ("[role=img]", f"{named[0].css}[aria-label]", named[0].css):
+            entry = {
+                "records": spec.container,
+                "row": spec.row or "li",
+                "pattern": pnr_pattern(self.selectors.value("pnr.display", "{yyyymmdd}-{last4}")),
+                "fields": {"result": {"from": named[0].source, "inside": {"css": css}}},
+            }
+            try:
+                rows = trial(self.screen, Revealed([("step2.recipients", entry, "")])).read_records("step2.recipients")
+            except UtskickError:
+                continue
+            text = next((r.get("result", "") for r in rows if r.get("pnr") == shown), "")
+            if any_result.search(text):
+                what = "namnet" if named[0].source == "accessible_name" else "titeln"
+                seen = f"raden visar bara numret; kontrollresultatet är {what} på {css} i raden ('{named[0].text}')"
+                self._use("step2.recipients", entry, f"{seen} på skärmen {self.screen_name}")
+                return text
+        return ""
 
     def _observe_ready(self, held: bool) -> None:
         """A tool that kept the number in its field until the row came, then emptied it: it takes the next number
@@ -598,6 +631,16 @@ class Doctor:
                 os.chmod(snapshot, 0o600)
         except PlaywrightError:
             pass  # a closed page has nothing to show; the report says where the walk stopped
+
+
+def pnr_pattern(display: str) -> str:
+    """A regular expression with a group `pnr` for personnummer shown as `display` ("{yyyymmdd}-{last4}")."""
+    widths = {"yyyymmdd": 8, "last4": 4, "yymmdd": 6, "pnr": 12}
+    parts = re.split(r"\{(\w+)\}", display)
+    body = "".join(
+        re.escape(p).replace("\\-", "-") if i % 2 == 0 else rf"\d{{{widths[p]}}}" for i, p in enumerate(parts)
+    )
+    return f"(?P<pnr>{body})"
 
 
 def _key_of(error: SelectorError) -> str:
