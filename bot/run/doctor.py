@@ -48,7 +48,7 @@ from bot.run.doctor_report import (
     fill,
     write_report,
 )
-from bot.run.doctor_reveal import Revealed, trial, unit_select
+from bot.run.doctor_reveal import Revealed, send_checkbox, text_menu, trial, unit_select, upload_button
 from bot.run.staff_session import browser_settings, login_request
 from bot.selectors_schema import STEP_VERBS
 from flows.actions import run_action
@@ -309,6 +309,27 @@ class Doctor:
         self._not_checked(("unit.choice",), "används inte: åtgärden choose_unit gör det utan den")
         return True
 
+    def _reveal_text_menu(self, name: str) -> None:
+        """Infoga text as a menu item: propose the menu and insert the text through it, as the bot would."""
+        wanted_name = wanted(self.selectors, "step3.insert_text")[1]
+        revealed, why = text_menu(self.screen, wanted_name, name)
+        if revealed is None:
+            self.proposals.leave("actions.insert_text", why)
+            return
+        self._apply(revealed)
+        for key in ("step3.insert_text", "step3.any_insert_text"):
+            self.report.checks[key] = KeyCheck(key, self.screen_name, NOT_CHECKED, "används inte: menyn visar texterna")
+            self.proposals.undecided.pop(key, None)
+        self._act("insert_text", text_name=name)
+
+    def _reveal_upload(self, shown) -> None:
+        """A chosen file that does not show: a separate upload button takes it (proposed when the file showed)."""
+        revealed, why = upload_button(self.screen, lambda ms: _shows(shown, ms))
+        if revealed is None:
+            self.proposals.leave("actions.attach_file", why)
+        else:
+            self._apply(revealed)
+
     def _my_cases(self) -> None:
         self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "nav.signed_in_user")
         if not self.screen.is_visible("my_cases.send_case"):
@@ -490,20 +511,32 @@ class Doctor:
         if self._used("insert_text")[:1] == ["step3.insert_text"]:
             self._check_all("step3.any_insert_text")
             for name in self.campaign.texts[:1]:
-                self.check("step3.insert_text", text_name=name)
+                if self.check("step3.insert_text", text_name=name).state == MISSING:
+                    self._reveal_text_menu(name)
         else:  # the texts show only once the action's first steps opened them (a menu): insert one, as the bot does
             self._not_checked(("step3.any_insert_text",), "visas först när åtgärden insert_text har öppnat den")
             for name in self.campaign.texts[:1]:
                 self._act("insert_text", text_name=name)
         for attachment in self.campaign.attachments[:1]:
             self._act("attach_file", files=[attachment], file_name=attachment.name)
+            shown = self._scope("step3.attach").get_by_text(attachment.name).first
+            if not _shows(shown, min(self.screen.timeout_ms, 3000)):
+                self._reveal_upload(shown)
             with self.screen.step("step3.attached"):  # the file's name shows once the tool took it
-                self._scope("step3.attach").get_by_text(attachment.name).first.wait_for(state="visible")
+                shown.wait_for(state="visible")
             self.check("step3.attachments")  # the list may show only once it holds a file
             self.check("step3.attached", file_name=attachment.name)
         if not self.campaign.attachments:
             self._not_checked(("step3.attachments", "step3.attached"), "kampanjen har inga bilagor")
         self._act("before_send")  # e.g. a box to tick before Skicka is enabled; nothing is sent
+        send = self.screen.el("step3.send").first
+        if not self.selectors.action("before_send") and send.count() and not _enabled_soon(send, 3000):
+            revealed, why = send_checkbox(self.screen, send)
+            if revealed is None:
+                self.proposals.leave("actions.before_send", why)
+            else:
+                self._apply(revealed)
+                self._act("before_send")
         self.check("step3.send")
         self._shoot(self.screen_name)
 
@@ -641,6 +674,15 @@ def pnr_pattern(display: str) -> str:
         re.escape(p).replace("\\-", "-") if i % 2 == 0 else rf"\d{{{widths[p]}}}" for i, p in enumerate(parts)
     )
     return f"(?P<pnr>{body})"
+
+
+def _shows(loc, timeout_ms: int) -> bool:
+    """True when `loc` becomes visible within `timeout_ms`."""
+    try:
+        loc.wait_for(state="visible", timeout=timeout_ms)
+        return True
+    except PlaywrightError:
+        return False
 
 
 def _key_of(error: SelectorError) -> str:

@@ -7,6 +7,7 @@ returns the entries to propose as (key, entry, what was seen), or None with why.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from bot.locators import in_frame
 from bot.run.doctor_propose import patched
 from flows.actions import run_action
 from flows.screen import Screen
+from flows.waits import wait_enabled
 
 # Buttons that confirm a choice and lead to the next screen, in the words builds use.
 CONFIRM_NAMES = ("Fortsätt", "Välj", "Gå vidare", "OK")
@@ -118,4 +120,96 @@ def unit_select(screen: Screen, unit: str, left: Callable[[], None]) -> tuple[Re
         left()
     except (UtskickError, PlaywrightError) as e:
         return None, f"listan '{label}' och knappen '{button}' provades, men skärmen bytte inte ({type(e).__name__})"
+    return found, seen
+
+
+def text_menu(screen: Screen, wanted_name: str, text_name: str) -> tuple[Revealed | None, str]:
+    """A text to insert that is an item of a menu: the one button named as the wanted name without its placeholder
+    (or that says it opens a menu) whose menu, once opened, holds a menu item named `text_name`."""
+    scope = _scope(screen)
+    plain = re.sub(r"\{[^}]*\}", "", wanted_name).strip(" :")
+    tried = [scope.get_by_role("button", name=plain, exact=True)] if plain else []
+    tried.append(scope.locator("[aria-haspopup=menu], [aria-haspopup=true]"))
+    opening = []
+    for buttons in tried:
+        with contextlib.suppress(PlaywrightError):
+            for i in range(min(buttons.count(), 3)):
+                button = buttons.nth(i)
+                # the text as written, not as shown (a style may print it in capitals)
+                name = _label(button) or " ".join(str(button.evaluate("el => el.textContent")).split())
+                if name and name not in opening and button.is_visible() and _opens(screen, button, text_name):
+                    opening.append(name)
+    if len(opening) != 1:
+        shown = ", ".join(f"'{n}'" for n in opening) or "ingen"
+        return None, f"texten '{text_name}' är ingen knapp; knappar vars meny har den: {shown}"
+    found = Revealed()
+    button = opening[0]
+    seen = f"knappen '{button}' öppnar en meny där texten '{text_name}' är ett menyval"
+    found.add("elements.insert_menu", {"role": "button", "name": button, "kind": "menu"}, seen)
+    found.add("actions.insert_text", [{"choose": "elements.insert_menu", "option": "{text_name}"}], seen)
+    return found, seen
+
+
+def _opens(screen: Screen, button: Locator, text_name: str) -> bool:
+    """Click `button` and see a menu item named `text_name`; the menu is closed again with Escape."""
+    item = _scope(screen).get_by_role("menuitem", name=text_name, exact=True)
+    try:
+        button.click(timeout=TRY_MS)
+        item.first.wait_for(state="visible", timeout=TRY_MS)
+    except PlaywrightError:
+        return False
+    with contextlib.suppress(PlaywrightError):
+        screen.page.keyboard.press("Escape")
+        item.first.wait_for(state="hidden", timeout=TRY_MS)
+    return True
+
+
+def upload_button(screen: Screen, shows_file: Callable[[int], bool]) -> tuple[Revealed | None, str]:
+    """A chosen file the tool takes only after a separate button: the one upload button on the screen, clicked,
+    makes the file show (`shows_file(timeout_ms)`)."""
+    button = one_button(screen, UPLOAD_NAMES)
+    if button is None:
+        names = ", ".join(UPLOAD_NAMES)
+        return None, f"filen valdes men syntes inte, och det finns inte exakt en av knapparna {names}"
+    try:
+        _scope(screen).get_by_role("button", name=button, exact=True).click(timeout=TRY_MS)
+    except PlaywrightError:
+        return None, f"knappen '{button}' gick inte att klicka"
+    if not shows_file(TRY_MS * 2):
+        return None, f"filen valdes och knappen '{button}' klickades, men filen syntes inte"
+    found = Revealed()
+    seen = f"filen syntes först när knappen '{button}' klickats efter att den valts i Bifoga fil"
+    found.add("elements.upload", {"role": "button", "name": button}, f"knappen '{button}'")
+    found.add("actions.attach_file", [{"set_files": "step3.attach"}, {"click": "elements.upload"}], seen)
+    return found, seen
+
+
+def send_checkbox(screen: Screen, send: Locator) -> tuple[Revealed | None, str]:
+    """Skicka disabled until a box is ticked: the one unticked checkbox on the screen, ticked, enables `send`
+    (never clicked); the box is unticked again and Skicka must go back to disabled."""
+    boxes = _scope(screen).get_by_role("checkbox", checked=False)
+    try:
+        visible = [boxes.nth(i) for i in range(boxes.count()) if boxes.nth(i).is_visible()]
+    except PlaywrightError:
+        visible = []
+    if len(visible) != 1:
+        return None, f"Skicka är inaktiverad; {len(visible)} kryssrutor att kryssa i syns, inte en"
+    box = visible[0]
+    name = _label(box) or " ".join((box.get_attribute("aria-label") or "").split())
+    if not name or _scope(screen).get_by_role("checkbox", name=name, exact=True).count() != 1:
+        return None, "Skicka är inaktiverad; kryssrutan har inget namn som bara den har"
+    try:
+        box.check(timeout=TRY_MS)
+        wait_enabled(send, TRY_MS)
+    except PlaywrightError:
+        return None, f"kryssrutan '{name}' provades, men Skicka blev inte aktiverad"
+    try:
+        box.uncheck(timeout=TRY_MS)
+        send.and_(_scope(screen).locator(":disabled")).first.wait_for(state="attached", timeout=TRY_MS)
+    except PlaywrightError:
+        return None, f"kryssrutan '{name}' provades, men Skicka var aktiv också utan den"
+    seen = f"Skicka blev aktiverad när kryssrutan '{name}' kryssades i (och inaktiverad igen utan den)"
+    found = Revealed()
+    found.add("elements.reviewed", {"role": "checkbox", "name": name}, f"kryssrutan '{name}'")
+    found.add("actions.before_send", [{"check": "elements.reviewed"}], seen)
     return found, seen
