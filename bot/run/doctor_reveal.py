@@ -196,7 +196,8 @@ def send_checkbox(screen: Screen, send: Locator) -> tuple[Revealed | None, str]:
         return None, f"Skicka är inaktiverad; {len(visible)} kryssrutor att kryssa i syns, inte en"
     box = visible[0]
     name = _label(box) or " ".join((box.get_attribute("aria-label") or "").split())
-    if not name or _scope(screen).get_by_role("checkbox", name=name, exact=True).count() != 1:
+    box = _scope(screen).get_by_role("checkbox", name=name, exact=True)  # found by name whether ticked or not
+    if not name or box.count() != 1:
         return None, "Skicka är inaktiverad; kryssrutan har inget namn som bara den har"
     try:
         box.check(timeout=TRY_MS)
