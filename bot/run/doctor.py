@@ -48,7 +48,16 @@ from bot.run.doctor_report import (
     fill,
     write_report,
 )
-from bot.run.doctor_reveal import Revealed, send_checkbox, text_menu, trial, unit_select, upload_button
+from bot.run.doctor_reveal import (
+    LOAD_MORE_NAMES,
+    Revealed,
+    one_button,
+    send_checkbox,
+    text_menu,
+    trial,
+    unit_select,
+    upload_button,
+)
 from bot.run.staff_session import browser_settings, login_request
 from bot.selectors_schema import STEP_VERBS
 from flows.actions import run_action
@@ -330,6 +339,24 @@ class Doctor:
         else:
             self._apply(revealed)
 
+    def _reveal_load_more(self) -> None:
+        """No next page, but one "Visa fler" button: clicked, the list grows (paging = "load_more")."""
+        button = one_button(self.screen, LOAD_MORE_NAMES)
+        if button is None:
+            return
+        rows = self.screen.el("unit_cases.rows")
+        before = rows.count()
+        try:
+            self._scope("page.content").get_by_role("button", name=button, exact=True).click(timeout=5000)
+            rows.nth(before).wait_for(state="attached", timeout=min(self.screen.timeout_ms, 5000))
+        except (PlaywrightError, UtskickError):
+            self.proposals.leave("unit_cases.paging", f"knappen '{button}' provades, men listan växte inte")
+            return
+        seen = f"knappen '{button}' lade till rader i listan ({before} rader före) på skärmen {self.screen_name}"
+        self._use("unit_cases.next_page", {"role": "button", "name": button}, seen)
+        self._use("unit_cases.paging", "load_more", seen)
+        self._record(KeyCheck("unit_cases.next_page", self.screen_name, FOUND, "provad: listan växte"))
+
     def _my_cases(self) -> None:
         self._check_all("page.content", "nav.my_cases", "nav.unit_cases", "nav.signed_in_user")
         if not self.screen.is_visible("my_cases.send_case"):
@@ -573,6 +600,8 @@ class Doctor:
         self._record(KeyCheck("unit_cases.cases", self.screen_name, FOUND, "tabellen lästes som poster"))
         next_page = self.check("unit_cases.next_page")
         if next_page.state == MISSING and "unit_cases.next_page" not in self.proposals.decided:
+            self._reveal_load_more()
+        if next_page.state == MISSING and "unit_cases.next_page" not in self.proposals.decided:
             next_page.state, next_page.detail = NOT_CHECKED, "syns inte: kan betyda att allt ryms på en sida"
             self.proposals.undecided.pop("unit_cases.next_page", None)
         elif next_page.state == DISABLED:  # the flow reads a disabled "Nästa sida" as the last page
@@ -608,6 +637,15 @@ class Doctor:
         check = KeyCheck(key, self.screen_name, WRONG_KIND, f'{what} är ingen <select> (kind = "select").')
         self._record(check)
         self.report.checks[key] = check
+        radios = self.screen.el(key).first.get_by_role("radio", name=option, exact=True)
+        with contextlib.suppress(PlaywrightError):
+            if radios.count() == 1 and radios.first.is_visible():
+                seen = f"{what} är en grupp radioknappar; '{option}' är en av dem, på skärmen {self.screen_name}"
+                self._use(key, dict(node) | {"kind": "radio"}, seen)
+                option_entry = {"role": "radio", "name": "{option}", "within": key}
+                self._use(f"{key}_option", option_entry, f"radioknappen '{option}' i gruppen")
+                check.detail += ' Förslag: kind = "radio".'
+                return
         option_entry: dict = {"role": "option", "name": "{option}"}
         if key in LISTED:
             option_entry["exact"] = False  # the bot lists them with {option} empty

@@ -26,6 +26,8 @@ from flows.waits import wait_enabled
 CONFIRM_NAMES = ("Fortsätt", "Välj", "Gå vidare", "OK")
 # Buttons that send a chosen file.
 UPLOAD_NAMES = ("Ladda upp", "Bifoga", "Skicka fil", "Lägg till fil")
+# Buttons that add the next rows to a list.
+LOAD_MORE_NAMES = ("Visa fler", "Ladda fler", "Visa mer", "Hämta fler")
 # How long a tried sequence may take to show its next state.
 TRY_MS = 5000
 
