@@ -3,6 +3,7 @@ seen per entry and lists the undecided at the end; an existing file is kept unle
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 
@@ -11,7 +12,9 @@ import pytest
 from bot.config import DEFAULT_SELECTORS
 from bot.errors import ConfigError
 from bot.locators import Selectors
+from bot.run.doctor import pnr_pattern
 from bot.run.doctor_propose import Proposals, render, write_proposal
+from tests.helpers import official_test_numbers
 
 
 def proposals() -> Proposals:
@@ -65,3 +68,56 @@ def test_existing_file_should_be_kept_without_force(tmp_path: Path):
 
     write_proposal(path, proposals(), force=True)
     assert "[unit]" in path.read_text(encoding="utf-8")
+
+
+def action_proposals() -> Proposals:
+    """A proposal with site elements, an action sequence, a switched-off entry and a plain value."""
+    found = Proposals()
+    found.decide("elements.unit_select", {"label": "Mottagning", "kind": "select"}, "listan 'Mottagning'")
+    found.decide("elements.unit_continue", {"role": "button", "name": "Fortsätt"}, "knappen 'Fortsätt'")
+    steps = [{"choose": "elements.unit_select", "option": "{unit}"}, {"click": "elements.unit_continue"}]
+    found.decide("actions.choose_unit", steps, "mottagningen valdes och 'Fortsätt' ledde vidare")
+    found.decide("unit_cases.all_tab", False, "ingen flik")
+    found.decide("unit_cases.next_page", {"role": "button", "name": "Visa fler"}, "listan växte")
+    found.decide("unit_cases.paging", "load_more", "listan växte")
+    found.leave("actions.insert_text", "texten är ingen knapp; knappar vars meny har den: ingen")
+    return found
+
+
+def test_proposal_with_actions_should_parse_and_pass_the_selectors_check(tmp_path: Path):
+    path = tmp_path / "forslag.toml"
+
+    write_proposal(path, action_proposals(), force=False)
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    assert data["actions"]["choose_unit"][1] == {"click": "elements.unit_continue"}
+    assert data["unit_cases"]["all_tab"] is False
+    assert data["unit_cases"]["paging"] == "load_more"
+    merged = Selectors.load(DEFAULT_SELECTORS, path)
+    assert merged.action("choose_unit")[0] == {"choose": "elements.unit_select", "option": "{unit}"}
+    assert not merged.has("unit_cases.all_tab")
+
+
+def test_proposal_should_comment_each_action_and_list_an_undecided_one():
+    lines = render(action_proposals()).splitlines()
+
+    at = lines.index("[actions]")
+    assert lines[at + 1] == "# mottagningen valdes och 'Fortsätt' ledde vidare"
+    assert lines[at + 2].startswith('choose_unit = [{ choose = "elements.unit_select", option = "{unit}" }')
+    assert lines[-1] == "#   actions.insert_text: texten är ingen knapp; knappar vars meny har den: ingen"
+
+
+@pytest.mark.parametrize(
+    ("display", "pattern"),
+    [
+        ("{yyyymmdd}-{last4}", r"(?P<pnr>\d{8}-\d{4})"),
+        ("{yymmdd}-{last4}", r"(?P<pnr>\d{6}-\d{4})"),
+        ("{pnr}", r"(?P<pnr>\d{12})"),
+    ],
+)
+def test_pnr_pattern_should_find_a_number_as_the_tool_shows_it(display: str, pattern: str):
+    pnr = official_test_numbers(3470, 1)[0]
+    shown = display.format(yyyymmdd=pnr[:8], last4=pnr[8:], yymmdd=pnr[2:8], pnr=pnr)
+
+    assert pnr_pattern(display) == pattern
+    assert re.fullmatch(pnr_pattern(display), shown)
