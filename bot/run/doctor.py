@@ -646,6 +646,9 @@ class Doctor:
                 self._use(f"{key}_option", option_entry, f"radioknappen '{option}' i gruppen")
                 check.detail += ' Förslag: kind = "radio".'
                 return
+        if _is_text_input(self.screen.el(key).first) and self._try_combobox(key, node, option, what):
+            check.detail += ' Förslag: kind = "combobox".'
+            return
         option_entry: dict = {"role": "option", "name": "{option}"}
         if key in LISTED:
             option_entry["exact"] = False  # the bot lists them with {option} empty
@@ -663,6 +666,28 @@ class Doctor:
         )
         self._use(f"{key}_option", option_entry, f"alternativet '{option}' i listan på skärmen {self.screen_name}")
         check.detail += ' Förslag: kind = "listbox" med alternativ { role = "option", name = "{option}" }.'
+
+    def _try_combobox(self, key: str, node: dict, option: str, what: str) -> bool:
+        """Type the option into a text field that is no <select>: when the list it shows holds the option, and a
+        text no option has empties it, it is a type-to-filter combobox (proposed, the option left typed in)."""
+        field = self.screen.el(key).first
+        options = self._scope(key).get_by_role("option")
+        try:
+            field.fill(option)
+            options.get_by_text(option, exact=True).first.wait_for(state="visible", timeout=3000)
+            field.fill(f"{option} {option}")  # a text no option has: a filter leaves none
+            options.first.wait_for(state="hidden", timeout=3000)
+            field.fill(option)
+            options.get_by_text(option, exact=True).first.wait_for(state="visible", timeout=3000)
+        except PlaywrightError:
+            with contextlib.suppress(PlaywrightError):
+                field.fill("")
+            return False
+        seen = f"{what} filtrerar sina alternativ medan man skriver, på skärmen {self.screen_name}"
+        self._use(key, dict(node) | {"kind": "combobox"}, seen)
+        option_entry = {"role": "option", "name": "{option}"}
+        self._use(f"{key}_option", option_entry, f"alternativet '{option}' i listan som skrivandet filtrerade")
+        return True
 
     def _check_all(self, *keys: str) -> None:
         for key in keys:
@@ -732,6 +757,14 @@ def _is_option(loc) -> bool:
     """An <option> of a <select> is never "visible" to Playwright, yet a person sees it in the list."""
     try:
         return loc.evaluate("el => el.localName === 'option'")
+    except PlaywrightError:
+        return False
+
+
+def _is_text_input(loc) -> bool:
+    """An <input> a person types into (a combobox that filters as it is typed into is one)."""
+    try:
+        return loc.evaluate("el => el.localName === 'input' && !['checkbox', 'radio', 'file'].includes(el.type)")
     except PlaywrightError:
         return False
 
