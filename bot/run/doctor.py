@@ -6,6 +6,9 @@ checked on the screen and in the state where the bot uses it (Gå vidare once a 
 list once a number is added): found, missing, more than one, hidden, disabled or of another kind; for one not found
 the closest elements of the page's accessibility tree are listed, and the entry that finds it is decided when the
 page leaves one choice (`doctor_decide`): the walk goes on with it, and `--propose` writes it (`doctor_propose`).
+Where a default action cannot reach what it needs (a unit in a native select, Infoga text in a menu, a separate
+upload button, a box that enables Skicka, Visa fler), the sequence the page suggests is tried and, when the next
+state showed, proposed as [elements] and [actions] (`doctor_reveal`).
 A stop in the wizard ends the wizard, not the walk; keys that show only after Skicka or on an error are listed as
 not checked, with the reason.
 """
