@@ -94,7 +94,7 @@ def _snapshots(page: Page, selectors: Selectors) -> list[tuple[str, str]]:
     content_frame = selectors.frame_of("page.content")
     trees = [(content_frame, _snapshot(selectors.locator(page, "page.content").first))]
     for frame in page.frames:
-        css = "" if frame == page.main_frame else _frame_css(frame)
+        css = "" if frame == page.main_frame else frame_css(frame)
         if css is not None and css != content_frame:
             trees.append((css, _snapshot(frame.locator("body"))))
     return [(css, tree) for css, tree in trees if tree]
@@ -116,7 +116,7 @@ el => {
 """
 
 
-def _frame_css(frame: Frame) -> str | None:
+def frame_css(frame: Frame) -> str | None:
     """The CSS of the iframe element holding `frame` on the page; None for a nested or detached frame (an entry's
     `frame` names an iframe of the page itself)."""
     if frame.parent_frame is None or frame.parent_frame.parent_frame is not None:

@@ -64,7 +64,7 @@ from bot.run.doctor_reveal import (
 from bot.run.staff_session import browser_settings, login_request
 from bot.selectors_schema import STEP_VERBS
 from flows.actions import run_action
-from flows.candidates import closest, page_elements, wanted
+from flows.candidates import closest, frame_css, page_elements, wanted
 from flows.field_candidates import hidden_texts
 from flows.recipients import classify_check, remove_recipient
 from flows.screen import Screen
@@ -271,6 +271,7 @@ class Doctor:
         if self.campaign.session != "login":
             why = f'används inte när staff_tool.session är "{self.campaign.session}"'
             self._not_checked(("login.hsa_id", "login.password", "login.submit", "login.failed"), why)
+        self._reveal_frame()
         shown = self.screen.wait_first("login.hsa_id", "unit.heading", "nav.my_cases")
         if shown == "login.hsa_id":
             if request.credentials is None:
@@ -304,6 +305,31 @@ class Doctor:
             self._use(key, entry, f"{seen} på skärmen {seen_on or self.screen_name}")
             if key.startswith("elements."):
                 self._record(KeyCheck(key, self.screen_name, FOUND, "provad i en åtgärd"))
+
+    def _reveal_frame(self) -> None:
+        """The tool inside an iframe of the page it opens (a portal): none of the first screen's elements on the
+        page, but in exactly one iframe; `[page] frame` names it (and the walk goes on in it)."""
+        if self.selectors.value("page.frame", ""):
+            return
+        first = ("login.hsa_id", "unit.heading", "nav.my_cases")
+        self._settle()
+        if any(self.screen.present(key) for key in first):
+            return
+        holding = []
+        for frame in self.screen.page.main_frame.child_frames:
+            css = frame_css(frame)
+            framed = trial(self.screen, Revealed([("page.frame", css, "")])) if css else None
+            if framed is not None and any(framed.present(key) for key in first):
+                holding.append(css)
+        if len(holding) != 1:
+            if holding:
+                self.proposals.leave("page.frame", f"verktyget syns i flera ramar: {', '.join(holding)}")
+            return
+        seen = f"inloggningen eller menyn finns inte på sidan men i ramen {holding[0]}"
+        self._use("page.frame", holding[0], f"{seen} (skärmen {self.screen_name})")
+        # the file as it is does not reach the tool: that stays a failure of this run
+        detail = f'Verktyget ligger i en ram. Förslag: [page] frame = "{holding[0]}".'
+        self._record(KeyCheck("page.frame", self.screen_name, MISSING, detail))
 
     def _reveal_unit_select(self) -> bool:
         """A unit that is an option of a native select, not a button of its own: choose it and go on with a button,

@@ -13,7 +13,7 @@ import tomllib
 
 import pytest
 
-from tests.helpers import PROJECT, official_test_numbers, write_campaign
+from tests.helpers import PROJECT, QA, official_test_numbers, serve_mock, write_campaign
 
 pytestmark = [pytest.mark.e2e]
 
@@ -86,3 +86,26 @@ def test_proposal_should_take_the_doctor_through_the_wizard_and_a_dry_run_throug
     assert dry.returncode == 0, dry.stdout + dry.stderr
     assert "provkörning, inget skickades" in dry.stdout
     assert qa.sent() == []
+
+
+@pytest.mark.long
+def test_proposal_should_name_the_frame_the_tool_lives_in_and_then_pass_alone(tmp_path):
+    portal = serve_mock({"PORTAL": True})
+    try:
+        qa = QA(portal.url)
+        pnrs = official_test_numbers(3480, 1)
+        qa.reachable(*pnrs)
+        proposal = tmp_path / "forslag.toml"
+        setup = write_campaign(tmp_path, f"{portal.url}/portal/", pnrs)
+
+        first = setup.utskick("doctor", "--pnr", pnrs[0], "--propose", str(proposal))
+        write_campaign(tmp_path, f"{portal.url}/portal/", pnrs, staff_tool=f'selectors_override = "{proposal}"')
+        second = setup.utskick("doctor", "--pnr", pnrs[0])
+    finally:
+        portal.stop()
+
+    # the walk went on inside the frame, but the defaults alone do not reach the tool: the first run says so
+    assert first.returncode == 3, first.stdout + first.stderr
+    assert 'Förslag: [page] frame = "iframe#personalverktyget"' in first.stdout
+    assert tomllib.loads(proposal.read_text(encoding="utf-8")) == {"page": {"frame": "iframe#personalverktyget"}}
+    assert second.returncode == 0, second.stdout + second.stderr
