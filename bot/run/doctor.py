@@ -326,10 +326,12 @@ class Doctor:
                 self.proposals.leave("page.frame", f"verktyget syns i flera ramar: {', '.join(holding)}")
             return
         seen = f"inloggningen eller menyn finns inte på sidan men i ramen {holding[0]}"
+        key = next(k for k in first if self.selectors.has(k))
+        near = closest(self.selectors, key, page_elements(self.screen.page, self.selectors))  # before the frame
         self._use("page.frame", holding[0], f"{seen} (skärmen {self.screen_name})")
         # the file as it is does not reach the tool: that stays a failure of this run
         detail = f'Verktyget ligger i en ram. Förslag: [page] frame = "{holding[0]}".'
-        self._record(KeyCheck("page.frame", self.screen_name, MISSING, detail))
+        self._record(KeyCheck("page.frame", self.screen_name, MISSING, detail, [str(c) for c in near]))
 
     def _reveal_unit_select(self) -> bool:
         """A unit that is an option of a native select, not a button of its own: choose it and go on with a button,
