@@ -19,6 +19,8 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Locator, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from flows.waits import ms_left, playwright_ms
+
 CONDITIONS = ("empty", "enabled", "visible", "gone", "count")
 
 
@@ -164,7 +166,7 @@ def _wait_all(conditions: Sequence[Condition], unless: Locator | None, deadline:
     confirming = False
     changes_in_row = 0
     while True:
-        left_ms = _left(deadline)
+        left_ms = ms_left(deadline)
         try:
             if not frames:
                 frames = _count_changes(page)  # before any element is found
@@ -221,7 +223,7 @@ def page_changes(page: Page) -> int:
 
 def wait_page_change(page: Page, since: int, timeout_ms: float) -> None:
     """Wait until the page's document changed after the mark `since` (elements, attributes or texts)."""
-    page.main_frame.wait_for_function(_CHANGED_JS, arg=since, timeout=_ms(timeout_ms))
+    page.main_frame.wait_for_function(_CHANGED_JS, arg=since, timeout=playwright_ms(timeout_ms))
 
 
 def _count_changes(page: Page) -> dict[str, tuple[Frame, int]]:
@@ -243,14 +245,3 @@ def _first_failing(conditions: Sequence[Condition]) -> Condition | None:
         if not held:
             return condition
     return None
-
-
-def _ms(timeout_ms: float) -> float:
-    return max(1.0, timeout_ms)  # Playwright reads 0 as "wait for ever"
-
-
-def _left(deadline: float) -> float:
-    left_ms = (deadline - time.monotonic()) * 1000
-    if left_ms <= 0:
-        raise PlaywrightTimeout("Timeout exceeded")
-    return left_ms

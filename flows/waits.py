@@ -20,22 +20,22 @@ _VALUE_IS = "([el, value]) => !el.isConnected || el.value === value"
 
 def wait_enabled(loc: Locator, timeout_ms: float) -> None:
     """Wait until the element is there and enabled."""
-    loc.and_(loc.page.locator(_ENABLED)).wait_for(state="attached", timeout=_ms(timeout_ms))
+    loc.and_(loc.page.locator(_ENABLED)).wait_for(state="attached", timeout=playwright_ms(timeout_ms))
 
 
 def wait_text(loc: Locator, pattern: re.Pattern[str] | str, timeout_ms: float) -> None:
     """Wait until the element's text contains `pattern` (a string is matched as is, case and all)."""
-    loc.filter(has_text=_regex(pattern)).wait_for(state="attached", timeout=_ms(timeout_ms))
+    loc.filter(has_text=_regex(pattern)).wait_for(state="attached", timeout=playwright_ms(timeout_ms))
 
 
 def wait_no_text(loc: Locator, pattern: re.Pattern[str] | str, timeout_ms: float) -> None:
     """Wait until no element `loc` finds contains `pattern`."""
-    loc.filter(has_text=_regex(pattern)).first.wait_for(state="detached", timeout=_ms(timeout_ms))
+    loc.filter(has_text=_regex(pattern)).first.wait_for(state="detached", timeout=playwright_ms(timeout_ms))
 
 
 def wait_none_visible(loc: Locator, timeout_ms: float) -> None:
     """Wait until no element `loc` finds is visible (hidden ones may stay in the page)."""
-    loc.filter(visible=True).first.wait_for(state="detached", timeout=_ms(timeout_ms))
+    loc.filter(visible=True).first.wait_for(state="detached", timeout=playwright_ms(timeout_ms))
 
 
 def wait_count(loc: Locator, count: int, timeout_ms: float) -> None:
@@ -43,8 +43,8 @@ def wait_count(loc: Locator, count: int, timeout_ms: float) -> None:
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
         if count > 0:
-            loc.nth(count - 1).wait_for(state="attached", timeout=_left(deadline))
-        loc.nth(count).wait_for(state="detached", timeout=_left(deadline))
+            loc.nth(count - 1).wait_for(state="attached", timeout=ms_left(deadline))
+        loc.nth(count).wait_for(state="detached", timeout=ms_left(deadline))
         if loc.count() == count:  # rows may come and go between the two waits
             return
         if time.monotonic() >= deadline:
@@ -55,9 +55,9 @@ def wait_value(loc: Locator, value: str, timeout_ms: float) -> None:
     """Wait until the field's value is `value` (a field the page renders anew is found again)."""
     deadline = time.monotonic() + timeout_ms / 1000
     while True:
-        handle = loc.element_handle(timeout=_left(deadline))
+        handle = loc.element_handle(timeout=ms_left(deadline))
         try:
-            loc.page.wait_for_function(_VALUE_IS, arg=[handle, value], timeout=_left(deadline))
+            loc.page.wait_for_function(_VALUE_IS, arg=[handle, value], timeout=ms_left(deadline))
             if handle.evaluate("el => el.isConnected"):
                 return
         finally:
@@ -69,11 +69,13 @@ def _regex(pattern: re.Pattern[str] | str) -> re.Pattern[str]:
     return pattern if isinstance(pattern, re.Pattern) else re.compile(re.escape(pattern))
 
 
-def _ms(timeout_ms: float) -> float:
-    return max(1.0, timeout_ms)  # Playwright reads 0 as "wait for ever"
+def playwright_ms(timeout_ms: float) -> float:
+    """A timeout as Playwright takes it: at least 1 ms (Playwright reads 0 as \"wait for ever\")."""
+    return max(1.0, timeout_ms)
 
 
-def _left(deadline: float) -> float:
+def ms_left(deadline: float) -> float:
+    """Milliseconds until `deadline` (time.monotonic); Playwright's TimeoutError once it has passed."""
     left_ms = (deadline - time.monotonic()) * 1000
     if left_ms <= 0:
         raise PlaywrightTimeout("Timeout exceeded")

@@ -7,7 +7,6 @@ Test modules import these from here, never from a conftest or from each other; f
 from __future__ import annotations
 
 import io
-import json
 import logging
 import os
 import re
@@ -27,6 +26,7 @@ import requests
 from werkzeug.serving import make_server
 
 from bot.retention import DAY_S
+from bot.run.doctor_propose import toml_key, toml_value
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEST_LIST = PROJECT / "mock_personalverktyg" / "seed" / "testpersonnummer.txt"
@@ -372,7 +372,7 @@ def merged_selectors(out: Path, *files: Path) -> Path:
         _merge_into(data, tomllib.loads(path.read_text(encoding="utf-8")))
     lines: list[str] = []
     for section, body in data.items():
-        lines += [f"[{_toml_key(section)}]", *(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in body.items()), ""]
+        lines += [f"[{toml_key(section)}]", *(f"{toml_key(k)} = {toml_value(v)}" for k, v in body.items()), ""]
     out.write_text("\n".join(lines), encoding="utf-8")
     return out
 
@@ -383,19 +383,3 @@ def _merge_into(into: dict, more: dict) -> None:
             _merge_into(into[key], value)
         else:
             into[key] = value
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise TypeError(f"no TOML for {type(value).__name__}")
-
-
-def _toml_key(name: str) -> str:
-    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name, ensure_ascii=False)

@@ -77,12 +77,12 @@ def render(proposals: Proposals) -> str:
         lines.append(f"[{section}]")
         for p in plain:
             lines.append(f"# {p.seen}")
-            lines.append(f"{p.key.rsplit('.', 1)[1]} = {_value(p.entry)}")
+            lines.append(f"{p.key.rsplit('.', 1)[1]} = {toml_value(p.entry)}")
         lines.append("")
     for p in tables:
         lines.append(f"[{p.key}]")
         lines.append(f"# {p.seen}")
-        lines += [f"{name} = {_value(value)}" for name, value in p.entry.items()]
+        lines += [f"{name} = {toml_value(value)}" for name, value in p.entry.items()]
         lines.append("")
     if proposals.undecided:
         lines.append("# Kunde inte avgöras (en person behöver titta):")
@@ -108,7 +108,8 @@ def _is_table(entry: dict[str, Any]) -> bool:
     return isinstance(entry, dict) and "records" in entry
 
 
-def _value(value: Any) -> str:
+def toml_value(value: Any) -> str:
+    """A value written as TOML (strings as JSON strings, which TOML reads alike)."""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
@@ -116,11 +117,12 @@ def _value(value: Any) -> str:
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return "[" + ", ".join(_value(v) for v in value) + "]"
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{ " + ", ".join(f"{_key(k)} = {_value(v)}" for k, v in value.items()) + " }"
+        return "{ " + ", ".join(f"{toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
     raise TypeError(f"cannot write {type(value).__name__} as TOML")
 
 
-def _key(name: str) -> str:
+def toml_key(name: str) -> str:
+    """A key written as TOML: bare when it may be, else quoted."""
     return name if name.replace("_", "").replace("-", "").isalnum() and name.isascii() else json.dumps(name)
