@@ -383,3 +383,23 @@ def _merge_into(into: dict, more: dict) -> None:
             _merge_into(into[key], value)
         else:
             into[key] = value
+
+
+def load_with(tmp_path: Path, text: str):
+    """The default selectors with `text` as the site's override."""
+    from bot.config import DEFAULT_SELECTORS
+    from bot.locators import Selectors
+
+    override = tmp_path / "site.toml"
+    override.write_text(text, encoding="utf-8")
+    return Selectors.load(DEFAULT_SELECTORS, override)
+
+
+def refused(tmp_path: Path, text: str) -> str:
+    """The error message for an override that must be refused: an input error, exit code 2."""
+    from bot.errors import ConfigError, InputError
+
+    with pytest.raises(ConfigError) as caught:
+        load_with(tmp_path, text)
+    assert isinstance(caught.value, InputError) and caught.value.exit_code == 2
+    return str(caught.value)

@@ -11,15 +11,9 @@ from bot.config import DEFAULT_SELECTORS
 from bot.errors import ConfigError
 from bot.locators import Selectors
 from flows.candidates import closest
+from tests.helpers import load_with
 
 PORTAL = "iframe#personalverktyget"
-
-
-def load_with(tmp_path: Path, text: str) -> Selectors:
-    """The default selectors with `text` as the site's override."""
-    override = tmp_path / "site.toml"
-    override.write_text(text, encoding="utf-8")
-    return Selectors.load(DEFAULT_SELECTORS, override)
 
 
 def test_default_selectors_should_put_every_entry_on_the_page_itself():

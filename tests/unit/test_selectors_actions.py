@@ -11,20 +11,7 @@ from bot import selectors_schema as schema
 from bot.config import DEFAULT_SELECTORS
 from bot.errors import ConfigError
 from bot.locators import Selectors
-
-
-def load_with(tmp_path: Path, text: str) -> Selectors:
-    """The default selectors with `text` as the site's override."""
-    override = tmp_path / "site.toml"
-    override.write_text(text, encoding="utf-8")
-    return Selectors.load(DEFAULT_SELECTORS, override)
-
-
-def refused(tmp_path: Path, text: str) -> str:
-    """The error message for an override that must be refused."""
-    with pytest.raises(ConfigError) as caught:
-        load_with(tmp_path, text)
-    return str(caught.value)
+from tests.helpers import load_with, refused
 
 
 def test_default_actions_should_be_todays_clicks():

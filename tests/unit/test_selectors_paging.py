@@ -11,13 +11,7 @@ from bot.config import DEFAULT_SELECTORS
 from bot.errors import ConfigError, InputError
 from bot.locators import Selectors
 from bot.selectors_schema import PAGINGS
-
-
-def load_with(tmp_path: Path, text: str) -> Selectors:
-    """The default selectors with `text` as the site's override."""
-    override = tmp_path / "site.toml"
-    override.write_text(text, encoding="utf-8")
-    return Selectors.load(DEFAULT_SELECTORS, override)
+from tests.helpers import load_with
 
 
 def test_default_paging_should_be_pages():

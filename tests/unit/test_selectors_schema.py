@@ -10,23 +10,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import DEFAULT_SELECTORS
-from bot.errors import ConfigError, InputError, SelectorError
+from bot.errors import ConfigError, SelectorError
 from bot.locators import Selectors
-
-
-def load_with(tmp_path: Path, text: str) -> Selectors:
-    """The default selectors with `text` as the site's override."""
-    override = tmp_path / "site.toml"
-    override.write_text(text, encoding="utf-8")
-    return Selectors.load(DEFAULT_SELECTORS, override)
-
-
-def refused(tmp_path: Path, text: str) -> str:
-    """The error message for an override that must be refused."""
-    with pytest.raises(ConfigError) as caught:
-        load_with(tmp_path, text)
-    assert isinstance(caught.value, InputError) and caught.value.exit_code == 2
-    return str(caught.value)
+from tests.helpers import load_with, refused
 
 
 def test_default_file_should_be_version_2_with_every_entry_kind():
