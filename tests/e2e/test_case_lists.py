@@ -126,7 +126,7 @@ def test_alla_arenden_should_be_read_to_the_last_row_and_a_read_the_limit_stops_
     assert 0 < len(limited.rows) < len(seeded)
 
 
-@each("load_more", "no_tabs")
+@each("scroll", "no_tabs")
 def test_reconciliation_should_find_sends_on_the_last_page_and_send_the_absent_once(tmp_path, listing):
     pnrs = official_test_numbers(9300, 6)  # more than reconcile searches one by one: it reads the whole list
     found, absent = pnrs[:3], pnrs[3:]

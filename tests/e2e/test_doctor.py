@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from tests.helpers import ALL_SKINS, Setup, official_test_numbers, write_campaign
+from tests.helpers import ALL_SKINS_SPA_LONG, Setup, official_test_numbers, write_campaign
 
 pytestmark = [pytest.mark.e2e]
 
@@ -22,7 +22,7 @@ def doctor(setup: Setup, *args: str) -> subprocess.CompletedProcess:
     return setup.utskick("doctor", *args)
 
 
-@ALL_SKINS
+@ALL_SKINS_SPA_LONG
 def test_doctor_should_find_every_key_on_the_mock_and_send_nothing(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3300, 2)
     qa.reachable(*pnrs)

@@ -33,6 +33,7 @@ def propose(tmp_path, url: str, qa, start: int):
 
 
 @pytest.mark.parametrize("mock_skin", ["modern"], indirect=True)
+@pytest.mark.long
 def test_propose_should_write_the_action_sequences_it_tried_on_the_page(tmp_path, mock_skin, live_mock, qa):
     setup, first, text, written = propose(tmp_path, live_mock.url, qa, 3390)
     proposal = tmp_path / "forslag.toml"

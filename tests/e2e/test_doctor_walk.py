@@ -38,6 +38,7 @@ def test_doctor_should_try_an_unreachable_citizen_and_go_on_with_a_reachable_one
     assert qa.sent() == []
 
 
+@pytest.mark.long
 def test_doctor_should_walk_on_to_alla_arenden_when_the_wizard_stops(tmp_path, live_mock, qa):
     pnrs = official_test_numbers(3360, 1)
     qa.set_citizen(pnrs[0], login="locked", notify=["sms"])
@@ -77,6 +78,7 @@ def test_doctor_should_not_check_login_keys_when_the_bot_does_not_log_in(tmp_pat
         assert checks[key]["detail"] == 'används inte när staff_tool.session är "profile"'
 
 
+@pytest.mark.long
 def test_doctor_should_list_an_unknown_check_text_in_its_proposal_and_write_nothing_for_it(tmp_path, live_mock, qa):
     pnrs = official_test_numbers(3380, 1)
     qa.set_citizen(pnrs[0], login="never", notify=[])

@@ -10,7 +10,6 @@ from datetime import datetime
 import pytest
 
 from tests.helpers import (
-    ALL_SKINS,
     ALL_SKINS_SPA_LONG,
     assert_exactly_once,
     kill_when,
@@ -67,7 +66,7 @@ def test_sigkill_at_random_moments_should_neither_lose_nor_duplicate_a_message(t
     assert rows[pnrs[3]][0] == "not_reachable" and rows[pnrs[8]][0] == "not_reachable"
 
 
-@ALL_SKINS
+@ALL_SKINS_SPA_LONG
 def test_lost_answers_in_batch_mode_should_be_reconciled_not_resent(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3100, 8)
     qa.reachable(*pnrs)
@@ -94,7 +93,7 @@ def test_server_errors_and_latency_should_still_send_everyone_exactly_once(tmp_p
     assert_exactly_once(setup, qa.sent(), pnrs)
 
 
-@ALL_SKINS
+@ALL_SKINS_SPA_LONG
 def test_session_timeout_mid_run_should_log_in_again_and_finish(tmp_path, mock_skin, live_mock, qa):
     pnrs = official_test_numbers(3300, 3)
     qa.reachable(*pnrs)

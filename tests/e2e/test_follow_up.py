@@ -211,7 +211,7 @@ def test_read_statuses_should_filter_sent_by_care_and_the_dates_and_read_every_p
     assert outcome.read == len(read_ids)
 
 
-@ALL_SKINS
+@ALL_SKINS_SPA_LONG
 def test_read_statuses_without_date_filters_should_read_every_page_and_keep_the_dates_itself(
     tmp_path, mock_skin, paged_mock, paged_qa, browser
 ):
@@ -264,7 +264,7 @@ def test_run_stopped_mid_way_should_write_a_report_of_what_was_sent_and_what_wai
     )
 
 
-@ALL_SKINS
+@ALL_SKINS_SPA_LONG
 def test_report_after_a_run_killed_during_a_send_should_show_the_claimed_citizen_as_not_yet_settled(
     tmp_path, mock_skin, live_mock, qa
 ):

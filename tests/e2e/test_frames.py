@@ -116,6 +116,7 @@ def test_doctor_through_the_portal_should_find_every_key(
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_doctor_without_the_frame_should_name_the_frame_its_candidates_live_in(
     tmp_path: Path, portal_mock: LiveMock, portal_qa: QA
 ):
