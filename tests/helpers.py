@@ -403,3 +403,12 @@ def refused(tmp_path: Path, text: str) -> str:
         load_with(tmp_path, text)
     assert isinstance(caught.value, InputError) and caught.value.exit_code == 2
     return str(caught.value)
+
+
+def in_own_thread(call, *args, timeout: float = 600):
+    """`call(*args)` in a thread of its own, its result returned: a worker that ran a pytest-playwright test keeps
+    that test's event loop in the main thread, where Playwright's sync API refuses to start another driver."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(call, *args).result(timeout=timeout)

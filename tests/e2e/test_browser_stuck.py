@@ -3,21 +3,17 @@ new_page or close): the session ends the stuck driver, the call fails as a close
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 
 from bot.run import browser as browser_module
 from bot.run.browser import BrowserSession, BrowserSettings
+from tests.helpers import in_own_thread
 
 pytestmark = pytest.mark.e2e
 
 
 def test_browser_session_should_end_a_stuck_driver_and_relaunch(tmp_path, monkeypatch):
-    # Its own thread: a worker that ran a pytest-playwright test before keeps that test's event loop running in
-    # the main thread, where Playwright's sync API refuses to start a second driver.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(_end_a_stuck_driver_and_relaunch, tmp_path, monkeypatch).result(timeout=120)
+    in_own_thread(_end_a_stuck_driver_and_relaunch, tmp_path, monkeypatch, timeout=120)
 
 
 def _end_a_stuck_driver_and_relaunch(tmp_path, monkeypatch) -> None:

@@ -25,7 +25,7 @@ from bot.ui import operations
 from bot.ui.jobs import Job
 from bot.ui.workspace import Workspace
 from tests.e2e.test_operations import utskick, validated
-from tests.helpers import PASSWORD, Setup, write_campaign
+from tests.helpers import PASSWORD, Setup, in_own_thread, write_campaign
 from tests.pg_server import PASSWORD_ENV
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
@@ -150,7 +150,7 @@ def send(case: Case, interface: str) -> None:
     if interface == "window":
         ws = _window(case)
         job = _job(ws, "run")
-        operations.send(job, ws)
+        in_own_thread(operations.send, job, ws)
         assert job.exit_code == 0, job.message
         return
     result = case.setup.run("--yes", "--json")
@@ -190,7 +190,7 @@ def test_run_should_send_write_the_reports_and_send_one_schema_valid_alert(case,
 def test_dry_run_should_send_nothing_write_no_report_and_send_no_alert(case, qa, interface):
     if interface == "window":
         ws = _window(case)
-        operations.preview(_job(ws, "preview"), ws)
+        in_own_thread(operations.preview, _job(ws, "preview"), ws)
         assert ws.preview is not None and "provsvar är klart" in ws.preview.text
     else:
         result = case.setup.run("--dry-run", "--json")
@@ -208,7 +208,7 @@ def test_follow_up_should_record_what_the_citizen_read(case, qa, interface):
     if interface == "window":
         ws = _window(case)
         job = _job(ws, "follow_up")
-        operations.follow_up(job, ws)
+        in_own_thread(operations.follow_up, job, ws)
         read = job.result.read
     else:
         result = case.setup.utskick("follow-up", "--json")
