@@ -412,3 +412,12 @@ def in_own_thread(call, *args, timeout: float = 600):
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(call, *args).result(timeout=timeout)
+
+
+def selectors_check(override: Path) -> subprocess.CompletedProcess:
+    """`utskick selectors check` of the default selectors with `override`, as a site administrator runs it."""
+    defaults = PROJECT / "selectors" / "personalverktyg.toml"
+    command = ["selectors", "check", str(defaults), "--override", str(override)]
+    return subprocess.run(
+        [sys.executable, "-m", "bot.commands.cli", *command], capture_output=True, text=True, timeout=60
+    )

@@ -5,17 +5,13 @@ dry run go through."""
 from __future__ import annotations
 
 import stat
-import subprocess
-import sys
 import tomllib
 
 import pytest
 
-from tests.helpers import PROJECT, official_test_numbers, write_campaign
+from tests.helpers import official_test_numbers, selectors_check, write_campaign
 
 pytestmark = [pytest.mark.e2e]
-
-DEFAULTS = PROJECT / "selectors" / "personalverktyg.toml"
 
 
 @pytest.mark.parametrize("mock_skin", ["spa"], indirect=True)
@@ -35,12 +31,7 @@ def test_proposal_alone_should_make_the_doctor_pass_and_a_dry_run_go_through(tmp
     assert written["step2"]["recipients"]["fields"] == {"pnr": "Personnummer", "result": "Kontroll"}
     assert "# knapp 'Skicka ärende' på skärmen mina-arenden" in text
     assert f"Förslag skrivet till {proposal}" in first.stdout
-    checked = subprocess.run(
-        [sys.executable, "-m", "bot.commands.cli", "selectors", "check", str(DEFAULTS), "--override", str(proposal)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    checked = selectors_check(proposal)
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
     write_campaign(tmp_path, live_mock.url, pnrs, staff_tool=f'selectors_override = "{proposal}"')

@@ -7,17 +7,13 @@ wizard and a dry run goes through."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import tomllib
 
 import pytest
 
-from tests.helpers import PROJECT, QA, official_test_numbers, serve_mock, write_campaign
+from tests.helpers import QA, official_test_numbers, selectors_check, serve_mock, write_campaign
 
 pytestmark = [pytest.mark.e2e]
-
-DEFAULTS = PROJECT / "selectors" / "personalverktyg.toml"
 
 
 def propose(tmp_path, url: str, qa, start: int):
@@ -60,12 +56,7 @@ def test_propose_should_write_the_action_sequences_it_tried_on_the_page(tmp_path
     lines = text.splitlines()
     comment = lines[lines.index('before_send = [{ check = "elements.reviewed" }]') - 1]
     assert comment.startswith("# Skicka blev aktiverad när kryssrutan 'Jag har kontrollerat mottagarna' kryssades i")
-    checked = subprocess.run(
-        [sys.executable, "-m", "bot.commands.cli", "selectors", "check", str(DEFAULTS), "--override", str(proposal)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    checked = selectors_check(proposal)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert qa.sent() == []
 
