@@ -301,8 +301,23 @@ class Screen:
         """Wait until the element is visible and return it."""
         with self.step(key):
             loc = self.el(key, **fmt)
-            loc.first.wait_for(state="visible")
+            self._wait_shown(loc.first, key)
             return loc
+
+    def _wait_shown(self, locator: Locator, key: str) -> None:
+        """Wait until `locator` is visible, for the step's time; a page that came back with a 5xx is answered at
+        once: no element comes on an error page, and waiting out the step's time for it helps no one."""
+        deadline = time.monotonic() + self.timeout_ms / 1000
+        while True:
+            if self._page_answer[1] >= 500:
+                raise self.diagnose(key)
+            left_ms = (deadline - time.monotonic()) * 1000
+            try:
+                locator.wait_for(state="visible", timeout=max(1.0, min(left_ms, _EVENT_SLICE_MS)))
+                return
+            except PlaywrightTimeout:
+                if left_ms <= _EVENT_SLICE_MS:
+                    raise
 
     def is_visible(self, key: str, **fmt: str) -> bool:
         """True when the element is on the page now (no waiting)."""
@@ -320,7 +335,7 @@ class Screen:
             combined = combined.or_(loc)
         with self.step(" | ".join(keys)):
             # Only visible matches: a tool may keep an error element in the page, hidden, ahead of the answer.
-            combined.filter(visible=True).first.wait_for(state="visible")
+            self._wait_shown(combined.filter(visible=True).first, " | ".join(keys))
         for key, loc in zip(keys, locators, strict=True):
             if loc.first.is_visible():
                 return key
