@@ -14,6 +14,7 @@ from tests.helpers import Setup, official_test_numbers, write_campaign
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 MODES = ["single", "batch"]
+SINGLE_IN_MAKE_TEST = ["single", pytest.param("batch", marks=pytest.mark.long)]  # batch: `make test-long`
 
 
 def _cli(setup: Setup, *args: str) -> subprocess.CompletedProcess:
@@ -57,7 +58,7 @@ def test_misspelled_ledger_key_should_be_refused_and_send_nothing_more(tmp_path,
     assert not (tmp_path / "var").exists(), "no default ledger was created beside the file"
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("mode", SINGLE_IN_MAKE_TEST)
 def test_one_changed_character_should_be_refused_until_the_file_says_continues(tmp_path, live_mock, qa, mode):
     pnrs = official_test_numbers(5100 + 10 * MODES.index(mode), 5)
     qa.reachable(*pnrs)

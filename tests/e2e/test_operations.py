@@ -104,7 +104,7 @@ def test_ctrl_c_while_waiting_for_the_send_window_should_end_cleanly_with_exit_4
     assert status_json(setup)["last_run"]["outcome"] == "interrupted"
 
 
-@pytest.mark.parametrize("mode", ["single", "batch"])
+@pytest.mark.parametrize("mode", [pytest.param("single", marks=pytest.mark.long), "batch"])  # single: make test-long
 def test_json_documents_should_match_the_schema_and_hold_no_personnummer(tmp_path, live_mock, qa, mode):
     pnrs = official_test_numbers(4200 if mode == "batch" else 3720, 20 if mode == "batch" else 4)
     qa.reachable(*pnrs)

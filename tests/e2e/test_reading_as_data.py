@@ -16,8 +16,8 @@ from playwright.sync_api import Page, Route
 from bot.config import DEFAULT_SELECTORS
 from bot.errors import SelectorError, UnknownCheckResult
 from bot.locators import Selectors
-from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows import recipients as recipients_flow
+from flows.login import Credentials, LoginRequest, open_staff_tool
 from flows.recipients import prepare_recipients
 from flows.screen import Screen
 from flows.send import choose_template, open_wizard
