@@ -285,6 +285,7 @@ class Doctor:
         if shown == "login.failed":
             raise SelectorError("login.failed", "Inloggningen misslyckades: kontrollera HSA-id och lösenord.")
         if shown == "unit.heading":
+            self.screen_name = "valj-mottagning"  # the unit's keys and proposals name the screen they are on
             self._settle()
             self._check_all("unit.heading", "unit.list")
             self.check("unit.any_choice")
