@@ -31,7 +31,14 @@ from bot.errors import PreflightFailed, SelectorError, UnknownCheckResult, Utski
 from bot.locators import Selectors, in_frame
 from bot.pnr import scrub
 from bot.run.browser import BrowserSession
-from bot.run.doctor_decide import decide_element, decide_records, describe, finds, table_structure
+from bot.run.doctor_decide import (
+    decide_element,
+    decide_records,
+    decide_sent_at_format,
+    describe,
+    finds,
+    table_structure,
+)
 from bot.run.doctor_propose import Proposals, patched, write_proposal
 from bot.run.doctor_report import (
     ABSENT_OPTIONAL,
@@ -69,7 +76,8 @@ from flows.field_candidates import hidden_texts
 from flows.recipients import classify_check, remove_recipient
 from flows.screen import Screen
 from flows.send import open_wizard
-from flows.unit_cases import open_all_cases
+from flows.swedish_dates import parse_shown
+from flows.unit_cases import DEFAULT_SENT_AT_FORMAT, open_all_cases
 from flows.waits import wait_enabled, wait_no_text, wait_none_visible
 
 # Keys that match many elements by design.
@@ -628,8 +636,9 @@ class Doctor:
         self.screen.click_and_wait_replaced("unit_cases.search", "unit_cases.table")
         self._settle()
         self._check_all("unit_cases.table", "unit_cases.rows")
-        self._records("unit_cases.cases", {})
+        rows = self._records("unit_cases.cases", {})
         self._record(KeyCheck("unit_cases.cases", self.screen_name, FOUND, "tabellen lästes som poster"))
+        self._check_sent_at(rows)
         next_page = self.check("unit_cases.next_page")
         if next_page.state == MISSING and "unit_cases.next_page" not in self.proposals.decided:
             self._reveal_load_more()
@@ -639,6 +648,27 @@ class Doctor:
         elif next_page.state == DISABLED:  # the flow reads a disabled "Nästa sida" as the last page
             next_page.state, next_page.detail = FOUND, "inaktiverad: sista sidan"
         self._shoot(self.screen_name)
+
+    def _check_sent_at(self, rows: list[dict[str, str]]) -> None:
+        """Skickat as the list shows it must be readable with `sent_at_format` (reconciliation and follow-up read
+        it); when it is not, propose the one known format that reads every row shown (none listed: not checked)."""
+        key = "unit_cases.values.sent_at_format"
+        shown = [row["sent_at"] for row in rows if row.get("sent_at")]
+        if not shown:
+            return
+        fmt = self.selectors.value("unit_cases.values", {}).get("sent_at_format", DEFAULT_SENT_AT_FORMAT)
+        unread = [text for text in shown if parse_shown(text, fmt) is None]
+        if not unread:
+            self._record(KeyCheck(key, self.screen_name, FOUND, f"Skickat lästes på alla listade rader ({len(shown)})"))
+            return
+        detail = f"Skickat '{scrub(unread[0])}' går inte att läsa med formatet '{fmt}'"
+        proposed, seen = decide_sent_at_format(shown)
+        if proposed:
+            self._use(key, proposed, f"{seen} på skärmen {self.screen_name}")
+            detail += f'. Förslag: sent_at_format = "{proposed}"'
+        else:
+            self.proposals.leave(key, seen)
+        self._record(KeyCheck(key, self.screen_name, UNKNOWN_TEXT, detail))
 
     def _propose_no_tabs(self) -> None:
         """Alla ärenden without tabs: the filters already show, so the page already lists every ärende."""

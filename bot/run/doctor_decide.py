@@ -15,6 +15,7 @@ from bot.pnr import scrub
 from bot.run.doctor_propose import patched
 from flows.candidates import ROLES_SV, Candidate
 from flows.screen import Screen
+from flows.swedish_dates import parse_shown
 
 # Roles a build may use for the same thing (a link where another has a button).
 _FAMILIES = (
@@ -198,3 +199,37 @@ def decide_records(
         "fields": fields,
     }
     return entry, scrub(f"kolumnerna {', '.join(repr(h) for h in headers)}")
+
+
+# Ways tools show a time, tried in this order when Skickat cannot be read with the selectors' format (month names
+# and abbreviations, "idag"/"igår", a 12-hour clock and a stated zone are read by flows.swedish_dates whatever the
+# format says of them).
+SENT_AT_FORMATS = (
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+    "%Y-%m-%d kl. %H:%M:%S",
+    "%Y-%m-%d kl. %H:%M",
+    "%Y-%m-%dT%H:%M:%S",
+    "%d %b %Y %H:%M",
+    "%d %b %Y %H:%M:%S",
+    "%d %b %Y kl. %H:%M",
+    "%d %b %H:%M",
+    "%d %b kl. %H:%M",
+    "%d.%m.%Y %H:%M",
+    "%d/%m/%Y %H:%M",
+    "%m/%d/%Y %H:%M",
+)
+
+
+def decide_sent_at_format(shown: list[str]) -> tuple[str | None, str]:
+    """The one format that reads every Skickat text shown, and what was seen; None when no known format reads them
+    all, or when formats that do read them disagree on the time (day and month order)."""
+    example = scrub(shown[0])
+    read = {fmt: [parse_shown(text, fmt) for text in shown] for fmt in SENT_AT_FORMATS}
+    fitting = {fmt: times for fmt, times in read.items() if all(times)}
+    if not fitting:
+        return None, f"Skickat visas som '{example}', och inget känt format läser det"
+    if len({tuple(times) for times in fitting.values()}) > 1:
+        return None, f"Skickat visas som '{example}', och formaten {', '.join(fitting)} läser olika tider ur det"
+    fmt = next(iter(fitting))
+    return fmt, f"Skickat visas som '{example}' ({len(shown)} rader lästa med formatet)"

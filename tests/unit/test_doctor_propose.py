@@ -13,7 +13,9 @@ from bot.config import DEFAULT_SELECTORS
 from bot.errors import ConfigError
 from bot.locators import Selectors
 from bot.run.doctor import pnr_pattern
+from bot.run.doctor_decide import decide_sent_at_format
 from bot.run.doctor_propose import Proposals, render, write_proposal
+from flows.swedish_dates import parse_shown
 from tests.helpers import official_test_numbers
 
 
@@ -121,3 +123,32 @@ def test_pnr_pattern_should_find_a_number_as_the_tool_shows_it(display: str, pat
 
     assert pnr_pattern(display) == pattern
     assert re.fullmatch(pnr_pattern(display), shown)
+
+
+@pytest.mark.parametrize(
+    ("shown", "fmt"),
+    [
+        (["3 dec. 2026 14:05", "4 maj 2026 09:15"], "%d %b %Y %H:%M"),
+        (["2026-12-03 kl. 14:05:09"], "%Y-%m-%d kl. %H:%M:%S"),
+        (["3 dec. 14:05", "idag 09:15"], "%d %b %H:%M"),
+        (["13/02/2026 14:05"], "%d/%m/%Y %H:%M"),
+    ],
+)
+def test_sent_at_format_should_be_the_one_that_reads_every_row(shown: list[str], fmt: str):
+    decided, seen = decide_sent_at_format(shown)
+    assert decided == fmt, seen
+    assert all(parse_shown(text, decided) for text in shown)
+
+
+@pytest.mark.parametrize(
+    ("shown", "why"),
+    [
+        (["03/02/2026 14:05"], "läser olika tider"),  # 3 February or 2 March: never a guess
+        (["vecka 49, 14:05"], "inget känt format läser det"),
+        (["3 dec. 2026 14:05", "vecka 49"], "inget känt format läser det"),
+    ],
+)
+def test_sent_at_format_should_be_left_undecided_when_no_format_or_several_read_it(shown: list[str], why: str):
+    decided, seen = decide_sent_at_format(shown)
+    assert decided is None
+    assert why in seen
