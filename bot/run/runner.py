@@ -49,7 +49,8 @@ from bot.run.pacing import Clock, Pacer, SharedPacer, next_opening, seconds_unti
 from bot.run.prompt import ask
 from bot.run.signals import abort_on_signals, stop_on_signals
 from bot.run.staff_session import actor, browser_settings, login_request
-from bot.run.worker import CircuitBreaker, RunContext, Tally, Worker
+from bot.run.tally import CircuitBreaker, Tally
+from bot.run.worker import RunContext, Worker
 from bot.secret_env import withheld_from_environment
 from bot.summary import RunSummary
 from flows.send import Message

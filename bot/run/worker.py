@@ -30,7 +30,6 @@ from bot.errors import (
     NeedsHuman,
     ReconcileUncertain,
     StaffToolServerError,
-    StaffToolTimeout,
     TransientError,
     UtskickError,
 )
@@ -41,6 +40,7 @@ from bot.run.browser import BrowserSession, BrowserSettings
 from bot.run.preview_shot import save_masked_screenshot
 from bot.run.reconcile import Window, reconcile, true_times
 from bot.run.staff_session import retry_policy
+from bot.run.tally import CircuitBreaker, Tally
 from bot.run.tool_clock import ToolClockOff, check_tool_clock, clock_off_message, current_offset, look_up_and_measure
 from bot.run.tool_clock import record as record_clock
 from flows.login import LoginRequest, open_staff_tool, read_signed_in_user
@@ -57,66 +57,6 @@ BROWSER_DEATHS_IN_ROW = 3  # relaunches without a send in between before the run
 
 class ReceiptIncomplete(TransientError):
     """The receipt did not account for every citizen that was sent to; look them up before anything else."""
-
-
-@dataclass
-class Tally:
-    """Run-wide counts, updated by all workers; `on_progress` drives the progress bar."""
-
-    on_progress: Callable[[int], None] = lambda n: None
-    sent: int = 0
-    not_reachable: dict[str, int] = field(default_factory=dict)
-    failed: int = 0
-    in_doubt: int = 0
-    would_send: int = 0
-    reconciled_sent: int = 0
-    preview_text: str = ""
-    unanswered: int = 0  # sends given up because Personalverktyget did not answer (timeouts, 5xx, refused)
-    last_system_error: str = ""
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def note_system_error(self, error: BaseException) -> None:
-        """Remember a send given up for a system error, and whether the staff tool simply did not answer."""
-        with self._lock:
-            self.last_system_error = str(error)
-            if isinstance(error, StaffToolTimeout | StaffToolServerError):
-                self.unanswered += 1
-
-    def add(self, *, sent: int = 0, failed: int = 0, in_doubt: int = 0, would_send: int = 0, reason: str = "") -> None:
-        """Count outcomes and advance the progress bar by the citizens that got a final answer."""
-        with self._lock:
-            self.sent += sent
-            self.failed += failed
-            self.in_doubt += in_doubt
-            self.would_send += would_send
-            if reason:
-                self.not_reachable[reason] = self.not_reachable.get(reason, 0) + 1
-        done = sent + failed + would_send + (1 if reason else 0)
-        if done:
-            self.on_progress(done)
-
-
-class CircuitBreaker:
-    """Stops the run after `limit` consecutive sends that ended in system errors.
-
-    A send counts once, after its retries: the failed requests inside it (a Lägg till answered with 500, a
-    reloaded page) are handled in the send and never reach the breaker, so a flaky minute does not stop a run
-    that is making progress."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self._consecutive = 0
-        self._lock = threading.Lock()
-
-    def record(self, ok: bool, error: BaseException | None = None) -> None:
-        """Count one send's result; raise CircuitOpen (naming the last error) when the limit is reached."""
-        with self._lock:
-            self._consecutive = 0 if ok else self._consecutive + 1
-            if self._consecutive >= self.limit:
-                last = f" Senaste felet: {error}" if error is not None else ""
-                raise CircuitOpen(
-                    f"Körningen stoppades efter {self.limit} sändningar i rad med systemfel i Personalverktyget.{last}"
-                )
 
 
 @dataclass

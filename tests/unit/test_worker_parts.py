@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import EXIT_INTERRUPTED, BrowserClosed, CircuitOpen, StaffToolServerError, StaffToolTimeout
-from bot.run.worker import CircuitBreaker, Tally, uncertain_message
+from bot.run.tally import CircuitBreaker, Tally
+from bot.run.worker import uncertain_message
 from bot.summary import RunSummary, format_summary
 
 
