@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from bot.ledger.target import PostgresTarget
 from bot.run.chromium import LAUNCH_ARGS, find_chromium
@@ -69,6 +69,14 @@ def secrets_left_as_found() -> Iterator[None]:
     after = {k: v for k, v in os.environ.items() if SECRET_NAME.search(k)}
     lost = sorted(set(before) - set(after))
     assert not lost, f"the test took {lost} out of the environment and did not put them back"
+
+
+@pytest.fixture
+def page(page: Page) -> Iterator[Page]:
+    """pytest-playwright's page; a route handler still fetching from the mock when the test ends is let go
+    quietly (the closing context would fail it, and Playwright reports that in the next test's set-up)."""
+    yield page
+    page.unroute_all(behavior="ignoreErrors")
 
 
 @pytest.fixture(scope="session")

@@ -186,7 +186,6 @@ def test_unknown_check_result_should_name_the_icon_inside_the_row_and_the_field_
     qa.reachable(never)
     qa.set_citizen(never, login="never")
     screen = build_b_step2(page, Selectors.load(DEFAULT_SELECTORS))
-    screen.timeout_ms = 4000  # how long an unknown text is waited for before it stops the run
 
     with pytest.raises(UnknownCheckResult) as caught:  # the default pattern reads the row's text: "Ta bort"
         prepare_recipients(screen, [never])
@@ -206,7 +205,6 @@ def test_empty_check_result_should_name_the_icon_inside_the_row_not_blame_the_ro
     icon = 'from = "accessible_name", inside = { css = "svg.status" }'
     override.write_text(ICON_OVERRIDE.replace(icon, 'inside = { css = ".result" }'), encoding="utf-8")
     screen = build_b_step2(page, Selectors.load(DEFAULT_SELECTORS, override))
-    screen.timeout_ms = 4000  # how long an unknown text is waited for before it stops the run
 
     with pytest.raises(SelectorError) as caught:
         prepare_recipients(screen, [locked])
