@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from bot.ledger.target import PostgresTarget
@@ -76,7 +78,9 @@ def page(page: Page) -> Iterator[Page]:
     """pytest-playwright's page; a route handler still fetching from the mock when the test ends is let go
     quietly (the closing context would fail it, and Playwright reports that in the next test's set-up)."""
     yield page
-    page.unroute_all(behavior="ignoreErrors")
+    if not page.is_closed():
+        with suppress(PlaywrightError):  # the test may have closed its context or browser itself
+            page.unroute_all(behavior="ignoreErrors")
 
 
 @pytest.fixture(scope="session")
