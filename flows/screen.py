@@ -170,20 +170,8 @@ class Screen:
 
     def _wait_next_page(self, key: str) -> bool:
         """Wait until `key` is visible (True) or the page load came back with a 5xx (False), whichever is first."""
-        deadline = time.monotonic() + self.timeout_ms / 1000
-        locator = self.el(key).first
-        while self._page_answer[1] < 500:
-            remaining_ms = (deadline - time.monotonic()) * 1000
-            if remaining_ms <= 0:
-                raise self.diagnose(key)
-            try:
-                locator.wait_for(state="visible", timeout=min(_EVENT_SLICE_MS, remaining_ms))
-                return True
-            except PlaywrightTimeout:
-                continue
-            except PlaywrightError as e:
-                raise self._translate(e, key) from e
-        return False
+        with self.step(key):
+            return self._wait_shown(self.el(key).first, key)
 
     def el(self, key: str, **fmt: str) -> Locator:
         """The locator for a selector key."""
@@ -301,23 +289,24 @@ class Screen:
         """Wait until the element is visible and return it."""
         with self.step(key):
             loc = self.el(key, **fmt)
-            self._wait_shown(loc.first, key)
+            if not self._wait_shown(loc.first, key):
+                raise self.diagnose(key)
             return loc
 
-    def _wait_shown(self, locator: Locator, key: str) -> None:
-        """Wait until `locator` is visible, for the step's time; a page that came back with a 5xx is answered at
-        once: no element comes on an error page, and waiting out the step's time for it helps no one."""
+    def _wait_shown(self, locator: Locator, key: str) -> bool:
+        """Wait until `locator` is visible (True), for the step's time, or until the page now shown is one the tool
+        answered with a 5xx (False, at once: no element comes on an error page)."""
         deadline = time.monotonic() + self.timeout_ms / 1000
-        while True:
-            if self._page_answer[1] >= 500:
-                raise self.diagnose(key)
+        while self._page_answer[1] < 500:
             left_ms = (deadline - time.monotonic()) * 1000
+            if left_ms <= 0:
+                raise self.diagnose(key)
             try:
-                locator.wait_for(state="visible", timeout=max(1.0, min(left_ms, _EVENT_SLICE_MS)))
-                return
+                locator.wait_for(state="visible", timeout=min(_EVENT_SLICE_MS, left_ms))
+                return True
             except PlaywrightTimeout:
-                if left_ms <= _EVENT_SLICE_MS:
-                    raise
+                continue
+        return False
 
     def is_visible(self, key: str, **fmt: str) -> bool:
         """True when the element is on the page now (no waiting)."""
@@ -333,9 +322,11 @@ class Screen:
         combined = locators[0]
         for loc in locators[1:]:
             combined = combined.or_(loc)
-        with self.step(" | ".join(keys)):
+        either = " | ".join(keys)
+        with self.step(either):
             # Only visible matches: a tool may keep an error element in the page, hidden, ahead of the answer.
-            self._wait_shown(combined.filter(visible=True).first, " | ".join(keys))
+            if not self._wait_shown(combined.filter(visible=True).first, either):
+                raise self.diagnose(either)
         for key, loc in zip(keys, locators, strict=True):
             if loc.first.is_visible():
                 return key
